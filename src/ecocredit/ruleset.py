@@ -1,0 +1,971 @@
+"""Rulesets as data: the file format, its strict loader, and the linter.
+
+A ruleset is a YAML file: one regulation (or one local reading of it), versioned, with
+validity dates and a citation on every rule. It is read with a safe loader that keeps the
+line of every key and refuses duplicate keys, validated by the pydantic models below (which
+refuse unknown keys), and then linted for contradictions: overlapping bands, unreachable
+grades, weights that do not add up, references to unknown event types, indicators or grades.
+Every problem is collected and reported at once, each with file, line and key path.
+
+No code runs from a ruleset: a rule is one of a small closed set of *kinds*, each
+implemented once in :mod:`ecocredit.scoring` (vectorized) and once in
+:mod:`ecocredit.reference` (plain Python).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from decimal import Decimal
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Iterable, Literal, Union
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from .errors import PeriodError, Problem, RulesetError
+from .vocab import EVENT_TYPES, LISTS, MEDIA, POSITIVE_EVENT_TYPES, SEVERITIES
+
+__all__ = [
+    "Ruleset",
+    "Rule",
+    "load_ruleset",
+    "lint_ruleset",
+    "bundled_rulesets",
+    "ruleset_json_schema",
+    "Period",
+    "parse_period",
+    "to_cents",
+    "format_cents",
+]
+
+FORMAT_VERSION = 1
+
+# --------------------------------------------------------------------------------------
+# exact points
+# --------------------------------------------------------------------------------------
+
+
+def to_cents(value: Decimal | int) -> int:
+    """Convert an exact number of points to integer hundredths of a point.
+
+    Raises
+    ------
+    ValueError
+        If the value has more than two decimal places (it could not be held exactly).
+
+    Examples
+    --------
+    >>> to_cents(Decimal("12.75"))
+    1275
+    >>> to_cents(-3)
+    -300
+    """
+    d = Decimal(value) * 100
+    if d != d.to_integral_value():
+        raise ValueError(f"{value} points is not a whole number of hundredths")
+    return int(d)
+
+
+def format_cents(cents: int) -> str:
+    """Format integer hundredths as the shortest exact decimal string.
+
+    Examples
+    --------
+    >>> format_cents(1275), format_cents(10000), format_cents(-350)
+    ('12.75', '100', '-3.5')
+    """
+    sign = "-" if cents < 0 else ""
+    q, r = divmod(abs(int(cents)), 100)
+    if r == 0:
+        return f"{sign}{q}"
+    return f"{sign}{q}.{r:02d}".rstrip("0")
+
+
+# --------------------------------------------------------------------------------------
+# periods
+# --------------------------------------------------------------------------------------
+
+
+class Period(BaseModel):
+    """A scoring period: a calendar year ``YYYY`` or a month ``YYYY-MM``."""
+
+    model_config = ConfigDict(frozen=True)
+    label: str
+    start: dt.date
+    end: dt.date
+
+
+def parse_period(text: str) -> Period:
+    """Parse ``YYYY`` or ``YYYY-MM`` into a :class:`Period`.
+
+    Examples
+    --------
+    >>> parse_period("2024").end
+    datetime.date(2024, 12, 31)
+    >>> parse_period("2024-02").end
+    datetime.date(2024, 2, 29)
+    """
+    s = str(text).strip()
+    try:
+        if len(s) == 4 and s.isdigit():
+            y = int(s)
+            return Period(label=s, start=dt.date(y, 1, 1), end=dt.date(y, 12, 31))
+        if len(s) == 7 and s[4] == "-" and s[:4].isdigit() and s[5:].isdigit():
+            y, m = int(s[:4]), int(s[5:])
+            start = dt.date(y, m, 1)
+            nxt = dt.date(y + (m == 12), m % 12 + 1, 1)
+            return Period(label=s, start=start, end=nxt - dt.timedelta(days=1))
+    except ValueError:
+        pass
+    raise PeriodError(f"The period must be YYYY or YYYY-MM; got {text!r}.", period=str(text))
+
+
+# --------------------------------------------------------------------------------------
+# the file format
+# --------------------------------------------------------------------------------------
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(_Model):
+    """A label in Chinese, with an English rendering."""
+
+    zh: str = Field(min_length=1)
+    en: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, v: Any) -> Any:
+        return {"zh": v} if isinstance(v, str) else v
+
+    def __str__(self) -> str:
+        return f"{self.zh} ({self.en})" if self.en else self.zh
+
+
+class Reference(_Model):
+    """The legal citation of a rule: document, article, and a link where one exists."""
+
+    document: str = Field(min_length=1, description="Title and number of the document.")
+    article: str = Field("", description="Article, annex item or section.")
+    url: str = ""
+    note: str = Field("", description="Where the text was read, if not the document itself.")
+
+    def __str__(self) -> str:
+        parts = [self.document + (f" {self.article}" if self.article else "")]
+        if self.url:
+            parts.append(self.url)
+        return " ".join(parts)
+
+
+class Grade(_Model):
+    """One grade of the scheme. Grades are listed best first."""
+
+    id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
+    label: str = Field(min_length=1, description="Chinese label, e.g. 环保诚信企业.")
+    label_en: str = ""
+    colour: str = ""
+
+
+class Band(_Model):
+    """Score at or above ``min`` gets ``grade``; the last band has no ``min`` (everything below)."""
+
+    grade: str
+    min: Decimal | None = None
+
+
+class Category(_Model):
+    """A category of indicators with its weight (e.g. 污染防治 0.29)."""
+
+    id: str
+    label: Text
+    weight: Decimal
+
+
+class Scoring(_Model):
+    """How points become a score and a score becomes a grade."""
+
+    model: Literal["weighted_tiers", "deduction", "accumulation", "dynamic"] = Field(
+        description="Descriptive name of the scheme's model; the rules and bands define it."
+    )
+    base: Decimal = Field(Decimal(0), description="Points every firm starts the period with.")
+    min: Decimal | None = Field(None, description="Lowest score (the total is clamped).")
+    max: Decimal | None = Field(None, description="Highest score (the total is clamped).")
+    grade_by: Literal["bands", "worst_indicator"] = "bands"
+    bands: list[Band] = Field(default_factory=list)
+    categories: list[Category] = Field(default_factory=list)
+    weights_total: Decimal | None = Field(
+        None, description="Declared sum of the weights of all tiers rules (checked by lint)."
+    )
+    base_note: str = Field("", description="Why the base is what it is.")
+
+
+class Evaluation(_Model):
+    """Which events a period's score reads.
+
+    ``annual``: events dated within the period (subject to each rule's timing).
+    ``dynamic``: events dated on or before the evaluation date whose validity window covers it.
+    """
+
+    mode: Literal["annual", "dynamic"]
+    note: str = ""
+
+
+class Indicator(_Model):
+    """A measured indicator read from the measurements table."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: Text
+    kind: Literal["numeric", "categorical"]
+    values: list[str] = Field(default_factory=list, description="Categorical values, best first.")
+    unit: str = ""
+    aggregate: Literal["min", "max", "last"] = Field(
+        "min", description="How several values in the period combine (min/max, or the last period)."
+    )
+
+
+class EventTypeDecl(_Model):
+    """An event type this ruleset adds to the contract's vocabulary."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: Text
+    positive: bool = False
+
+
+class Match(_Model):
+    """Which events a rule reads, and when each one counts.
+
+    An event counts on the evaluation date ``E`` if its type (and severity, medium, amount)
+    match, it is not revoked, and ``event_date + effective_after_days <= E`` and, when
+    ``valid_months`` is set, ``E < add_months(event_date + effective_after_days, valid_months)``.
+    In ``annual`` evaluation the event must also be dated within the period.
+    """
+
+    types: list[str] = Field(min_length=1)
+    severity: list[str] | None = None
+    medium: list[str] | None = None
+    amount_min: Decimal | None = Field(None, description="Amount at least this (yuan).")
+    amount_max: Decimal | None = Field(None, description="Amount below this (yuan).")
+    effective_after_days: int = Field(0, ge=0)
+    valid_months: int | None = Field(None, ge=1)
+
+
+class HistoryCondition(_Model):
+    """A condition on previously published results (the history table)."""
+
+    grades: list[str] = Field(default_factory=list)
+    lists: list[str] = Field(default_factory=list)
+    periods: int = Field(1, ge=1, description="How many earlier periods to look at.")
+    require: Literal["any", "all"] = "any"
+
+
+class Condition(_Model):
+    """When an override applies: matching events (at least N, or fewer than N), and/or history."""
+
+    events: Match | None = None
+    at_least: int = Field(1, ge=1)
+    fewer_than: int | None = Field(None, ge=1)
+    history: HistoryCondition | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> "Condition":
+        if self.events is None and self.history is None:
+            raise ValueError("a condition needs 'events' or 'history'")
+        if self.fewer_than is not None and self.events is None:
+            raise ValueError("'fewer_than' needs 'events'")
+        return self
+
+
+class _RuleBase(_Model):
+    id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_.\-]*$")
+    label: Text
+    reference: Reference
+    description: str = ""
+    effective: dt.date | None = None
+    end: dt.date | None = None
+    assumption: str = Field("", description="What had to be assumed where the source is silent.")
+
+
+class Tier(_Model):
+    """One tier of an indicator. Numeric: ``min`` (value >= min) and/or ``max`` (value <= max);
+    categorical: ``value``. The first tier that matches wins; a tier with no condition matches all."""
+
+    min: Decimal | None = None
+    max: Decimal | None = None
+    value: str | None = None
+    points: Decimal
+    grade: str | None = None
+
+
+class TiersRule(_RuleBase):
+    """Kind 1: a measured indicator → tier → points (× weight)."""
+
+    kind: Literal["tiers"]
+    indicator: str
+    weight: Decimal = Decimal(1)
+    category: str | None = None
+    tiers: list[Tier] = Field(min_length=1)
+    missing_points: Decimal = Field(description="Points when the firm has no value in the period.")
+    missing_grade: str | None = None
+
+
+class EventPointsRule(_RuleBase):
+    """Kind 2: points per matching event (usually negative), with an optional cap per period."""
+
+    kind: Literal["event_points"]
+    match: Match
+    points: Decimal
+    cap: Decimal | None = Field(None, ge=0, description="Largest total (absolute) in the period.")
+
+
+class BonusRule(_RuleBase):
+    """Kind 4: positive points per matching (positive) event, with an optional cap."""
+
+    kind: Literal["bonus"]
+    match: Match
+    points: Decimal = Field(gt=0)
+    cap: Decimal | None = Field(None, gt=0)
+
+
+class CountThresholdRule(_RuleBase):
+    """Kind 3: ``at_least`` matching events → ``points`` once."""
+
+    kind: Literal["count_threshold"]
+    match: Match
+    at_least: int = Field(ge=1)
+    points: Decimal
+
+
+class VetoRule(_RuleBase):
+    """Kind 5: one-vote veto (一票否决): a matching condition sets the firm to ``grade``
+    (default: the worst) or worse."""
+
+    kind: Literal["veto"]
+    when: Condition
+    grade: str | None = None
+    priority: int
+
+
+class DowngradeRule(_RuleBase):
+    """Kind 6: a matching condition lowers the grade by ``levels``."""
+
+    kind: Literal["downgrade"]
+    when: Condition
+    levels: int = Field(1, ge=1)
+    priority: int
+
+
+class CapRule(_RuleBase):
+    """Kind 7: a matching condition keeps the grade at or below ``grade``."""
+
+    kind: Literal["cap"]
+    when: Condition
+    grade: str
+    priority: int
+
+
+Rule = Annotated[
+    Union[TiersRule, EventPointsRule, BonusRule, CountThresholdRule, VetoRule, DowngradeRule,
+          CapRule],
+    Field(discriminator="kind"),
+]
+POINT_KINDS = ("tiers", "event_points", "bonus", "count_threshold")
+OVERRIDE_KINDS = ("veto", "downgrade", "cap")
+
+
+class Ruleset(_Model):
+    """A validated ruleset. Build one with :func:`load_ruleset`.
+
+    Attributes
+    ----------
+    sha256 : str
+        SHA-256 of the file the ruleset was read from (empty if built in memory).
+    source : str
+        The path it was read from.
+    """
+
+    format: int = Field(FORMAT_VERSION, description="Ruleset file format version.")
+    id: str = Field(pattern=r"^[a-z][a-z0-9\-]*$")
+    version: str
+    title: Text
+    jurisdiction: str
+    valid_from: dt.date
+    valid_to: dt.date | None = None
+    last_checked: dt.date = Field(description="When the file was last checked against its sources.")
+    assumptions: list[str] = Field(default_factory=list)
+    grades: list[Grade] = Field(min_length=2)
+    evaluation: Evaluation
+    scoring: Scoring
+    indicators: list[Indicator] = Field(default_factory=list)
+    event_types: list[EventTypeDecl] = Field(default_factory=list)
+    rules: list[Rule] = Field(default_factory=list)
+
+    _sha256: str = PrivateAttr("")
+    _source: str = PrivateAttr("")
+
+    @field_validator("format")
+    @classmethod
+    def _format(cls, v: int) -> int:
+        if v != FORMAT_VERSION:
+            raise ValueError(f"this version of ecocredit reads ruleset format {FORMAT_VERSION}")
+        return v
+
+    @property
+    def sha256(self) -> str:
+        return self._sha256
+
+    @property
+    def source(self) -> str:
+        return self._source
+
+    def __repr__(self) -> str:
+        return (f"Ruleset(id={self.id!r}, version={self.version!r}, valid_from={self.valid_from}, "
+                f"valid_to={self.valid_to}, rules={len(self.rules)})")
+
+    # derived lookups -------------------------------------------------------------------
+    @cached_property
+    def grade_ids(self) -> list[str]:
+        return [g.id for g in self.grades]
+
+    @cached_property
+    def grade_index(self) -> dict[str, int]:
+        """Grade id → rank (0 = best)."""
+        return {g.id: i for i, g in enumerate(self.grades)}
+
+    @cached_property
+    def event_type_ids(self) -> frozenset[str]:
+        return frozenset(EVENT_TYPES) | {e.id for e in self.event_types}
+
+    @cached_property
+    def positive_event_types(self) -> frozenset[str]:
+        return POSITIVE_EVENT_TYPES | {e.id for e in self.event_types if e.positive}
+
+    @cached_property
+    def indicator_map(self) -> dict[str, Indicator]:
+        return {i.id: i for i in self.indicators}
+
+    def rule(self, rule_id: str) -> Any:
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        raise KeyError(rule_id)
+
+    def overrides(self) -> list[Any]:
+        """Vetoes, downgrades and caps in the order they apply (ascending priority)."""
+        return sorted((r for r in self.rules if r.kind in OVERRIDE_KINDS), key=lambda r: r.priority)
+
+    def point_rules(self) -> list[Any]:
+        return [r for r in self.rules if r.kind in POINT_KINDS]
+
+    def covers(self, day: dt.date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+    def evaluation_date(self, period: Period, as_of: dt.date | None = None) -> dt.date:
+        """The date the period is scored on: the period's last day, or the as-of date if earlier.
+
+        Raises
+        ------
+        PeriodError
+            If the date is outside the ruleset's validity, or the as-of date precedes the period.
+        """
+        day = period.end if as_of is None or as_of >= period.end else as_of
+        if as_of is not None and as_of < period.start:
+            raise PeriodError(
+                f"The as-of date {as_of} is before period {period.label} starts ({period.start}).",
+                ruleset=self.id, period=period.label)
+        if not self.covers(day):
+            until = self.valid_to.isoformat() if self.valid_to else "open-ended"
+            raise PeriodError(
+                f"Ruleset '{self.id}' version {self.version} is valid from {self.valid_from} to "
+                f"{until}; it does not cover {day} (period {period.label}).",
+                ruleset=self.id, period=period.label)
+        return day
+
+    def rule_in_force(self, rule: Any, day: dt.date) -> bool:
+        return (rule.effective is None or rule.effective <= day) and (
+            rule.end is None or day <= rule.end)
+
+
+# --------------------------------------------------------------------------------------
+# YAML with lines and no duplicate keys
+# --------------------------------------------------------------------------------------
+
+PathT = tuple[Union[str, int], ...]
+
+
+def format_path(path: Iterable[str | int]) -> str:
+    """``('rules', 3, 'tiers', 1, 'min')`` → ``rules[3].tiers[1].min``."""
+    out = ""
+    for p in path:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out
+
+
+class _Reader:
+    """Compose YAML with the safe loader, then build plain values while recording lines."""
+
+    def __init__(self, file: str, text: str) -> None:
+        self.file = file
+        self.text = text
+        self.lines: dict[PathT, int] = {}
+        self.problems: list[Problem] = []
+
+    def read(self) -> Any:
+        loader = yaml.SafeLoader(self.text)
+        try:
+            node = loader.get_single_node()
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = mark.line + 1 if mark is not None else None
+            self.problems.append(Problem(self.file, line, "", "yaml_syntax",
+                                         f"Not valid YAML: {getattr(exc, 'problem', exc)}."))
+            return None
+        finally:
+            loader.dispose()
+        if node is None:
+            return None
+        return self._build(node, (), yaml.SafeLoader(""))
+
+    def _build(self, node: yaml.Node, path: PathT, ctor: yaml.SafeLoader) -> Any:
+        self.lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            out: dict[str, Any] = {}
+            for knode, vnode in node.value:
+                key = ctor.construct_object(knode, deep=True)
+                if isinstance(key, (dt.date, int, float, bool)) or key is None:
+                    key = knode.value
+                if key in out:
+                    self.problems.append(Problem(
+                        self.file, knode.start_mark.line + 1, format_path(path + (key,)),
+                        "duplicate_key",
+                        f"The key '{key}' appears twice; the first is on line "
+                        f"{self.lines.get(path + (key,), '?')}. Keep one."))
+                    continue
+                self.lines[path + (key,)] = knode.start_mark.line + 1
+                out[key] = self._build(vnode, path + (key,), ctor)
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [self._build(v, path + (i,), ctor) for i, v in enumerate(node.value)]
+        if node.tag == "tag:yaml.org,2002:float":
+            try:
+                return Decimal(node.value.replace("_", ""))
+            except Exception:  # .inf, .nan
+                return ctor.construct_object(node)
+        return ctor.construct_object(node)
+
+
+def _line_for(lines: dict[PathT, int], path: PathT) -> int | None:
+    p = tuple(path)
+    while p:
+        if p in lines:
+            return lines[p]
+        p = p[:-1]
+    return lines.get((), None)
+
+
+def _data_path(data: Any, loc: Iterable[Any]) -> PathT:
+    """Turn a pydantic error location into a path in the data (dropping union tags)."""
+    out: list[str | int] = []
+    cur = data
+    for part in loc:
+        if isinstance(cur, dict) and part in cur:
+            out.append(part)
+            cur = cur[part]
+        elif isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur):
+            out.append(part)
+            cur = cur[part]
+        elif isinstance(cur, dict) and isinstance(part, str) and not out[-1:] == [part]:
+            # a missing or unknown key: keep it in the path if it names a field, skip union tags
+            if part in _KNOWN_FIELD_NAMES:
+                out.append(part)
+                cur = None
+        else:
+            continue
+    return tuple(out)
+
+
+def _known_field_names() -> frozenset[str]:
+    names: set[str] = set()
+    for m in (Ruleset, Text, Reference, Grade, Band, Category, Scoring, Evaluation, Indicator,
+              EventTypeDecl, Match, HistoryCondition, Condition, Tier, TiersRule,
+              EventPointsRule, BonusRule, CountThresholdRule, VetoRule, DowngradeRule, CapRule):
+        names.update(m.model_fields)
+    return frozenset(names)
+
+
+_KNOWN_FIELD_NAMES = _known_field_names()
+
+_PYDANTIC_CODES = {
+    "extra_forbidden": "unknown_key",
+    "missing": "missing_key",
+    "union_tag_invalid": "unknown_rule_kind",
+    "union_tag_not_found": "missing_key",
+}
+
+
+def _pydantic_problems(exc: ValidationError, data: Any, lines: dict[PathT, int],
+                       file: str) -> list[Problem]:
+    problems = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(err["loc"])
+        path = _data_path(data, loc)
+        code = _PYDANTIC_CODES.get(err["type"], "bad_value")
+        if code == "missing_key" and loc and loc[-1] == "reference":
+            code = "missing_reference"
+        if code == "unknown_key":
+            msg = f"Unknown key '{loc[-1]}'; check its spelling against the ruleset format."
+            path = path if path and path[-1] == loc[-1] else path + (str(loc[-1]),)
+        elif code in ("missing_key", "missing_reference"):
+            field = loc[-1] if err["type"] == "missing" else "kind"
+            what = "citation" if code == "missing_reference" else "key"
+            msg = f"The required {what} '{field}' is missing."
+            if path[-1:] != (field,):
+                path = path + (str(field),)
+        elif code == "unknown_rule_kind":
+            msg = (f"Unknown rule kind {err.get('input', {}).get('kind')!r}; the kinds are "
+                   "tiers, event_points, bonus, count_threshold, veto, downgrade, cap.")
+        else:
+            msg = err["msg"][0].upper() + err["msg"][1:] + "."
+        problems.append(Problem(file, _line_for(lines, path), format_path(path), code, msg))
+    return problems
+
+
+# --------------------------------------------------------------------------------------
+# lint: contradictions and references the models cannot see
+# --------------------------------------------------------------------------------------
+
+
+def _lint(rs: Ruleset, lines: dict[PathT, int], file: str) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def add(path: PathT, code: str, msg: str) -> None:
+        problems.append(Problem(file, _line_for(lines, path), format_path(path), code, msg))
+
+    grade_ids = rs.grade_ids
+    gset = set(grade_ids)
+    for i, g in enumerate(rs.grades):
+        if grade_ids.index(g.id) != i:
+            add(("grades", i, "id"), "duplicate_id", f"Grade id '{g.id}' is declared twice.")
+
+    # bands ------------------------------------------------------------------------------
+    sc = rs.scoring
+    if sc.grade_by == "bands" and not sc.bands:
+        add(("scoring", "bands"), "missing_key", "Grading by bands needs at least one band.")
+    last_min: Decimal | None = None
+    last_rank = -1
+    for i, b in enumerate(sc.bands):
+        if b.grade not in gset:
+            add(("scoring", "bands", i, "grade"), "unknown_grade",
+                f"Band grade '{b.grade}' is not one of the grades {grade_ids}.")
+            continue
+        rank = rs.grade_index[b.grade]
+        if rank <= last_rank:
+            add(("scoring", "bands", i, "grade"), "band_order",
+                f"Bands must go from best grade to worst; '{b.grade}' comes out of order.")
+        last_rank = rank
+        is_last = i == len(sc.bands) - 1
+        if b.min is None and not is_last:
+            add(("scoring", "bands", i, "min"), "band_gap",
+                "Only the last band may omit 'min'; the bands after it could never be reached.")
+        if b.min is not None and is_last:
+            add(("scoring", "bands", i, "min"), "band_gap",
+                f"Scores below {b.min} fall in no band; give the last band no 'min'.")
+        if b.min is not None and last_min is not None and b.min >= last_min:
+            add(("scoring", "bands", i, "min"), "band_overlap",
+                f"Band '{b.grade}' starts at {b.min}, not below the band before it ({last_min}); "
+                "bands overlap.")
+        if b.min is not None and sc.max is not None and b.min > sc.max:
+            add(("scoring", "bands", i, "min"), "unreachable_grade",
+                f"Band '{b.grade}' starts at {b.min}, above the highest score {sc.max}.")
+        if b.min is not None:
+            last_min = b.min
+
+    # weights ----------------------------------------------------------------------------
+    tiers_rules = [(i, r) for i, r in enumerate(rs.rules) if r.kind == "tiers"]
+    cats = {c.id: c for c in sc.categories}
+    if sc.weights_total is not None:
+        total = sum((r.weight for _, r in tiers_rules), Decimal(0))
+        if total != sc.weights_total:
+            add(("scoring", "weights_total"), "weights_sum",
+                f"The weights of the tiers rules add up to {total}, not the declared "
+                f"{sc.weights_total}.")
+    if cats:
+        ctotal = sum((c.weight for c in cats.values()), Decimal(0))
+        if ctotal != 1:
+            add(("scoring", "categories"), "weights_sum",
+                f"The category weights add up to {ctotal}, not 1.")
+        for ci, c in enumerate(sc.categories):
+            used = sum((r.weight for _, r in tiers_rules if r.category == c.id), Decimal(0))
+            if used > c.weight:
+                add(("scoring", "categories", ci, "weight"), "weights_sum",
+                    f"The tiers rules of category '{c.id}' weigh {used}, more than the "
+                    f"category's {c.weight}.")
+
+    # rules ------------------------------------------------------------------------------
+    seen: dict[str, int] = {}
+    prio: dict[int, str] = {}
+    reachable = {b.grade for b in sc.bands if b.grade in gset}
+    downgrade = False
+    known_types = rs.event_type_ids
+
+    def check_match(m: Match, base: PathT) -> None:
+        for j, t in enumerate(m.types):
+            if t not in known_types:
+                add(base + ("types", j), "unknown_event_type",
+                    f"Event type '{t}' is neither a contract type nor declared in event_types.")
+        for j, s in enumerate(m.severity or []):
+            if s not in SEVERITIES:
+                add(base + ("severity", j), "bad_value",
+                    f"Severity '{s}' is not one of {list(SEVERITIES)}.")
+        for j, s in enumerate(m.medium or []):
+            if s not in MEDIA:
+                add(base + ("medium", j), "bad_value", f"Medium '{s}' is not one of {list(MEDIA)}.")
+        if (m.amount_min is not None and m.amount_max is not None
+                and m.amount_min >= m.amount_max):
+            add(base + ("amount_max",), "bad_value",
+                f"amount_max {m.amount_max} must be above amount_min {m.amount_min}.")
+
+    def check_cents(value: Decimal, path: PathT) -> None:
+        try:
+            to_cents(value)
+        except ValueError:
+            add(path, "inexact_points",
+                f"{value} points cannot be held exactly in hundredths of a point.")
+
+    for i, r in enumerate(rs.rules):
+        base: PathT = ("rules", i)
+        if r.id in seen:
+            add(base + ("id",), "duplicate_id",
+                f"Rule id '{r.id}' is already used by rules[{seen[r.id]}].")
+        seen.setdefault(r.id, i)
+        if r.effective and r.end and r.end < r.effective:
+            add(base + ("end",), "bad_dates", f"Rule ends ({r.end}) before it starts ({r.effective}).")
+        if r.effective and r.effective < rs.valid_from:
+            add(base + ("effective",), "bad_dates",
+                f"Rule takes effect ({r.effective}) before the ruleset does ({rs.valid_from}).")
+        if r.end and rs.valid_to and r.end > rs.valid_to:
+            add(base + ("end",), "bad_dates",
+                f"Rule ends ({r.end}) after the ruleset does ({rs.valid_to}).")
+
+        if r.kind == "tiers":
+            ind = rs.indicator_map.get(r.indicator)
+            if ind is None:
+                add(base + ("indicator",), "unknown_indicator",
+                    f"Indicator '{r.indicator}' is not declared in indicators.")
+            if r.category is not None and r.category not in cats:
+                add(base + ("category",), "unknown_category",
+                    f"Category '{r.category}' is not declared in scoring.categories.")
+            for j, t in enumerate(r.tiers):
+                tp = base + ("tiers", j)
+                check_cents(r.weight * t.points, tp + ("points",))
+                if ind is not None and ind.kind == "categorical":
+                    if t.min is not None or t.max is not None:
+                        add(tp, "bad_value", "A categorical indicator's tiers take 'value', not min/max.")
+                    if t.value is not None and t.value not in ind.values:
+                        add(tp + ("value",), "bad_value",
+                            f"'{t.value}' is not a value of indicator '{ind.id}' {ind.values}.")
+                elif ind is not None and t.value is not None:
+                    add(tp + ("value",), "bad_value", "A numeric indicator's tiers take min/max.")
+                if t.grade is not None and t.grade not in gset:
+                    add(tp + ("grade",), "unknown_grade", f"Grade '{t.grade}' is not declared.")
+                if sc.grade_by == "worst_indicator" and t.grade is None:
+                    add(tp + ("grade",), "missing_key",
+                        "Grading by the worst indicator needs a grade on every tier.")
+                if t.grade:
+                    reachable.add(t.grade)
+            last = r.tiers[-1]
+            if last.min is not None or last.max is not None or last.value is not None:
+                if not (ind is not None and ind.kind == "categorical"
+                        and {t.value for t in r.tiers} >= set(ind.values)):
+                    add(base + ("tiers", len(r.tiers) - 1), "tier_gap",
+                        "Some values fall in no tier; end with a tier that has no condition.")
+            check_cents(r.weight * r.missing_points, base + ("missing_points",))
+            if r.missing_grade is not None and r.missing_grade not in gset:
+                add(base + ("missing_grade",), "unknown_grade",
+                    f"Grade '{r.missing_grade}' is not declared.")
+        elif r.kind in ("event_points", "bonus", "count_threshold"):
+            check_match(r.match, base + ("match",))
+            check_cents(r.points, base + ("points",))
+            if r.kind == "event_points" and r.cap is not None:
+                check_cents(r.cap, base + ("cap",))
+            if r.kind == "bonus":
+                bad = [t for t in r.match.types if t not in rs.positive_event_types]
+                if bad:
+                    add(base + ("match", "types"), "adverse_bonus",
+                        f"A bonus must read positive event types only; {bad} are adverse.")
+            elif r.points > 0:
+                bad = [t for t in r.match.types if t not in rs.positive_event_types]
+                if bad:
+                    add(base + ("points",), "adverse_bonus",
+                        f"Positive points for adverse events {bad} would let a violation "
+                        "improve a grade.")
+        else:
+            if r.priority in prio:
+                add(base + ("priority",), "priority_clash",
+                    f"Priority {r.priority} is also used by rule '{prio[r.priority]}'; overrides "
+                    "need distinct priorities so their order is declared.")
+            prio.setdefault(r.priority, r.id)
+            w = r.when
+            if w.events is not None:
+                check_match(w.events, base + ("when", "events"))
+                if w.fewer_than is not None:
+                    bad = [t for t in w.events.types if t not in rs.positive_event_types]
+                    if bad:
+                        add(base + ("when", "fewer_than"), "adverse_bonus",
+                            f"'fewer_than' on adverse events {bad} would let a violation lift "
+                            "a cap.")
+            if w.history is not None:
+                for j, g in enumerate(w.history.grades):
+                    if g not in gset:
+                        add(base + ("when", "history", "grades", j), "unknown_grade",
+                            f"Grade '{g}' is not declared.")
+                for j, lst in enumerate(w.history.lists):
+                    if lst not in LISTS:
+                        add(base + ("when", "history", "lists", j), "bad_value",
+                            f"List '{lst}' is not one of {list(LISTS)}.")
+            target = getattr(r, "grade", None)
+            if target is not None and target not in gset:
+                add(base + ("grade",), "unknown_grade",
+                    f"Grade '{target}' is not one of the grades {grade_ids}.")
+            elif r.kind == "veto":
+                reachable.add(target or grade_ids[-1])
+            elif r.kind == "cap":
+                reachable.add(target)
+            else:
+                downgrade = True
+
+    if downgrade and reachable:
+        best = min(rs.grade_index[g] for g in reachable)
+        reachable |= set(grade_ids[best:])
+    for i, g in enumerate(rs.grades):
+        if g.id not in reachable and sc.bands:
+            add(("grades", i), "unreachable_grade",
+                f"Grade '{g.id}' can never be given: no band, veto, cap or downgrade leads to it.")
+    return problems
+
+
+# --------------------------------------------------------------------------------------
+# public loading API
+# --------------------------------------------------------------------------------------
+
+
+def _parse(text: str, file: str) -> tuple[Ruleset | None, list[Problem]]:
+    reader = _Reader(file, text)
+    data = reader.read()
+    early = list(reader.problems)  # duplicate keys: reported, and validation goes on
+    if any(p.code == "yaml_syntax" for p in early):
+        return None, early
+    if not isinstance(data, dict):
+        return None, early + [Problem(file, 1, "", "bad_value",
+                                      "A ruleset file must be a YAML mapping.")]
+    try:
+        rs = Ruleset.model_validate(data)
+    except ValidationError as exc:
+        return None, early + _pydantic_problems(exc, data, reader.lines, file)
+    return rs, early + _lint(rs, reader.lines, file)
+
+
+def lint_ruleset(path: str | Path) -> list[Problem]:
+    """Check a ruleset file and return every problem found (empty when it is valid).
+
+    Parameters
+    ----------
+    path : str or Path
+        The YAML file.
+
+    Returns
+    -------
+    list of Problem
+        Each with file, line, key path, reason code and message.
+    """
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return [Problem(str(p), None, "", "unreadable", f"Cannot read the file: {exc}.")]
+    return _parse(text, str(p))[1]
+
+
+def _bundled_dir() -> Path:
+    pkg = resources.files("ecocredit") / "_rulesets"
+    if pkg.is_dir():
+        return Path(str(pkg))
+    return Path(__file__).resolve().parents[2] / "rulesets"
+
+
+def bundled_rulesets() -> list[Ruleset]:
+    """The rulesets shipped with ecocredit, sorted by id.
+
+    Examples
+    --------
+    >>> [r.id for r in bundled_rulesets()][:1]
+    ['anhui-2019']
+    """
+    return sorted((load_ruleset(p) for p in sorted(_bundled_dir().glob("*.yaml"))),
+                  key=lambda r: (r.id, r.valid_from))
+
+
+def load_ruleset(name_or_path: str | Path) -> Ruleset:
+    """Load, validate and lint a ruleset, by bundled name (``anhui-2019``) or by file path.
+
+    Parameters
+    ----------
+    name_or_path : str or Path
+        A bundled ruleset id, or the path of a YAML file.
+
+    Returns
+    -------
+    Ruleset
+
+    Raises
+    ------
+    RulesetError
+        With every problem found, each naming file, line and key path.
+
+    Examples
+    --------
+    >>> rs = load_ruleset("jiangsu-2020")
+    >>> rs.grade_ids
+    ['green', 'blue', 'yellow', 'red', 'black']
+    """
+    p = Path(name_or_path)
+    if not p.suffix and not p.exists():
+        cand = _bundled_dir() / f"{name_or_path}.yaml"
+        if not cand.exists():
+            names = sorted(x.stem for x in _bundled_dir().glob("*.yaml"))
+            raise RulesetError([Problem(str(name_or_path), None, "", "unknown_ruleset",
+                                        f"No bundled ruleset is called '{name_or_path}'; "
+                                        f"the bundled ones are {names}.")], str(name_or_path))
+        p = cand
+    try:
+        raw = p.read_bytes()
+        text = raw.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RulesetError([Problem(str(p), None, "", "unreadable",
+                                    f"Cannot read the file: {exc}.")], str(p)) from None
+    rs, problems = _parse(text, str(p))
+    if problems or rs is None:
+        raise RulesetError(problems, str(p))
+    rs._sha256 = hashlib.sha256(raw).hexdigest()
+    rs._source = str(p)
+    return rs
+
+
+def ruleset_json_schema() -> dict[str, Any]:
+    """The JSON Schema of the ruleset file format (published as ``docs/ruleset.schema.json``)."""
+    schema = Ruleset.model_json_schema()
+    schema["$id"] = f"https://ecocredit.invalid/ruleset.schema.v{FORMAT_VERSION}.json"
+    schema["title"] = "ecocredit ruleset"
+    return schema
