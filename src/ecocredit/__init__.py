@@ -1,0 +1,56 @@
+"""ecocredit: enterprise environmental credit evaluation (企业环境信用评价) as data.
+
+Rulesets are declarative, cited, versioned files; one vectorized engine scores whole
+provinces and an exact per-firm reference engine explains any firm; every run can be saved
+with a manifest and replayed.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from . import codes  # noqa: E402
+from .errors import (  # noqa: E402
+    EcocreditError,
+    InputError,
+    PeriodError,
+    Problem,
+    ReplayError,
+    RulesetError,
+)
+from .ingest import prepare, read_table  # noqa: E402
+from .reference import score_firm  # noqa: E402
+from .ruleset import (  # noqa: E402
+    Ruleset,
+    bundled_rulesets,
+    lint_ruleset,
+    load_ruleset,
+    parse_period,
+    ruleset_json_schema,
+)
+from .run import ScoreResult, score  # noqa: E402
+from .audit import replay, write_run  # noqa: E402
+
+__all__ = [
+    "__version__",
+    "codes",
+    "EcocreditError",
+    "InputError",
+    "PeriodError",
+    "Problem",
+    "ReplayError",
+    "RulesetError",
+    "Ruleset",
+    "ScoreResult",
+    "bundled_rulesets",
+    "lint_ruleset",
+    "load_ruleset",
+    "parse_period",
+    "prepare",
+    "read_table",
+    "replay",
+    "ruleset_json_schema",
+    "score",
+    "score_firm",
+    "write_run",
+]

@@ -1,0 +1,219 @@
+"""Audit: save a run with a manifest that pins everything, and replay it to prove it.
+
+The manifest records the package version, the ruleset (id, version, SHA-256), every input
+file (path, SHA-256, rows read, used and rejected), the options (period, as-of date, the
+reference date used for future-date checks) and the SHA-256 of every output file. It holds
+no clock time, so the same inputs and options give the same bytes. :func:`replay` recomputes
+from the inputs the manifest names and reports whether every output is identical, or which
+rows differ.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import __version__
+from .errors import ReplayError
+from .reports import csv_bytes, write_files_atomically
+from .ruleset import load_ruleset
+from .run import ScoreResult, score
+from .scoring import CONTRIBUTION_COLUMNS, SCORE_COLUMNS
+from .vocab import CONTRACT_VERSION
+
+__all__ = ["write_run", "replay", "ReplayReport", "read_manifest", "output_frames",
+           "MANIFEST_FORMAT"]
+
+MANIFEST_FORMAT = 1
+OUTPUT_FILES = ("scores.csv", "contributions.csv", "rejects.csv")
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def output_frames(result: ScoreResult) -> dict[str, pd.DataFrame]:
+    """The tables written for a run, with their public columns in order."""
+    s = result.scores
+    extra = [c for c in s.columns if c not in SCORE_COLUMNS
+             and c not in ("score_cents", "grade_rank")]
+    scores = s[SCORE_COLUMNS + extra]
+    contributions = result.contributions[CONTRIBUTION_COLUMNS]
+    return {"scores.csv": scores, "contributions.csv": contributions,
+            "rejects.csv": result.rejects}
+
+
+def write_run(result: ScoreResult, out_dir: str | Path, inputs: dict[str, str | Path]
+              ) -> dict[str, Any]:
+    """Write scores, contributions, rejects and the manifest into ``out_dir``, atomically.
+
+    Parameters
+    ----------
+    result : ScoreResult
+    out_dir : str or Path
+    inputs : dict
+        Table name → the file it was read from (for the manifest and replay).
+
+    Returns
+    -------
+    dict
+        The manifest.
+    """
+    files = {name: csv_bytes(df) for name, df in output_frames(result).items()}
+    rs = result.ruleset
+    ins: dict[str, Any] = {}
+    for table, path in inputs.items():
+        p = Path(path).resolve()
+        st = result.stats.get(table)
+        ins[table] = {
+            "path": str(p),
+            "sha256": _sha256(p.read_bytes()),
+            "rows_read": st.rows_read if st else 0,
+            "rows_used": st.rows_used if st else 0,
+            "rows_rejected": st.rows_rejected if st else 0,
+        }
+    graded = result.scores["status"] == "graded"
+    manifest = {
+        "format": "ecocredit-run",
+        "format_version": MANIFEST_FORMAT,
+        "contract_version": CONTRACT_VERSION,
+        "package": {"name": "ecocredit", "version": __version__},
+        "ruleset": {"id": rs.id, "version": rs.version, "sha256": rs.sha256,
+                    "source": str(Path(rs.source).resolve()) if rs.source else ""},
+        "inputs": ins,
+        "options": {"period": result.period.label,
+                    "as_of": result.as_of.isoformat() if result.as_of else None,
+                    "today": result.today.isoformat(),
+                    "evaluation_date": result.eval_date.isoformat()},
+        "counts": {"firms": int(len(result.scores)), "graded": int(graded.sum()),
+                   "grades": {k: int(v) for k, v in result.grade_counts().items()},
+                   "rejects": int(len(result.rejects)),
+                   "events_excluded_as_of": int(result.prepared.excluded_as_of)},
+        "outputs": {name: _sha256(data) for name, data in files.items()},
+    }
+    files["manifest.json"] = (json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True)
+                              + "\n").encode("utf-8")
+    write_files_atomically(out_dir, files)
+    return manifest
+
+
+def read_manifest(run_dir: str | Path) -> dict[str, Any]:
+    """Read a run's manifest.
+
+    Raises
+    ------
+    ReplayError
+        If there is no readable manifest in the directory.
+    """
+    p = Path(run_dir) / "manifest.json"
+    try:
+        m = json.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ReplayError(f"{run_dir}: no manifest.json; is this an ecocredit output "
+                          "directory?") from None
+    except (OSError, ValueError) as exc:
+        raise ReplayError(f"{p}: cannot be read ({exc}).") from None
+    if m.get("format") != "ecocredit-run":
+        raise ReplayError(f"{p}: not an ecocredit run manifest.")
+    return m
+
+
+def rerun(manifest: dict[str, Any]) -> ScoreResult:
+    """Score again from the inputs and options a manifest names."""
+    rsinfo = manifest["ruleset"]
+    src = rsinfo.get("source") or rsinfo["id"]
+    rs = load_ruleset(src if Path(src).exists() else rsinfo["id"])
+    ins = manifest["inputs"]
+    for table, info in ins.items():
+        if not Path(info["path"]).exists():
+            raise ReplayError(f"The {table} input {info['path']} named in the manifest is gone.")
+    opts = manifest["options"]
+    return score(ins["firms"]["path"], ins["events"]["path"], rs, period=opts["period"],
+                 measurements=ins.get("measurements", {}).get("path"),
+                 history=ins.get("history", {}).get("path"),
+                 as_of=opts.get("as_of"), today=opts["today"],
+                 names={t: info["path"] for t, info in ins.items()})
+
+
+@dataclass
+class ReplayReport:
+    """What a replay found: ``identical`` and, if not, what differs."""
+
+    identical: bool
+    problems: list[str] = field(default_factory=list)
+    differing_rows: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def text(self) -> str:
+        if self.identical:
+            return "Replay identical: every output matches the manifest byte for byte."
+        lines = ["Replay differs:"] + [f"  - {p}" for p in self.problems]
+        for name, rows in self.differing_rows.items():
+            lines.append(f"  {name}: {len(rows)} differing row(s); first ones:")
+            lines.append(rows.head(10).to_string(index=False))
+        return "\n".join(lines)
+
+
+def _diff_rows(old: bytes, new: bytes, key: list[str]) -> pd.DataFrame:
+    import io
+    a = pd.read_csv(io.BytesIO(old), dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    b = pd.read_csv(io.BytesIO(new), dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    both = a.merge(b, how="outer", indicator=True, on=list(a.columns)
+                   if list(a.columns) == list(b.columns) else key)
+    d = both[both["_merge"] != "both"].copy()
+    d["_merge"] = d["_merge"].map({"left_only": "saved", "right_only": "replayed"})
+    return d.rename(columns={"_merge": "side"})
+
+
+def replay(run_dir: str | Path) -> ReplayReport:
+    """Recompute a saved run and compare every output with what was saved.
+
+    Parameters
+    ----------
+    run_dir : str or Path
+        An output directory of ``ecocredit score``.
+
+    Returns
+    -------
+    ReplayReport
+    """
+    m = read_manifest(run_dir)
+    problems = []
+    if m["package"]["version"] != __version__:
+        problems.append(f"saved by ecocredit {m['package']['version']}, replayed by {__version__}")
+    for table, info in m["inputs"].items():
+        p = Path(info["path"])
+        if p.exists() and _sha256(p.read_bytes()) != info["sha256"]:
+            problems.append(f"the {table} input {p} changed since the run (SHA-256 differs)")
+    result = rerun(m)
+    if result.ruleset.sha256 != m["ruleset"]["sha256"]:
+        problems.append(f"ruleset {m['ruleset']['id']} changed since the run (SHA-256 differs)")
+    with tempfile.TemporaryDirectory() as tmp:
+        new_manifest = write_run(result, tmp, {t: i["path"] for t, i in m["inputs"].items()})
+        diffs: dict[str, pd.DataFrame] = {}
+        for name in OUTPUT_FILES:
+            saved = Path(run_dir) / name
+            if not saved.exists():
+                problems.append(f"{name} is missing from {run_dir}")
+                continue
+            saved_bytes = saved.read_bytes()
+            if _sha256(saved_bytes) != m["outputs"].get(name):
+                problems.append(f"{name} was modified after the run (it no longer matches the "
+                                "manifest)")
+            if new_manifest["outputs"][name] != m["outputs"].get(name) or \
+                    _sha256(saved_bytes) != new_manifest["outputs"][name]:
+                problems.append(f"{name} differs when recomputed")
+                new_bytes = (Path(tmp) / name).read_bytes()
+                key = ["firm_id"] if name != "rejects.csv" else ["file", "row", "column"]
+                diffs[name] = _diff_rows(saved_bytes, new_bytes, key)
+    return ReplayReport(identical=not problems, problems=problems, differing_rows=diffs)
+
+
+def today_default() -> dt.date:
+    return dt.date.today()

@@ -1,0 +1,293 @@
+"""The reference engine: one firm at a time, in plain Python, readable next to the regulation.
+
+It implements every rule kind a second time, independently of the vectorized engine, with
+``Decimal`` arithmetic and ``datetime.date`` dates. The two must agree exactly on every firm
+(the test suite checks it with hypothesis); ``ecocredit explain`` prints its reasoning.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .features import add_months, previous_periods, period_in, tier_index, value_key
+from .ingest import NO_DATE, Prepared, date_of
+from .ruleset import Match, Period, Ruleset, format_cents, to_cents
+
+__all__ = ["FirmResult", "score_firm", "reference_scores", "FirmInputs", "firm_inputs"]
+
+
+@dataclass
+class FirmInputs:
+    """Everything the reference engine reads about one firm."""
+
+    firm: dict[str, Any]
+    events: list[dict[str, Any]]
+    measurements: list[dict[str, Any]]
+    history: list[dict[str, Any]]
+
+
+@dataclass
+class FirmResult:
+    """The reference engine's verdict on one firm, with its reasoning."""
+
+    firm_id: str
+    graded: bool
+    not_graded_reason: str = ""
+    score: Decimal = Decimal(0)
+    grade: str = ""
+    vetoed: bool = False
+    rules_applied: list[str] = field(default_factory=list)
+    contributions: list[dict[str, Any]] = field(default_factory=list)
+    trace: list[str] = field(default_factory=list)
+
+
+def firm_inputs(prep: Prepared, firm_idx: int) -> FirmInputs:
+    """Collect one firm's rows from prepared inputs (dates as ``datetime.date``)."""
+    firm = prep.firms.iloc[firm_idx].to_dict()
+    ev = prep.events[prep.events["firm_idx"].to_numpy() == firm_idx]
+    events = [
+        {"event_id": r.event_id, "date": date_of(r.day), "recorded": date_of(r.recorded_day),
+         "type": r.event_type, "severity": r.severity, "medium": r.medium,
+         "amount": None if r.amount_fen < 0 else Decimal(int(r.amount_fen)) / 100,
+         "ref": r.ref_event_id, "revoked": bool(r.revoked)}
+        for r in ev.itertuples(index=False)]
+    ms = prep.measurements[prep.measurements["firm_idx"].to_numpy() == firm_idx]
+    measurements = [{"period": r.period, "indicator": r.indicator, "value": r.value}
+                    for r in ms.itertuples(index=False)]
+    hs = prep.history[prep.history["firm_idx"].to_numpy() == firm_idx]
+    history = [{"period": r.period, "grade": r.grade, "list": r.list}
+               for r in hs.itertuples(index=False)]
+    return FirmInputs(firm, events, measurements, history)
+
+
+def _counts(ruleset: Ruleset, m: Match, ev: dict[str, Any], period: Period,
+            on: dt.date) -> bool:
+    """Does this event count for this match on the evaluation date ``on``?"""
+    if ev["revoked"] or ev["type"] == "revocation" or ev["date"] > on:
+        return False
+    if ruleset.evaluation.mode == "annual" and ev["date"] < period.start:
+        return False
+    if ev["type"] not in m.types:
+        return False
+    if m.severity is not None and ev["severity"] not in m.severity:
+        return False
+    if m.medium is not None and ev["medium"] not in m.medium:
+        return False
+    if m.amount_min is not None and (ev["amount"] is None or ev["amount"] < m.amount_min):
+        return False
+    if m.amount_max is not None and (ev["amount"] is None or ev["amount"] >= m.amount_max):
+        return False
+    takes_effect = ev["date"] + dt.timedelta(days=m.effective_after_days)
+    if takes_effect > on:
+        return False
+    if m.valid_months is not None and on >= add_months(takes_effect, m.valid_months):
+        return False
+    return True
+
+
+def score_firm(ruleset: Ruleset, inputs: FirmInputs, period: Period,
+               eval_date: dt.date) -> FirmResult:
+    """Score one firm, rule by rule, as the regulation reads.
+
+    Parameters
+    ----------
+    ruleset : Ruleset
+    inputs : FirmInputs
+    period : Period
+    eval_date : date
+
+    Returns
+    -------
+    FirmResult
+    """
+    firm = inputs.firm
+    res = FirmResult(firm_id=firm["firm_id"], graded=True)
+    say = res.trace.append
+
+    # 1. Is the firm graded at all?
+    included = firm.get("included_day", NO_DATE)
+    if firm["status"] in ("closed", "suspended"):
+        res.graded, res.not_graded_reason = False, firm["status"]
+    elif included != NO_DATE and date_of(included) > eval_date:
+        res.graded, res.not_graded_reason = False, "not_yet_included"
+    if not res.graded:
+        say(f"Not graded: {res.not_graded_reason}.")
+        return res
+
+    sc = ruleset.scoring
+    score = Decimal(sc.base)
+    say(f"Start from the base score {format_cents(to_cents(score))}."
+        + (f" ({sc.base_note})" if sc.base_note else ""))
+    worst_indicator = 0
+
+    def contribute(rule: Any, points: Decimal, evidence: str, effect: str = "") -> None:
+        res.contributions.append({"rule_id": rule.id, "points_cents": to_cents(points),
+                                  "evidence": evidence, "effect": effect})
+
+    # 2. Point rules, in the order the ruleset lists them.
+    for rule in ruleset.rules:
+        if rule.kind not in ("tiers", "event_points", "bonus", "count_threshold"):
+            continue
+        if not ruleset.rule_in_force(rule, eval_date):
+            say(f"{rule.id} is not in force on {eval_date}; skipped.")
+            continue
+        if rule.kind == "tiers":
+            ind = ruleset.indicator_map[rule.indicator]
+            rows = [m for m in inputs.measurements
+                    if m["indicator"] == rule.indicator and period_in(m["period"], period)]
+            rows.sort(key=lambda m: m["period"], reverse=True)  # latest first: ties go to it
+            if not rows:
+                points = rule.weight * rule.missing_points
+                grade = rule.missing_grade
+                evidence = f"{rule.indicator}: no value"
+                say(f"{rule.id} {rule.label}: no value in {period.label}, "
+                    f"{rule.weight} × {rule.missing_points} = {points} points.")
+            else:
+                if ind.aggregate == "min":
+                    row = min(rows, key=lambda m: value_key(ind, m["value"]))
+                elif ind.aggregate == "max":
+                    row = max(rows, key=lambda m: value_key(ind, m["value"]))
+                else:
+                    row = rows[0]
+                tier = rule.tiers[tier_index(rule.tiers, ind, row["value"])]
+                points = rule.weight * tier.points
+                grade = tier.grade
+                evidence = f"{rule.indicator}={row['value']} ({row['period']})"
+                say(f"{rule.id} {rule.label}: {evidence} falls in the tier worth {tier.points}; "
+                    f"{rule.weight} × {tier.points} = {points} points.")
+            score += points
+            rank = ruleset.grade_index[grade] if grade else len(ruleset.grades) - 1
+            worst_indicator = max(worst_indicator, rank)
+            contribute(rule, points, evidence)
+            continue
+
+        matched = sorted(e["event_id"] for e in inputs.events
+                         if _counts(ruleset, rule.match, e, period, eval_date))
+        if rule.kind == "count_threshold":
+            points = rule.points if len(matched) >= rule.at_least else Decimal(0)
+            if matched:
+                say(f"{rule.id} {rule.label}: {len(matched)} matching event(s), threshold "
+                    f"{rule.at_least} → {points} points.")
+        else:
+            points = rule.points * len(matched)
+            if rule.cap is not None and abs(points) > rule.cap:
+                capped = rule.cap if points > 0 else -rule.cap
+                say(f"{rule.id} {rule.label}: {len(matched)} × {rule.points} = {points}, "
+                    f"capped at {capped}.")
+                points = capped
+            elif matched:
+                say(f"{rule.id} {rule.label}: {len(matched)} × {rule.points} = {points} points.")
+        if points != 0:
+            score += points
+            contribute(rule, points, ";".join(matched))
+
+    # 3. The score stays within the scheme's range.
+    for which, bound in (("min", sc.min), ("max", sc.max)):
+        if bound is None:
+            continue
+        if (which == "min" and score < bound) or (which == "max" and score > bound):
+            res.contributions.append({"rule_id": f"scoring.{which}",
+                                      "points_cents": to_cents(bound - score),
+                                      "evidence": f"score limited to {format_cents(to_cents(bound))}",
+                                      "effect": ""})
+            say(f"The score {score} is limited to the scheme's {which} {bound}.")
+            score = Decimal(bound)
+    res.score = score
+
+    # 4. The grade: the band the score falls in, or the worst indicator's grade.
+    if sc.grade_by == "bands":
+        grade = len(ruleset.grades) - 1
+        for band in sc.bands:
+            if band.min is None or score >= band.min:
+                grade = ruleset.grade_index[band.grade]
+                break
+        say(f"Score {format_cents(to_cents(score))} falls in the band of "
+            f"'{ruleset.grades[grade].id}' ({ruleset.grades[grade].label}).")
+    else:
+        grade = worst_indicator
+        say(f"The worst indicator's grade is '{ruleset.grades[grade].id}'.")
+
+    # 5. Vetoes, caps and downgrades, in their declared priority order.
+    worst = len(ruleset.grades) - 1
+    for rule in ruleset.overrides():
+        if not ruleset.rule_in_force(rule, eval_date):
+            continue
+        w = rule.when
+        holds = True
+        evidence: list[str] = []
+        if w.events is not None:
+            matched = sorted(e["event_id"] for e in inputs.events
+                             if _counts(ruleset, w.events, e, period, eval_date))
+            if w.fewer_than is not None:
+                holds = len(matched) < w.fewer_than
+            else:
+                holds = len(matched) >= w.at_least
+            if matched:
+                evidence.append(";".join(matched))
+        if w.history is not None:
+            h = w.history
+            labels = previous_periods(period, h.periods)
+            hits = sorted((r for r in inputs.history if r["period"] in labels
+                           and (r["grade"] in h.grades or r["list"] in h.lists)),
+                          key=lambda r: r["period"])
+            ok = len(hits) >= 1 if h.require == "any" else len(hits) >= len(labels)
+            holds = holds and ok
+            if hits:
+                evidence.append(";".join(
+                    f"history {r['period']}: {r['grade']}"
+                    + (f" ({r['list']} list)" if r["list"] else "") for r in sorted(
+                        hits, key=lambda r: f"history {r['period']}: {r['grade']}"
+                        + (f" ({r['list']} list)" if r["list"] else ""))))
+        if not holds:
+            continue
+        before = grade
+        if rule.kind == "downgrade":
+            grade = min(grade + rule.levels, worst)
+        else:
+            target = ruleset.grade_index[rule.grade] if rule.grade else worst
+            grade = max(grade, target)
+            if rule.kind == "veto":
+                res.vetoed = True
+        verb = {"veto": "veto (一票否决)", "cap": "cap", "downgrade": "downgrade"}[rule.kind]
+        if grade != before:
+            effect = f"{ruleset.grades[before].id}→{ruleset.grades[grade].id}"
+            res.rules_applied.append(rule.id)
+            res.contributions.append({"rule_id": rule.id, "points_cents": 0,
+                                      "evidence": ";".join(evidence), "effect": effect})
+            say(f"{rule.id} {rule.label}: {verb} applies; grade {effect}.")
+        else:
+            say(f"{rule.id} {rule.label}: {verb} applies, but the grade is already "
+                f"'{ruleset.grades[grade].id}' or worse.")
+    res.grade = ruleset.grades[grade].id
+    return res
+
+
+def reference_scores(prep: Prepared, ruleset: Ruleset, period: Period, eval_date: dt.date
+                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Score every firm with the reference engine (slow; for tests and audits).
+
+    Returns the columns the two engines must agree on: scores (``firm_id``, ``status``,
+    ``score_cents``, ``grade``, ``vetoed``, ``rules_applied``, ``not_graded_reason``) and
+    contributions (``firm_id``, ``rule_id``, ``points_cents``, ``evidence``, ``effect``).
+    """
+    srows, crows = [], []
+    for i in range(len(prep.firms)):
+        r = score_firm(ruleset, firm_inputs(prep, i), period, eval_date)
+        srows.append({"firm_id": r.firm_id, "status": "graded" if r.graded else "not_graded",
+                      "score_cents": to_cents(r.score) if r.graded else 0,
+                      "grade": r.grade, "vetoed": r.vetoed,
+                      "rules_applied": ";".join(r.rules_applied),
+                      "not_graded_reason": r.not_graded_reason})
+        for c in r.contributions:
+            crows.append({"firm_id": r.firm_id, **c})
+    scores = pd.DataFrame(srows, columns=["firm_id", "status", "score_cents", "grade", "vetoed",
+                                          "rules_applied", "not_graded_reason"])
+    contribs = pd.DataFrame(crows, columns=["firm_id", "rule_id", "points_cents", "evidence",
+                                            "effect"])
+    return scores, contribs
