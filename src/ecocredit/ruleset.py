@@ -579,13 +579,21 @@ def _data_path(data: Any, loc: Iterable[Any]) -> PathT:
     """Turn a pydantic error location into a path in the data (dropping union tags)."""
     out: list[str | int] = []
     cur = data
+    tag_next = False
     for part in loc:
+        if tag_next and isinstance(cur, dict) and part == cur.get("kind"):
+            # the discriminator tag pydantic puts after rules[i]; it is not a key, even when
+            # it is spelled like one ('tiers', 'cap')
+            tag_next = False
+            continue
+        tag_next = False
         if isinstance(cur, dict) and part in cur:
             out.append(part)
             cur = cur[part]
         elif isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur):
             out.append(part)
             cur = cur[part]
+            tag_next = out == ["rules", part]
         elif isinstance(cur, dict) and isinstance(part, str) and not out[-1:] == [part]:
             # a missing or unknown key: keep it in the path if it names a field, skip union tags
             if part in _KNOWN_FIELD_NAMES:
@@ -636,6 +644,7 @@ def _pydantic_problems(exc: ValidationError, data: Any, lines: dict[PathT, int],
         elif code == "unknown_rule_kind":
             msg = (f"Unknown rule kind {err.get('input', {}).get('kind')!r}; the kinds are "
                    "tiers, event_points, bonus, count_threshold, veto, downgrade, cap.")
+            path = path + ("kind",)  # point at the offending key, not at the rule
         else:
             msg = err["msg"][0].upper() + err["msg"][1:] + "."
         problems.append(Problem(file, _line_for(lines, path), format_path(path), code, msg))
@@ -798,7 +807,7 @@ def _lint(rs: Ruleset, lines: dict[PathT, int], file: str) -> list[Problem]:
         elif r.kind in ("event_points", "bonus", "count_threshold"):
             check_match(r.match, base + ("match",))
             check_cents(r.points, base + ("points",))
-            if r.kind == "event_points" and r.cap is not None:
+            if r.kind in ("event_points", "bonus") and r.cap is not None:
                 check_cents(r.cap, base + ("cap",))
             if r.kind == "bonus":
                 bad = [t for t in r.match.types if t not in rs.positive_event_types]
