@@ -17,26 +17,20 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .features import add_months_days, previous_periods, tier_index, value_key
 from .ingest import Prepared, day_of
 from .ruleset import Match, Period, Ruleset, format_cents, to_cents
+from .vocab import MEDIA, SEVERITIES
 
-__all__ = ["score_prepared", "CONTRIBUTION_COLUMNS", "SCORE_COLUMNS", "not_graded_reason"]
+__all__ = ["score_prepared", "CONTRIBUTION_COLUMNS", "SCORE_COLUMNS", "format_cents_array"]
 
 SCORE_COLUMNS = ["firm_id", "name", "period", "ruleset", "ruleset_version", "status", "score",
                  "grade", "grade_label", "vetoed", "rules_applied", "list"]
 CONTRIBUTION_COLUMNS = ["firm_id", "rule_id", "points", "evidence", "reference", "kind",
                         "effect", "label"]
-
-
-def not_graded_reason(status: str, included_day: int, eval_day: int) -> str:
-    """Why a firm is not graded ('' if it is): closed, suspended, or not yet included."""
-    if status in ("closed", "suspended"):
-        return status
-    if included_day != np.iinfo(np.int32).min and included_day > eval_day:
-        return "not_yet_included"
-    return ""
 
 
 def _fen_ceiling(amount: Decimal) -> int:
@@ -71,7 +65,8 @@ def _event_arrays(prep: Prepared, ruleset: Ruleset, period: Period, eval_day: in
         base &= graded[firm]
     return _Events(
         firm=firm, day=day, type_code=tcode,
-        sev=ev["severity"].to_numpy(object), med=ev["medium"].to_numpy(object),
+        sev=pd.Categorical(ev["severity"], categories=list(SEVERITIES)).codes,
+        med=pd.Categorical(ev["medium"], categories=list(MEDIA)).codes,
         fen=ev["amount_fen"].to_numpy(np.int64), ids=ev["event_id"].to_numpy(object),
         base=base, type_codes={t: i for i, t in enumerate(types)})
 
@@ -79,9 +74,9 @@ def _event_arrays(prep: Prepared, ruleset: Ruleset, period: Period, eval_day: in
 def _match(e: _Events, m: Match, eval_day: int) -> np.ndarray:
     mask = e.base & np.isin(e.type_code, [e.type_codes[t] for t in m.types])
     if m.severity is not None:
-        mask &= np.isin(e.sev, m.severity)
+        mask &= np.isin(e.sev, [list(SEVERITIES).index(x) for x in m.severity])
     if m.medium is not None:
-        mask &= np.isin(e.med, m.medium)
+        mask &= np.isin(e.med, [list(MEDIA).index(x) for x in m.medium])
     if m.amount_min is not None:
         mask &= e.fen >= _fen_ceiling(m.amount_min)
     if m.amount_max is not None:
@@ -94,12 +89,35 @@ def _match(e: _Events, m: Match, eval_day: int) -> np.ndarray:
     return mask
 
 
-def _join_by_firm(firm: np.ndarray, text: np.ndarray) -> pd.Series:
-    """';'-joined texts per firm, texts sorted, indexed by firm (sorted)."""
+def _join_by_firm(firm: np.ndarray, text: np.ndarray | pa.Array) -> pd.Series:
+    """';'-joined texts per firm, texts sorted, indexed by firm (ascending).
+
+    Sorting and joining run in Arrow's C++ kernels (sort_indices, binary_join on list
+    offsets), so evidence strings for millions of events cost no Python per firm.
+    """
     if len(firm) == 0:
         return pd.Series(dtype=object)
-    df = pd.DataFrame({"f": firm, "t": text}).sort_values(["f", "t"], kind="stable")
-    return df.groupby("f", sort=True)["t"].agg(";".join)
+    t = pa.table({"f": pa.array(np.asarray(firm, dtype=np.int64)),
+                  "t": text if isinstance(text, pa.Array) else pa.array(text, type=pa.string())})
+    t = t.take(pc.sort_indices(t, sort_keys=[("f", "ascending"), ("t", "ascending")]))
+    f = t.column("f").to_numpy()
+    starts = np.flatnonzero(np.r_[True, f[1:] != f[:-1]])
+    offsets = pa.array(np.r_[starts, len(f)].astype(np.int32))
+    joined = pc.binary_join(pa.ListArray.from_arrays(offsets, t.column("t").combine_chunks()), ";")
+    return pd.Series(joined.to_numpy(zero_copy_only=False), index=f[starts], dtype=object)
+
+
+def format_cents_array(cents: np.ndarray) -> np.ndarray:
+    """Vector form of :func:`ecocredit.ruleset.format_cents` (object array of str)."""
+    c = np.asarray(cents, dtype=np.int64)
+    if len(c) == 0:
+        return np.empty(0, dtype=object)
+    q, r = np.divmod(np.abs(c), 100)
+    sign = np.where(c < 0, "-", "")
+    frac = pd.Series(r).astype(str).str.zfill(2).str.rstrip("0").to_numpy(object)
+    out = (pd.Series(sign, dtype=object) + pd.Series(q).astype(str).astype(object)
+           + pd.Series(np.where(r == 0, "", "." + frac), dtype=object))
+    return out.to_numpy(object)
 
 
 class _Contributions:
@@ -156,10 +174,12 @@ def score_prepared(prep: Prepared, ruleset: Ruleset, period: Period, eval_date: 
     f = prep.firms
     n = len(f)
     eval_day = day_of(eval_date)
-    reasons = [not_graded_reason(s, int(d), eval_day)
-               for s, d in zip(f["status"].to_numpy(), f["included_day"].to_numpy())]
-    reason = np.asarray(reasons, dtype=object) if n else np.empty(0, dtype=object)
-    graded = reason == "" if n else np.zeros(0, dtype=bool)
+    status = f["status"].to_numpy(object)
+    incl = f["included_day"].to_numpy(np.int64)
+    reason = np.where(np.isin(status, ["closed", "suspended"]), status,
+                      np.where((incl != np.iinfo(np.int32).min) & (incl > eval_day),
+                               "not_yet_included", "")).astype(object)
+    graded = reason == ""
     e = _event_arrays(prep, ruleset, period, eval_day, graded)
     sc = ruleset.scoring
     total = np.full(n, to_cents(sc.base), dtype=np.int64)
@@ -317,8 +337,7 @@ def score_prepared(prep: Prepared, ruleset: Ruleset, period: Period, eval_date: 
         s = pd.DataFrame({"f": af, "r": ar}).sort_values(["f", "r"], kind="stable")
         joined = s.assign(n=names[s["r"].to_numpy()]).groupby("f")["n"].agg(";".join)
         rules_applied[joined.index.to_numpy()] = joined.to_numpy()
-    score_str = np.asarray([format_cents(int(c)) for c in total], dtype=object) if n else \
-        np.empty(0, dtype=object)
+    score_str = format_cents_array(total)
     scores = pd.DataFrame({
         "firm_id": f["firm_id"].to_numpy(object),
         "name": f["name"].to_numpy(object),
@@ -342,7 +361,7 @@ def score_prepared(prep: Prepared, ruleset: Ruleset, period: Period, eval_date: 
         c = pd.concat(contrib.parts, ignore_index=True)
         c = c.sort_values(["_firm", "_order"], kind="stable").reset_index(drop=True)
         c.insert(0, "firm_id", f["firm_id"].to_numpy(object)[c["_firm"].to_numpy()])
-        c["points"] = [format_cents(int(x)) for x in c["points_cents"].to_numpy()]
+        c["points"] = format_cents_array(c["points_cents"].to_numpy())
         c = c.drop(columns=["_firm", "_order"])
     else:
         c = pd.DataFrame({k: pd.Series(dtype=object) for k in CONTRIBUTION_COLUMNS})
