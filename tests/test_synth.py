@@ -299,7 +299,7 @@ def test_distributions_are_in_the_published_ranges(large):
     commitments = events.loc[events["event_type"] == "credit_commitment", "firm_id"].nunique()
     assert commitments / n == pytest.approx(0.10, abs=0.015)
     insured = events.loc[events["event_type"] == "liability_insurance", "firm_id"].nunique()
-    assert insured / n == pytest.approx(0.20, abs=0.03)
+    assert insured / n == pytest.approx(synth.DEFAULT_MIX.insurance_firms, abs=0.03)
     revocations = (events["event_type"] == "revocation").sum()
     all_adverse = ~events["event_type"].isin(POSITIVE_EVENT_TYPES | ADMIN_EVENT_TYPES)
     assert 0.0005 < revocations / all_adverse.sum() < 0.005

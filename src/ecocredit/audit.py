@@ -74,6 +74,8 @@ def write_run(result: ScoreResult, out_dir: str | Path, inputs: dict[str, str | 
         st = result.stats.get(table)
         ins[table] = {
             "path": str(p),
+            # the name the rejects table uses (the path as given), so a replay writes it again
+            "name": st.file if st else str(path),
             "sha256": _sha256(p.read_bytes()),
             "rows_read": st.rows_read if st else 0,
             "rows_used": st.rows_used if st else 0,
@@ -139,7 +141,7 @@ def rerun(manifest: dict[str, Any]) -> ScoreResult:
                  measurements=ins.get("measurements", {}).get("path"),
                  history=ins.get("history", {}).get("path"),
                  as_of=opts.get("as_of"), today=opts["today"],
-                 names={t: info["path"] for t, info in ins.items()})
+                 names={t: info.get("name") or info["path"] for t, info in ins.items()})
 
 
 @dataclass

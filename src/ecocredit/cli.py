@@ -67,7 +67,34 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.d
         raise click.BadParameter(f"expected a date YYYY-MM-DD, got {value!r}") from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# click >= 8.2 raises this for a group called without a command (older versions print help)
+_NoArgsIsHelpError = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
+class _Group(click.Group):
+    """A click group whose usage errors are one line on stderr (exit status 2), like the rest."""
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except _NoArgsIsHelpError as exc:
+            path = exc.ctx.command_path if exc.ctx else "ecocredit"
+            _fail(f"no command given; run `{path} --help` to see the commands.")
+        except click.UsageError as exc:
+            path = exc.ctx.command_path if exc.ctx else "ecocredit"
+            _fail(f"{exc.format_message()} (see `{path} --help`)")
+        except click.ClickException as exc:
+            _fail(exc.format_message())
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ecocredit")
 def cli() -> None:
     """Score the environmental credit of enterprises (企业环境信用评价) from rulesets as data."""

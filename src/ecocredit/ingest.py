@@ -396,7 +396,8 @@ def _events(df: pd.DataFrame, file: str, rej: _Rejects, ruleset: Ruleset,
     amt = out["amount"]
     has = (amt != "").to_numpy()
     num = pd.to_numeric(amt.str.replace(",", "", regex=False).where(has, "0"), errors="coerce")
-    badnum = has & num.isna().to_numpy()
+    # 'inf', '1e400' parse as floats but are no amount (and would overflow the fen column)
+    badnum = has & ~(np.abs(num.to_numpy(dtype=float)) < 9e16)
     rej.add(file, np.flatnonzero(badnum), "amount", "bad_number", amt[badnum],
             "Not a decimal number of yuan.")
     neg = has & ~badnum & (num < 0).to_numpy()
@@ -484,7 +485,7 @@ def _measurements(df: pd.DataFrame, file: str, rej: _Rejects, ruleset: Ruleset,
         if i.kind == "numeric":
             num = pd.to_numeric(val[sel], errors="coerce")
             b = np.zeros(n, dtype=bool)
-            b[np.flatnonzero(sel)] = num.isna().to_numpy()
+            b[np.flatnonzero(sel)] = ~np.isfinite(num.to_numpy(dtype=float))  # NaN, inf
             rej.add(file, np.flatnonzero(b), "value", "bad_number", val[b],
                     f"Indicator '{i.id}' takes a number.")
         else:

@@ -41,6 +41,8 @@ def excel_safe(df: pd.DataFrame) -> pd.DataFrame:
     for c in out.columns:
         if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
             out[c] = out[c].astype(object).map(_safe_cell)
+    # headers are cells too (extra input columns are passed through under their own names)
+    out.columns = [_safe_cell(c) for c in out.columns]
     return out
 
 

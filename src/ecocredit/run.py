@@ -160,14 +160,14 @@ def score(firms: Any, events: Any, ruleset: Ruleset | str | Path, *, period: str
     Examples
     --------
     >>> import pandas as pd, ecocredit
-    >>> firms = pd.DataFrame({"firm_id": ["91360100000000000X"], "name": ["甲公司"],
-    ...                       "region_code": ["360102"]})
-    >>> firms["firm_id"] = [ecocredit.codes.make_example_uscc(0)]
-    >>> events = pd.DataFrame({"event_id": ["E1"], "firm_id": firms["firm_id"],
-    ...                        "event_date": ["2025-03-01"], "event_type": ["fine"]})
+    >>> body = "91360102MA35XKQ17"
+    >>> fid = body + ecocredit.codes.uscc_check_char(body)
+    >>> firms = pd.DataFrame({"firm_id": [fid], "name": ["甲公司"], "region_code": ["360102"]})
+    >>> events = pd.DataFrame({"event_id": ["E1"], "firm_id": [fid],
+    ...                        "event_date": ["2025-03-01"], "event_type": ["crime_conviction"]})
     >>> r = ecocredit.score(firms, events, "anhui-2019", period="2025", today="2026-01-01")
-    >>> r.scores.loc[0, ["score", "grade"]].tolist()
-    ['95', 'green']
+    >>> r.scores.loc[0, "grade"], bool(r.scores.loc[0, "vetoed"])
+    ('red', True)
     """
     rs = ruleset if isinstance(ruleset, Ruleset) else load_ruleset(ruleset)
     per = parse_period(str(period))

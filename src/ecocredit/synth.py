@@ -209,11 +209,11 @@ def _default_adverse() -> Mapping[str, float]:
         "complaint_verified": 0.09,
         "unlicensed_discharge": 0.03,
         "production_restriction": 0.015,
-        "production_suspension": 0.010,
+        "production_suspension": 0.002,
         "seal_seize": 0.012,
         "daily_penalty": 0.004,
         "listed_supervision": 0.004,
-        "closure_order": 0.001,
+        "closure_order": 0.0004,
         "incident": 0.008,
         "yellow_card": 0.006,
         "red_card": 0.0015,
@@ -226,8 +226,8 @@ def _default_adverse() -> Mapping[str, float]:
         "concealed_discharge": 0.0016,
         "hazwaste_illegal": 0.0024,
         "monitoring_fraud": 0.0016,
-        "crime_referral": 0.0008,
-        "crime_conviction": 0.0003,
+        "crime_referral": 0.0004,
+        "crime_conviction": 0.0001,
         "detention": 0.0008,
         "permit_revoked": 0.0002,
         "penalty_not_executed": 0.0005,
@@ -336,8 +336,8 @@ class Mix:
         Share of firms with incomplete measurements, and the share of their rows dropped.
     """
 
-    adverse_per_firm_year: float = 0.75
-    risk_shape: float = 0.35
+    adverse_per_firm_year: float = 0.6
+    risk_shape: float = 0.6
     heavy_risk: float = 1.4
     light_risk: float = 0.6
     class_risk: Mapping[str, float] = field(
@@ -363,11 +363,11 @@ class Mix:
     revocation_days: tuple[int, int] = (30, 180)
     recorded_lag_days: int = 20
     credit_commitment_firms: float = 0.10
-    insurance_firms: float = 0.20
+    insurance_firms: float = 0.60
     insurance_renewal: float = 0.90
-    cleaner_production_per_year: float = 0.04
-    commendation_per_year: float = 0.01
-    open_day_per_year: float = 0.01
+    cleaner_production_per_year: float = 0.30
+    commendation_per_year: float = 0.10
+    open_day_per_year: float = 0.12
     leader_per_year: float = 0.001
     supervision_class_shares: Mapping[str, float] = field(
         default_factory=lambda: _frozen({"A": 0.12, "B": 0.33, "C": 0.55}))
