@@ -122,11 +122,15 @@ def score_firm(ruleset: Ruleset, inputs: FirmInputs, period: Period,
 
     sc = ruleset.scoring
     score = Decimal(sc.base)
+    gained = Decimal(sc.base)  # the base plus every positive amount of points
     say(f"Start from the base score {format_cents(to_cents(score))}."
         + (f" ({sc.base_note})" if sc.base_note else ""))
     worst_indicator = 0
 
     def contribute(rule: Any, points: Decimal, evidence: str, effect: str = "") -> None:
+        nonlocal gained
+        if points > 0:
+            gained += points
         res.contributions.append({"rule_id": rule.id, "points_cents": to_cents(points),
                                   "evidence": evidence, "effect": effect})
 
@@ -187,17 +191,24 @@ def score_firm(ruleset: Ruleset, inputs: FirmInputs, period: Period,
             score += points
             contribute(rule, points, ";".join(matched))
 
-    # 3. The score stays within the scheme's range.
-    for which, bound in (("min", sc.min), ("max", sc.max)):
-        if bound is None:
-            continue
-        if (which == "min" and score < bound) or (which == "max" and score > bound):
-            res.contributions.append({"rule_id": f"scoring.{which}",
-                                      "points_cents": to_cents(bound - score),
-                                      "evidence": f"score limited to {format_cents(to_cents(bound))}",
-                                      "effect": ""})
-            say(f"The score {score} is limited to the scheme's {which} {bound}.")
-            score = Decimal(bound)
+    # 3. The score stays within the scheme's range: the base plus the points gained can never
+    #    exceed the maximum (deductions come off the capped value), and the total never goes
+    #    below the minimum.
+    if sc.max is not None and gained > sc.max:
+        excess = gained - sc.max
+        res.contributions.append({"rule_id": "scoring.max", "points_cents": to_cents(-excess),
+                                  "evidence": f"score limited to {format_cents(to_cents(sc.max))}",
+                                  "effect": ""})
+        say(f"The base and the points gained come to {gained}, more than the scheme's maximum "
+            f"{sc.max}: {excess} points are not counted.")
+        score -= excess
+    if sc.min is not None and score < sc.min:
+        res.contributions.append({"rule_id": "scoring.min",
+                                  "points_cents": to_cents(sc.min - score),
+                                  "evidence": f"score limited to {format_cents(to_cents(sc.min))}",
+                                  "effect": ""})
+        say(f"The score {score} is raised to the scheme's minimum {sc.min}.")
+        score = Decimal(sc.min)
     res.score = score
 
     # 4. The grade: the band the score falls in, or the worst indicator's grade.
@@ -222,12 +233,13 @@ def score_firm(ruleset: Ruleset, inputs: FirmInputs, period: Period,
         holds = True
         evidence: list[str] = []
         if w.events is not None:
-            matched = sorted(e["event_id"] for e in inputs.events
-                             if _counts(ruleset, w.events, e, period, eval_date))
+            hits = [e for e in inputs.events if _counts(ruleset, w.events, e, period, eval_date)]
+            matched = sorted(e["event_id"] for e in hits)
+            n = len({e["type"] for e in hits}) if w.count == "types" else len(hits)
             if w.fewer_than is not None:
-                holds = len(matched) < w.fewer_than
+                holds = n < w.fewer_than
             else:
-                holds = len(matched) >= w.at_least
+                holds = n >= w.at_least
             if matched:
                 evidence.append(";".join(matched))
         if w.history is not None:

@@ -201,8 +201,10 @@ class Scoring(_Model):
         description="Descriptive name of the scheme's model; the rules and bands define it."
     )
     base: Decimal = Field(Decimal(0), description="Points every firm starts the period with.")
-    min: Decimal | None = Field(None, description="Lowest score (the total is clamped).")
-    max: Decimal | None = Field(None, description="Highest score (the total is clamped).")
+    min: Decimal | None = Field(None, description="Lowest score: the final total is floored here.")
+    max: Decimal | None = Field(
+        None, description="Highest score: the base plus all positive points is capped here, "
+        "before negative points are taken off (bonuses cannot bank points above the maximum).")
     grade_by: Literal["bands", "worst_indicator"] = "bands"
     bands: list[Band] = Field(default_factory=list)
     categories: list[Category] = Field(default_factory=list)
@@ -275,6 +277,8 @@ class Condition(_Model):
     """When an override applies: matching events (at least N, or fewer than N), and/or history."""
 
     events: Match | None = None
+    count: Literal["events", "types"] = Field(
+        "events", description="Count matching events, or the distinct event types among them.")
     at_least: int = Field(1, ge=1)
     fewer_than: int | None = Field(None, ge=1)
     history: HistoryCondition | None = None

@@ -183,6 +183,7 @@ def score_prepared(prep: Prepared, ruleset: Ruleset, period: Period, eval_date: 
     e = _event_arrays(prep, ruleset, period, eval_day, graded)
     sc = ruleset.scoring
     total = np.full(n, to_cents(sc.base), dtype=np.int64)
+    positive = total.copy()  # base + positive points: what scoring.max caps
     worst_ind = np.zeros(n, dtype=np.int64)
     contrib = _Contributions()
     in_force = [r for r in ruleset.rules if ruleset.rule_in_force(r, eval_date)]
@@ -236,6 +237,7 @@ def score_prepared(prep: Prepared, ruleset: Ruleset, period: Period, eval_date: 
                 ev_text[pf] = (r.indicator + "=" + pd.Series(rval[pick], dtype=object)
                                + " (" + pd.Series(rper[pick], dtype=object) + ")").to_numpy()
             total[graded] += pts[graded]
+            positive[graded] += np.maximum(pts[graded], 0)
             worst_ind[graded] = np.maximum(worst_ind[graded], g[graded])
             contrib.add(order[r.id], r, graded_idx, pts[graded_idx], ev_text[graded_idx])
         elif r.kind in ("event_points", "bonus", "count_threshold"):
@@ -251,29 +253,29 @@ def score_prepared(prep: Prepared, ruleset: Ruleset, period: Period, eval_date: 
                     cap = to_cents(r.cap)
                     pts = np.clip(pts, -cap, cap)
             total += pts
+            positive += np.maximum(pts, 0)
             hit = np.flatnonzero(pts != 0)
             if len(hit):
                 ev = _join_by_firm(mf, e.ids[mask])
                 contrib.add(order[r.id], r, hit, pts[hit], ev.reindex(hit).to_numpy(object))
 
-    # clamp to the declared range, with a row that says so
-    lo = to_cents(sc.min) if sc.min is not None else None
-    hi = to_cents(sc.max) if sc.max is not None else None
-    clamped = total.copy()
-    if lo is not None:
-        clamped = np.maximum(clamped, lo)
-    if hi is not None:
-        clamped = np.minimum(clamped, hi)
-    diff = np.flatnonzero((clamped != total) & graded)
-    if len(diff):
-        bound = np.where(clamped[diff] > total[diff], "min", "max")
-        for which in ("min", "max"):
-            idx = diff[bound == which]
-            if len(idx):
-                pseudo = _ScoringBound(ruleset, which)
-                contrib.add(1_000_000, pseudo, idx, clamped[idx] - total[idx],
-                            np.full(len(idx), f"score limited to {format_cents(lo if which == 'min' else hi)}", object))
-    total = clamped
+    # the declared range, with a row that says so (so contributions add up to the score):
+    # bonuses cannot lift the score above max (deductions come off the capped value), and the
+    # total never goes below min
+    if sc.max is not None:
+        hi = to_cents(sc.max)
+        excess = np.where(graded, np.maximum(positive - hi, 0), 0)
+        idx = np.flatnonzero(excess)
+        total = total - excess
+        contrib.add(1_000_000, _ScoringBound(ruleset, "max"), idx, -excess[idx],
+                    np.full(len(idx), f"score limited to {format_cents(hi)}", object))
+    if sc.min is not None:
+        lo = to_cents(sc.min)
+        short = np.where(graded, np.maximum(lo - total, 0), 0)
+        idx = np.flatnonzero(short)
+        total = total + short
+        contrib.add(1_000_001, _ScoringBound(ruleset, "min"), idx, short[idx],
+                    np.full(len(idx), f"score limited to {format_cents(lo)}", object))
 
     # grade from the bands (or the worst indicator)
     if sc.grade_by == "bands":
@@ -297,7 +299,11 @@ def score_prepared(prep: Prepared, ruleset: Ruleset, period: Period, eval_date: 
         if w.events is not None:
             mask = _match(e, w.events, eval_day)
             mf = e.firm[mask].astype(np.int64)
-            counts = np.bincount(mf, minlength=n)
+            if w.count == "types":  # distinct event types per firm
+                pairs = np.unique(mf * 65536 + e.type_code[mask].astype(np.int64))
+                counts = np.bincount(pairs // 65536, minlength=n)
+            else:
+                counts = np.bincount(mf, minlength=n)
             cond &= counts < w.fewer_than if w.fewer_than is not None else counts >= w.at_least
             evidence_parts.append(_join_by_firm(mf, e.ids[mask]))
         if w.history is not None:
