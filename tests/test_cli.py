@@ -423,8 +423,23 @@ def test_explain_prints_the_firms_rules_with_citations_and_evidence(clean_run, e
         assert f"evidence: {evidence}" in text
     assert "皖环函〔2019〕662号" in text  # the citation of the deduction rules
     assert "blue" in text and str(100 - 6 - 5) in text
-    assert text.strip().splitlines()[-1] == \
-        "The reference engine agrees with the vectorized result."
+    lines = text.strip().splitlines()
+    assert lines[-2] == "The reference engine agrees with the vectorized result."
+    assert lines[-1] == f"The saved scores.csv agrees: grade blue, score {100 - 6 - 5}."
+
+
+def test_explain_warns_when_an_input_changed_since_the_run(tmp_path, ecocredit_cli):
+    inputs = clean_inputs(tmp_path / "in")
+    out = tmp_path / "out"
+    proc = ecocredit_cli(*score_args(inputs, out))
+    assert proc.returncode == 0, proc.stderr
+    with open(inputs["events"], "a", encoding="utf-8") as fh:  # a new fine for firm A
+        fh.write(f"E99,{A},2025-10-01,fine,,\n")
+    proc = ecocredit_cli("explain", out, A)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.strip().splitlines()
+    assert lines[0].startswith("WARNING: the events input") and "changed since the run" in lines[0]
+    assert lines[-1].startswith("WARNING: the saved scores.csv says grade 'blue', score '89'")
 
 
 def test_explain_of_a_firm_not_in_the_run_exits_2(clean_run, ecocredit_cli):

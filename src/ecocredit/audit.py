@@ -28,8 +28,8 @@ from .run import ScoreResult, score
 from .scoring import CONTRIBUTION_COLUMNS, SCORE_COLUMNS
 from .vocab import CONTRACT_VERSION
 
-__all__ = ["write_run", "replay", "ReplayReport", "read_manifest", "output_frames",
-           "MANIFEST_FORMAT"]
+__all__ = ["write_run", "replay", "ReplayReport", "read_manifest", "output_frames", "rerun",
+           "input_changed", "saved_score_row", "MANIFEST_FORMAT"]
 
 MANIFEST_FORMAT = 1
 OUTPUT_FILES = ("scores.csv", "contributions.csv", "rejects.csv")
@@ -191,7 +191,7 @@ def replay(run_dir: str | Path) -> ReplayReport:
         problems.append(f"saved by ecocredit {m['package']['version']}, replayed by {__version__}")
     for table, info in m["inputs"].items():
         p = Path(info["path"])
-        if p.exists() and _sha256(p.read_bytes()) != info["sha256"]:
+        if p.exists() and input_changed(info):
             problems.append(f"the {table} input {p} changed since the run (SHA-256 differs)")
     result = rerun(m)
     if result.ruleset.sha256 != m["ruleset"]["sha256"]:
@@ -217,5 +217,18 @@ def replay(run_dir: str | Path) -> ReplayReport:
     return ReplayReport(identical=not problems, problems=problems, differing_rows=diffs)
 
 
-def today_default() -> dt.date:
-    return dt.date.today()
+def input_changed(info: dict[str, Any]) -> bool:
+    """Whether an input file named in a manifest no longer has its recorded SHA-256."""
+    return _sha256(Path(info["path"]).read_bytes()) != info["sha256"]
+
+
+def saved_score_row(run_dir: str | Path, firm_id: str) -> dict[str, str] | None:
+    """The row of a saved run's scores.csv for one firm (as strings), or None."""
+    import io
+    p = Path(run_dir) / "scores.csv"
+    if not p.exists():
+        return None
+    df = pd.read_csv(io.BytesIO(p.read_bytes()), dtype=str, keep_default_na=False,
+                     encoding="utf-8-sig")
+    hit = df[df["firm_id"] == firm_id.strip().upper()]
+    return None if hit.empty else hit.iloc[0].to_dict()

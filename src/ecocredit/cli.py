@@ -18,7 +18,7 @@ from typing import Any, Callable
 import click
 
 from . import __version__
-from .audit import read_manifest, replay, rerun, write_run
+from .audit import input_changed, read_manifest, replay, rerun, saved_score_row, write_run
 from .errors import EcocreditError, RulesetError
 from .reports import summary_text
 from .ruleset import bundled_rulesets, lint_ruleset, ruleset_json_schema
@@ -145,11 +145,27 @@ def score_cmd(ruleset: str, period: str, firms: str, events: str, measurements: 
 @_guard
 def explain_cmd(run_dir: str, firm_id: str) -> None:
     """Why FIRM_ID got its grade in the run saved in RUN_DIR: rule by rule, with citations."""
-    result = rerun(read_manifest(run_dir))
+    manifest = read_manifest(run_dir)
+    warnings = [f"WARNING: the {t} input {info['path']} changed since the run; this explains "
+                "the inputs as they are now." for t, info in manifest["inputs"].items()
+                if Path(info["path"]).exists() and input_changed(info)]
+    result = rerun(manifest)
     try:
-        click.echo(result.explain(firm_id))
+        text = result.explain(firm_id)
     except KeyError as exc:
         _fail(str(exc.args[0]))
+        return
+    saved = saved_score_row(run_dir, firm_id)
+    now = result.scores.set_index("firm_id").loc[firm_id.strip().upper()]
+    if saved is None:
+        tail = "The saved scores.csv has no row for this firm."
+    elif (saved["grade"], saved["score"]) == (now["grade"], now["score"]):
+        tail = (f"The saved scores.csv agrees: grade {saved['grade'] or '-'}, score "
+                f"{saved['score'] or '-'}.")
+    else:
+        tail = (f"WARNING: the saved scores.csv says grade {saved['grade']!r}, score "
+                f"{saved['score']!r}; run `ecocredit replay {run_dir}`.")
+    click.echo("\n".join(warnings + [text, tail]))
 
 
 @cli.command("replay")
