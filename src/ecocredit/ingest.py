@@ -16,6 +16,8 @@ from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .codes import valid_region_mask, valid_uscc_mask
 from .errors import InputError
@@ -139,19 +141,27 @@ def _canonical_headers(df: pd.DataFrame, table: str, file: str) -> pd.DataFrame:
     return out
 
 
+STR = pd.ArrowDtype(pa.string())
+
+
+def _arrow_str(s: pd.Series) -> pd.Series:
+    """One column as Arrow-backed strings with '' for missing (no per-cell Python for text)."""
+    if pd.api.types.is_datetime64_any_dtype(s):
+        s = s.dt.strftime("%Y-%m-%d")
+    elif not (pd.api.types.is_string_dtype(s) and pd.api.types.infer_dtype(
+            s, skipna=True) in ("string", "empty")):
+        # numbers, booleans, dates and mixed cells (Excel, Parquet): written as a CSV holds them
+        s = s.astype(object).where(pd.notna(s), "").map(_cell_str)
+    arr = pa.array(s.to_numpy(dtype=object) if s.dtype == object else s, from_pandas=True)
+    if not pa.types.is_string(arr.type):
+        arr = arr.cast(pa.string())
+    return pd.Series(pc.fill_null(arr, ""), dtype=STR, index=pd.RangeIndex(len(s)))
+
+
 def _as_strings(df: pd.DataFrame) -> pd.DataFrame:
-    """Every column as Python-object strings, missing values as ''."""
-    out = {}
-    for c in df.columns:
-        s = df[c]
-        if pd.api.types.is_datetime64_any_dtype(s):
-            v = s.dt.strftime("%Y-%m-%d").astype(object)
-        else:
-            v = s.astype(object)
-        mask = pd.isna(v)
-        v = v.where(~mask, "")
-        out[c] = v.map(_cell_str) if v.dtype == object else v.astype(str)
-    return pd.DataFrame(out, index=pd.RangeIndex(len(df)))
+    """Every column as Arrow-backed strings, missing values as ''."""
+    return pd.DataFrame({c: _arrow_str(df[c]) for c in df.columns},
+                        index=pd.RangeIndex(len(df)))
 
 
 def _cell_str(x: Any) -> str:
@@ -238,29 +248,88 @@ class _Rejects:
 
 
 def _strip(s: pd.Series) -> pd.Series:
-    return s.astype(object).map(str.strip) if len(s) else s.astype(object)
+    return s.astype(STR).str.strip()
+
+
+def _arr(s: pd.Series) -> pa.Array:
+    """The Arrow array behind an Arrow-backed string Series."""
+    a = pa.array(s.astype(STR))
+    return a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
+
+
+def _np(a: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    return np.asarray(a.to_numpy(zero_copy_only=False))
 
 
 def _parse_days(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Strict ISO dates → (int32 days since 1970, ok mask). Empty strings are not ok."""
-    vals = s.to_numpy(dtype=object)
-    lens = np.fromiter((len(v) for v in vals), dtype=np.int64, count=len(vals))
-    parsed = pd.to_datetime(pd.Series(vals, dtype=object), format="%Y-%m-%d", errors="coerce")
-    ok = parsed.notna().to_numpy() & (lens == 10)
-    days = np.full(len(vals), NO_DATE, dtype=np.int32)
-    if ok.any():
-        d = parsed.to_numpy(dtype="datetime64[D]")
-        days[ok] = (d[ok] - EPOCH).astype(np.int64).astype(np.int32)
-    return days, ok
+    """Strict ISO dates ``YYYY-MM-DD`` → (int32 days since 1970, ok mask). '' is not ok."""
+    a = _arr(s)
+    shape = pc.match_substring_regex(a, r"^\d{4}-\d{2}-\d{2}$")
+    ts = pc.strptime(pc.if_else(shape, a, pa.scalar(None, pa.string())), format="%Y-%m-%d",
+                     unit="s", error_is_null=True)
+    d32 = pc.cast(ts, pa.date32())
+    # strptime rolls impossible dates over (2025-02-30 → 03-02): a date must print back as read
+    same = pc.equal(pc.strftime(pc.cast(d32, pa.timestamp("s")), format="%Y-%m-%d"), a)
+    days = pc.if_else(pc.fill_null(same, False), pc.cast(d32, pa.int32()),
+                      pa.scalar(None, pa.int32()))
+    ok = _np(pc.is_valid(days))
+    out = _np(pc.fill_null(days, NO_DATE)).astype(np.int32)
+    return out, ok
 
 
 def _vocab(s: pd.Series, allowed: tuple[str, ...] | frozenset[str], zh: Mapping[str, str] | None,
            lower: bool = True) -> tuple[pd.Series, np.ndarray]:
-    """Normalise a vocabulary column; returns (normalised values, ok mask). '' is ok."""
-    v = s.map(zh).fillna(s) if zh else s
-    v = v.str.lower() if lower else v
-    ok = v.isin(list(allowed)).to_numpy() | (v == "").to_numpy()
-    return v.astype(object), ok
+    """Normalise a vocabulary column (Chinese labels mapped, lower-cased); returns (values as
+    a Categorical, ok mask). '' is ok. Works on the distinct values, not on every cell."""
+    codes, uniq = pd.factorize(s.astype(STR), use_na_sentinel=False)
+    mapped = [(zh or {}).get(u, u) for u in np.asarray(uniq, dtype=object)]
+    mapped = [m.lower() if lower else m for m in mapped]
+    good = np.array([m in allowed or m == "" for m in mapped], dtype=bool)
+    ccodes, cuniq = pd.factorize(pd.Series(mapped, dtype=object), use_na_sentinel=False)
+    cat = pd.Categorical.from_codes(np.asarray(ccodes)[codes] if len(codes) else codes,
+                                    categories=pd.Index(cuniq, dtype=object))
+    return pd.Series(cat, index=s.index), good[codes] if len(codes) else np.zeros(0, bool)
+
+
+def _first_rows(key: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(is a repeat of an earlier row, 1-based data row of the first occurrence) per row."""
+    codes, _ = pd.factorize(key, use_na_sentinel=False)
+    _, first_idx = np.unique(codes, return_index=True)
+    first = first_idx[codes] if len(codes) else np.zeros(0, np.int64)
+    return first != np.arange(len(codes)), first + 1
+
+
+def _lookup(values: pd.Series, keys: pd.Series) -> np.ndarray:
+    """Position of each value in ``keys`` (-1 if absent), by hashing in Arrow."""
+    idx = pc.index_in(_arr(values), value_set=_arr(keys))
+    return _np(pc.fill_null(idx, -1)).astype(np.int32)
+
+
+_NUMBER_RE = r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?"
+_AMOUNT_RE = r"^(?P<sign>-?)(?P<whole>\d+)(?:\.(?P<frac>\d{0,2}))?$"
+
+
+def _parse_fen(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Exact decimal yuan (thousands separators allowed, at most two decimals) → fen.
+
+    Returns (fen as int64, well-formed mask, negative mask); no float is involved, so
+    99999.99 never becomes 100000.
+    """
+    a = pc.replace_substring(_arr(s), ",", "")
+    parts = pc.extract_regex(a, _AMOUNT_RE)
+    ok = _np(pc.is_valid(parts)) & _np(pc.utf8_length(a)).astype(np.int64).__lt__(17)
+    if not ok.any():
+        z = np.zeros(len(s), dtype=np.int64)
+        return z, ok, np.zeros(len(s), dtype=bool)
+    whole = pc.fill_null(pc.struct_field(parts, "whole"), "0")
+    frac = pc.utf8_rpad(pc.fill_null(pc.struct_field(parts, "frac"), ""), 2, "0")
+    ok_idx = np.flatnonzero(ok)
+    fen = np.zeros(len(s), dtype=np.int64)
+    w = _np(pc.cast(pc.take(whole, ok_idx), pa.int64()))
+    f = _np(pc.cast(pc.take(frac, ok_idx), pa.int64()))
+    fen[ok_idx] = w * 100 + f
+    negative = ok & (_np(pc.fill_null(pc.struct_field(parts, "sign"), "")) == "-") & (fen > 0)
+    return fen, ok, negative
 
 
 def day_of(d: dt.date) -> int:
@@ -289,19 +358,19 @@ def _firms(df: pd.DataFrame, file: str, rej: _Rejects, today_day: int
                 f"The required value '{c}' is empty.")
         bad |= empty
     fid = out["firm_id"].str.upper()
-    okid = valid_uscc_mask(fid.to_numpy()) | (fid == "").to_numpy()
+    okid = valid_uscc_mask(fid.to_numpy(dtype=object)) | (fid == "").to_numpy()
     rej.add(file, np.flatnonzero(~okid), "firm_id", "bad_credit_code", out["firm_id"][~okid],
             "Not a valid unified social credit code: 18 characters whose last is the GB "
             "32100-2015 check character.")
     bad |= ~okid
     out["firm_id"] = fid
-    dup = fid.duplicated().to_numpy() & (fid != "").to_numpy()
-    first = pd.Series(np.arange(n), index=fid).groupby(level=0).transform("min").to_numpy() + 1
+    dup, first = _first_rows(fid)
+    dup &= (fid != "").to_numpy()
     rej.add(file, np.flatnonzero(dup), "firm_id", "duplicate_id", fid[dup],
             pd.Series(first[dup]).map(lambda r: f"The same firm_id is on data row {r}."))
     bad |= dup
     reg = out["region_code"]
-    okreg = valid_region_mask(reg.to_numpy()) | (reg == "").to_numpy()
+    okreg = valid_region_mask(reg.to_numpy(dtype=object)) | (reg == "").to_numpy()
     rej.add(file, np.flatnonzero(~okreg), "region_code", "bad_region_code", reg[~okreg],
             "Not a 6-digit GB/T 2260 administrative division code.")
     bad |= ~okreg
@@ -318,18 +387,19 @@ def _firms(df: pd.DataFrame, file: str, rej: _Rejects, today_day: int
         rej.add(file, np.flatnonzero(~ok), c, "bad_value", s[~ok],
                 f"'{c}' must be one of {list(allowed)} (or empty).")
         bad |= ~ok
-        out[c] = v
+        out[c] = v.astype(object)
     out["status"] = out["status"].where(out["status"] != "", "operating")
     for c in ("key_discharger", "positive_list"):
         if c not in out:
             out[c] = ""
             continue
         s = _strip(out[c]).str.lower()
-        ok = s.isin(list(_BOOL)).to_numpy() | (s == "").to_numpy()
+        canon = {k: ("true" if v else "false") for k, v in _BOOL.items()}
+        v, ok = _vocab(s, ("true", "false"), canon)
         rej.add(file, np.flatnonzero(~ok), c, "bad_value", out[c][~ok],
                 f"'{c}' must be true or false (or empty).")
         bad |= ~ok
-        out[c] = s.map(lambda x: "" if x == "" else ("true" if _BOOL.get(x) else "false"))
+        out[c] = v.astype(object)
     if "included_since" not in out:
         out["included_since"] = ""
     s = _strip(out["included_since"])
@@ -343,11 +413,14 @@ def _firms(df: pd.DataFrame, file: str, rej: _Rejects, today_day: int
     bad |= (given & ~ok) | fut
     out["included_since"] = s
     out["included_day"] = days
+    for c in out.columns:  # the firms table is small: plain Python strings are easiest downstream
+        if isinstance(out[c].dtype, pd.ArrowDtype):
+            out[c] = out[c].astype(object)
     return out, ~bad
 
 
 def _events(df: pd.DataFrame, file: str, rej: _Rejects, ruleset: Ruleset,
-            firm_index: pd.Index, today_day: int) -> tuple[pd.DataFrame, np.ndarray]:
+            firm_keys: pd.Series, today_day: int) -> tuple[pd.DataFrame, np.ndarray]:
     n = len(df)
     bad = np.zeros(n, dtype=bool)
     out = df.copy()
@@ -358,23 +431,23 @@ def _events(df: pd.DataFrame, file: str, rej: _Rejects, ruleset: Ruleset,
                 f"The required value '{c}' is empty.")
         bad |= empty
     eid = out["event_id"]
-    dup = eid.duplicated().to_numpy() & (eid != "").to_numpy()
-    first = pd.Series(np.arange(n), index=eid).groupby(level=0).transform("min").to_numpy() + 1
+    dup, first = _first_rows(eid)
+    dup &= (eid != "").to_numpy()
     rej.add(file, np.flatnonzero(dup), "event_id", "duplicate_id", eid[dup],
             pd.Series(first[dup]).map(lambda r: f"The same event_id is on data row {r}."))
     bad |= dup
     fid = out["firm_id"].str.upper()
-    idx = firm_index.get_indexer(fid)
+    idx = _lookup(fid, firm_keys)
     unknown = (idx < 0) & (fid != "").to_numpy()
     rej.add(file, np.flatnonzero(unknown), "firm_id", "unknown_firm", fid[unknown],
             "No accepted firm has this firm_id (check the firms table and its rejects).")
     bad |= unknown
-    out["firm_idx"] = idx.astype(np.int32)
+    out["firm_idx"] = idx
 
-    et = out["event_type"]
-    et = et.map(_ZH_VALUES["event_type"]).fillna(et)
-    known = et.isin(list(ruleset.event_type_ids)).to_numpy() | (et == "").to_numpy()
-    rej.add(file, np.flatnonzero(~known), "event_type", "unknown_event_type", et[~known],
+    et, known = _vocab(out["event_type"], ruleset.event_type_ids, _ZH_VALUES["event_type"],
+                       lower=False)
+    rej.add(file, np.flatnonzero(~known), "event_type", "unknown_event_type",
+            out["event_type"][~known],
             f"Neither a contract event type nor one ruleset '{ruleset.id}' declares.")
     bad |= ~known
     out["event_type"] = et
@@ -395,17 +468,15 @@ def _events(df: pd.DataFrame, file: str, rej: _Rejects, ruleset: Ruleset,
         out[c] = _strip(out[c])
     amt = out["amount"]
     has = (amt != "").to_numpy()
-    num = pd.to_numeric(amt.str.replace(",", "", regex=False).where(has, "0"), errors="coerce")
-    # 'inf', '1e400' parse as floats but are no amount (and would overflow the fen column)
-    badnum = has & ~(np.abs(num.to_numpy(dtype=float)) < 9e16)
+    fen, form_ok, negative = _parse_fen(amt)
+    badnum = has & ~form_ok
     rej.add(file, np.flatnonzero(badnum), "amount", "bad_number", amt[badnum],
-            "Not a decimal number of yuan.")
-    neg = has & ~badnum & (num < 0).to_numpy()
+            "Not a decimal number of yuan with at most two decimals (fen).")
+    neg = has & form_ok & negative
     rej.add(file, np.flatnonzero(neg), "amount", "negative_amount", amt[neg],
             "An amount cannot be below zero.")
     bad |= badnum | neg
-    fen = np.where(has & ~badnum & ~neg, np.round(num.fillna(0).to_numpy() * 100), -1)
-    out["amount_fen"] = fen.astype(np.int64)
+    out["amount_fen"] = np.where(has & form_ok & ~negative, fen, -1).astype(np.int64)
 
     for c, allowed in (("severity", tuple(SEVERITIES)), ("medium", tuple(MEDIA))):
         v, ok = _vocab(out[c], allowed, _ZH_VALUES[c])
@@ -430,15 +501,14 @@ def _events(df: pd.DataFrame, file: str, rej: _Rejects, ruleset: Ruleset,
 
     # references: must name an event accepted so far (second pass)
     ref = out["ref_event_id"]
-    is_rev = (out["event_type"] == "revocation").to_numpy()
+    is_rev = (out["event_type"] == "revocation").to_numpy(dtype=bool)
     norev = is_rev & (ref == "").to_numpy()
     rej.add(file, np.flatnonzero(norev), "ref_event_id", "missing_value", ref[norev],
             "A revocation must name the event it cancels in ref_event_id.")
     bad |= norev
     has_ref = (ref != "").to_numpy()
     if has_ref.any():
-        accepted = pd.Index(eid[~bad])
-        target = accepted.get_indexer(ref)
+        target = _lookup(ref, eid[~bad])
         acc_firm = out["firm_idx"].to_numpy()[~bad]
         missing_ref = has_ref & (target < 0)
         rej.add(file, np.flatnonzero(missing_ref & ~bad), "ref_event_id", "unknown_ref_event",
@@ -454,7 +524,7 @@ def _events(df: pd.DataFrame, file: str, rej: _Rejects, ruleset: Ruleset,
 
 
 def _measurements(df: pd.DataFrame, file: str, rej: _Rejects, ruleset: Ruleset,
-                  firm_index: pd.Index) -> tuple[pd.DataFrame, np.ndarray]:
+                  firm_keys: pd.Series) -> tuple[pd.DataFrame, np.ndarray]:
     n = len(df)
     bad = np.zeros(n, dtype=bool)
     out = df.copy()
@@ -465,12 +535,12 @@ def _measurements(df: pd.DataFrame, file: str, rej: _Rejects, ruleset: Ruleset,
                 f"The required value '{c}' is empty.")
         bad |= empty
     fid = out["firm_id"].str.upper()
-    idx = firm_index.get_indexer(fid)
+    idx = _lookup(fid, firm_keys)
     unknown = (idx < 0) & (fid != "").to_numpy()
     rej.add(file, np.flatnonzero(unknown), "firm_id", "unknown_firm", fid[unknown],
             "No accepted firm has this firm_id (check the firms table and its rejects).")
     bad |= unknown
-    out["firm_idx"] = idx.astype(np.int32)
+    out["firm_idx"] = idx
     per = out["period"]
     okp = per.str.fullmatch(r"\d{4}(-(0[1-9]|1[0-2]))?").to_numpy(dtype=bool) | (per == "").to_numpy()
     rej.add(file, np.flatnonzero(~okp), "period", "bad_period", per[~okp],
@@ -482,10 +552,8 @@ def _measurements(df: pd.DataFrame, file: str, rej: _Rejects, ruleset: Ruleset,
         sel = (ind == i.id).to_numpy() & (val != "").to_numpy()
         if not sel.any():
             continue
-        if i.kind == "numeric":
-            num = pd.to_numeric(val[sel], errors="coerce")
-            b = np.zeros(n, dtype=bool)
-            b[np.flatnonzero(sel)] = ~np.isfinite(num.to_numpy(dtype=float))  # NaN, inf
+        if i.kind == "numeric":  # a decimal number (not inf or nan)
+            b = sel & ~val.str.fullmatch(_NUMBER_RE).to_numpy(dtype=bool)
             rej.add(file, np.flatnonzero(b), "value", "bad_number", val[b],
                     f"Indicator '{i.id}' takes a number.")
         else:
@@ -502,7 +570,7 @@ def _measurements(df: pd.DataFrame, file: str, rej: _Rejects, ruleset: Ruleset,
 
 
 def _history(df: pd.DataFrame, file: str, rej: _Rejects, ruleset: Ruleset,
-             firm_index: pd.Index) -> tuple[pd.DataFrame, np.ndarray]:
+             firm_keys: pd.Series) -> tuple[pd.DataFrame, np.ndarray]:
     n = len(df)
     bad = np.zeros(n, dtype=bool)
     out = df.copy()
@@ -513,12 +581,12 @@ def _history(df: pd.DataFrame, file: str, rej: _Rejects, ruleset: Ruleset,
                 f"The required value '{c}' is empty.")
         bad |= empty
     fid = out["firm_id"].str.upper()
-    idx = firm_index.get_indexer(fid)
+    idx = _lookup(fid, firm_keys)
     unknown = (idx < 0) & (fid != "").to_numpy()
     rej.add(file, np.flatnonzero(unknown), "firm_id", "unknown_firm", fid[unknown],
             "No accepted firm has this firm_id (check the firms table and its rejects).")
     bad |= unknown
-    out["firm_idx"] = idx.astype(np.int32)
+    out["firm_idx"] = idx
     per = out["period"]
     okp = per.str.fullmatch(r"\d{4}(-(0[1-9]|1[0-2]))?").to_numpy(dtype=bool) | (per == "").to_numpy()
     rej.add(file, np.flatnonzero(~okp), "period", "bad_period", per[~okp],
@@ -598,53 +666,59 @@ def prepare(firms: Any, events: Any, ruleset: Ruleset, *, measurements: Any = No
     f_all, f_ok = _firms(f_raw, names["firms"], rej, today_day)
     f_acc = f_all[f_ok].reset_index(drop=True)
     stats["firms"] = TableStats(names["firms"], len(f_all), int(f_ok.sum()), int((~f_ok).sum()))
-    firm_index = pd.Index(f_acc["firm_id"])
+    firm_keys = f_acc["firm_id"]
 
     e_raw = _frame(events, "events", names["events"])
-    e_all, e_ok = _events(e_raw, names["events"], rej, ruleset, firm_index, today_day)
+    e_all, e_ok = _events(e_raw, names["events"], rej, ruleset, firm_keys, today_day)
     stats["events"] = TableStats(names["events"], len(e_all), int(e_ok.sum()),
                                  int((~e_ok).sum()))
-    ev = e_all[e_ok]
+    keep = e_ok.copy()
     excluded = 0
     if as_of is not None:
-        keep = (ev["recorded_day"] <= day_of(as_of)).to_numpy()
-        excluded = int((~keep).sum())
-        ev = ev[keep]
+        late = e_ok & (e_all["recorded_day"].to_numpy() > day_of(as_of))
+        excluded = int(late.sum())
+        keep &= ~late
+    ev = e_all[keep]
     # revocations in force cancel the events they name
-    rev = ev["event_type"].to_numpy() == "revocation"
-    revoked = ev["event_id"].isin(set(ev["ref_event_id"].to_numpy()[rev])).to_numpy()
+    rev = (ev["event_type"] == "revocation").to_numpy(dtype=bool)
+    ids = _arr(ev["event_id"])
+    refs = _arr(ev["ref_event_id"]).filter(pa.array(rev))
+    revoked = _np(pc.is_in(ids, value_set=refs)).astype(bool)
     ev = pd.DataFrame({
-        "event_id": ev["event_id"].to_numpy(dtype=object),
+        "event_id": pd.Series(ids, dtype=STR),
         "firm_idx": ev["firm_idx"].to_numpy(dtype=np.int32),
         "day": ev["day"].to_numpy(dtype=np.int32),
         "recorded_day": ev["recorded_day"].to_numpy(dtype=np.int32),
-        "event_type": ev["event_type"].to_numpy(dtype=object),
-        "severity": ev["severity"].to_numpy(dtype=object),
-        "medium": ev["medium"].to_numpy(dtype=object),
+        "event_type": ev["event_type"].to_numpy(),
+        "severity": ev["severity"].to_numpy(),
+        "medium": ev["medium"].to_numpy(),
         "amount_fen": ev["amount_fen"].to_numpy(dtype=np.int64),
-        "ref_event_id": ev["ref_event_id"].to_numpy(dtype=object),
+        "ref_event_id": pd.Series(_arr(ev["ref_event_id"]), dtype=STR),
         "revoked": revoked,
     })
+    for c in ("event_type", "severity", "medium"):
+        ev[c] = pd.Categorical(ev[c]) if not isinstance(ev[c].dtype, pd.CategoricalDtype) \
+            else ev[c]
 
     if measurements is None:
         m_raw = _empty("measurements")
     else:
         m_raw = _frame(measurements, "measurements", names["measurements"])
-    m_all, m_ok = _measurements(m_raw, names["measurements"], rej, ruleset, firm_index)
+    m_all, m_ok = _measurements(m_raw, names["measurements"], rej, ruleset, firm_keys)
     if measurements is not None:
         stats["measurements"] = TableStats(names["measurements"], len(m_all), int(m_ok.sum()),
                                            int((~m_ok).sum()))
     ms = m_all[m_ok]
     ms = pd.DataFrame({"firm_idx": ms["firm_idx"].to_numpy(dtype=np.int32),
-                       "period": ms["period"].to_numpy(dtype=object),
-                       "indicator": ms["indicator"].to_numpy(dtype=object),
-                       "value": ms["value"].to_numpy(dtype=object)})
+                       "period": pd.Categorical(ms["period"].to_numpy(dtype=object)),
+                       "indicator": pd.Categorical(ms["indicator"].to_numpy(dtype=object)),
+                       "value": pd.Series(_arr(ms["value"]), dtype=STR)})
 
     if history is None:
         h_raw = _empty("history")
     else:
         h_raw = _frame(history, "history", names["history"])
-    h_all, h_ok = _history(h_raw, names["history"], rej, ruleset, firm_index)
+    h_all, h_ok = _history(h_raw, names["history"], rej, ruleset, firm_keys)
     if history is not None:
         stats["history"] = TableStats(names["history"], len(h_all), int(h_ok.sum()),
                                       int((~h_ok).sum()))

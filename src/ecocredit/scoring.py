@@ -45,9 +45,14 @@ class _Events:
     sev: np.ndarray
     med: np.ndarray
     fen: np.ndarray
-    ids: np.ndarray
+    ids: pa.Array
     base: np.ndarray
     type_codes: dict[str, int]
+
+
+def _arrow(s: pd.Series) -> pa.Array:
+    a = pa.array(s, type=pa.string(), from_pandas=True)
+    return a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
 
 
 def _event_arrays(prep: Prepared, ruleset: Ruleset, period: Period, eval_day: int,
@@ -57,7 +62,7 @@ def _event_arrays(prep: Prepared, ruleset: Ruleset, period: Period, eval_day: in
     tcode = pd.Categorical(ev["event_type"], categories=types).codes.astype(np.int16)
     firm = ev["firm_idx"].to_numpy(np.int32)
     day = ev["day"].to_numpy(np.int64)
-    base = (~ev["revoked"].to_numpy(bool)) & (ev["event_type"].to_numpy() != "revocation")
+    base = (~ev["revoked"].to_numpy(bool)) & (tcode != types.index("revocation"))
     base &= day <= eval_day
     if ruleset.evaluation.mode == "annual":
         base &= day >= day_of(period.start)
@@ -67,7 +72,7 @@ def _event_arrays(prep: Prepared, ruleset: Ruleset, period: Period, eval_day: in
         firm=firm, day=day, type_code=tcode,
         sev=pd.Categorical(ev["severity"], categories=list(SEVERITIES)).codes,
         med=pd.Categorical(ev["medium"], categories=list(MEDIA)).codes,
-        fen=ev["amount_fen"].to_numpy(np.int64), ids=ev["event_id"].to_numpy(object),
+        fen=ev["amount_fen"].to_numpy(np.int64), ids=_arrow(ev["event_id"]),
         base=base, type_codes={t: i for i, t in enumerate(types)})
 
 
@@ -194,22 +199,25 @@ def score_prepared(prep: Prepared, ruleset: Ruleset, period: Period, eval_date: 
     for r in in_force:
         if r.kind == "tiers":
             ind = ruleset.indicator_map[r.indicator]
-            sel = (m["indicator"] == r.indicator).to_numpy()
+            sel = (m["indicator"] == r.indicator).to_numpy(dtype=bool)
             if len(period.label) == 4:
-                sel = sel & (m["period"].str[:4].to_numpy() == period.label)
+                sel = sel & (m["period"].astype(str).str[:4] == period.label).to_numpy(dtype=bool)
             else:
-                sel = sel & np.isin(m["period"].to_numpy(), [period.label, period.label[:4]])
+                sel = sel & m["period"].isin([period.label, period.label[:4]]).to_numpy(dtype=bool)
             rows = m[sel]
             rfirm = rows["firm_idx"].to_numpy(np.int64)
-            rval = rows["value"].to_numpy(object)
-            rper = rows["period"].to_numpy(object)
-            uniq, inv = np.unique(rval, return_inverse=True) if len(rval) else ([], np.empty(0, int))
+            inv, uniq = pd.factorize(rows["value"], use_na_sentinel=False)
+            uniq = [str(u) for u in uniq]
+            rval = np.asarray(uniq, dtype=object)[inv] if len(inv) else np.empty(0, object)
+            pinv, puniq = pd.factorize(rows["period"].astype(str), use_na_sentinel=False)
+            rper = np.asarray(puniq, dtype=object)[pinv] if len(pinv) else np.empty(0, object)
             keys = [value_key(ind, u) for u in uniq]
             dense = {k: i for i, k in enumerate(sorted(set(keys)))}  # equal values, equal rank
             krank = np.array([dense[k] for k in keys], dtype=np.int64)
             tier_of_uniq = np.array([tier_index(r.tiers, ind, u) for u in uniq], dtype=np.int64)
-            pu, pinv = np.unique(rper, return_inverse=True) if len(rper) else ([], np.empty(0, int))
-            prank = np.asarray(pinv, dtype=np.int64)
+            porder = {p: i for i, p in enumerate(sorted(str(x) for x in puniq))}
+            prank = np.array([porder[str(x)] for x in puniq], dtype=np.int64)[pinv] \
+                if len(pinv) else np.empty(0, np.int64)
             rk = krank[inv] if len(inv) else np.empty(0, np.int64)
             if ind.aggregate == "min":
                 o = np.lexsort((-prank, rk, rfirm))
@@ -256,7 +264,7 @@ def score_prepared(prep: Prepared, ruleset: Ruleset, period: Period, eval_date: 
             positive += np.maximum(pts, 0)
             hit = np.flatnonzero(pts != 0)
             if len(hit):
-                ev = _join_by_firm(mf, e.ids[mask])
+                ev = _join_by_firm(mf, e.ids.filter(pa.array(mask)))
                 contrib.add(order[r.id], r, hit, pts[hit], ev.reindex(hit).to_numpy(object))
 
     # the declared range, with a row that says so (so contributions add up to the score):
@@ -305,7 +313,7 @@ def score_prepared(prep: Prepared, ruleset: Ruleset, period: Period, eval_date: 
             else:
                 counts = np.bincount(mf, minlength=n)
             cond &= counts < w.fewer_than if w.fewer_than is not None else counts >= w.at_least
-            evidence_parts.append(_join_by_firm(mf, e.ids[mask]))
+            evidence_parts.append(_join_by_firm(mf, e.ids.filter(pa.array(mask))))
         if w.history is not None:
             hmask, htext = _history_mask(prep, w.history, period, n, graded)
             cond &= hmask
