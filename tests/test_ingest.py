@@ -574,3 +574,31 @@ def test_a_firm_included_after_the_evaluation_date_is_not_graded(score_rows):
     assert s[A]["status"] == "graded"
     assert (s[B]["status"], s[B]["not_graded_reason"]) == ("not_graded", "not_yet_included")
     assert_reconciled(r)
+
+
+# --- the byte-level date parser agrees with the standard library ------------------------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from ecocredit.ingest import STR, _parse_days, day_of  # noqa: E402
+
+
+def _stdlib_day(text: str):
+    if len(text) != 10 or text[4] != "-" or text[7] != "-":
+        return None
+    try:
+        return day_of(dt.date.fromisoformat(text))
+    except ValueError:
+        return None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(
+    st.dates(min_value=dt.date(1, 1, 1)).map(dt.date.isoformat),
+    st.from_regex(r"\A\d{4}-\d{2}-\d{2}\Z"),
+    st.text(max_size=12)), max_size=30))
+def test_dates_are_parsed_exactly_as_the_standard_library_reads_them(texts):
+    days, ok = _parse_days(pd.Series(texts, dtype=STR))
+    for text, d, good in zip(texts, days, ok):
+        expected = _stdlib_day(text)
+        assert (int(d) if good else None) == expected, text
