@@ -271,7 +271,10 @@ def _fixed_width_bytes(a: pa.Array, width: int) -> tuple[np.ndarray, np.ndarray]
     if len(rows) == 0 or data is None:
         return rows, np.zeros((0, width), dtype=np.uint8)
     buf = np.frombuffer(data, dtype=np.uint8)
-    return rows, buf[offsets[rows][:, None] + np.arange(width)]
+    start = int(offsets[0])
+    if len(rows) == n and offsets[-1] - start == width * n:  # all fixed width: a plain view
+        return rows, buf[start:start + width * n].reshape(n, width)
+    return rows, buf[offsets[rows][:, None] + np.arange(width, dtype=np.int32)]
 
 
 def _days_from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
@@ -299,13 +302,15 @@ def _parse_days(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     rows, b = _fixed_width_bytes(_arr(s), 10)
     if len(rows) == 0:
         return days, ok
-    dig = b.astype(np.int64) - 48
-    digit_pos = [0, 1, 2, 3, 5, 6, 8, 9]
-    shape = ((dig[:, digit_pos] >= 0) & (dig[:, digit_pos] <= 9)).all(axis=1)
-    shape &= (b[:, 4] == 45) & (b[:, 7] == 45)  # '-'
-    y = dig[:, 0] * 1000 + dig[:, 1] * 100 + dig[:, 2] * 10 + dig[:, 3]
-    m = dig[:, 5] * 10 + dig[:, 6]
-    d = dig[:, 8] * 10 + dig[:, 9]
+    shape = (b[:, 4] == 45) & (b[:, 7] == 45)  # '-'
+    dig = {}
+    for i in (0, 1, 2, 3, 5, 6, 8, 9):
+        col = b[:, i]
+        shape &= (col >= 48) & (col <= 57)
+        dig[i] = col.astype(np.int32) - 48
+    y = dig[0] * 1000 + dig[1] * 100 + dig[2] * 10 + dig[3]
+    m = dig[5] * 10 + dig[6]
+    d = dig[8] * 10 + dig[9]
     mm = np.clip(m, 1, 12)
     leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
     last = _MONTH_DAYS[mm] + ((mm == 2) & leap)
@@ -320,8 +325,10 @@ def _vocab(s: pd.Series, allowed: tuple[str, ...] | frozenset[str], zh: Mapping[
            lower: bool = True) -> tuple[pd.Series, np.ndarray]:
     """Normalise a vocabulary column (Chinese labels mapped, lower-cased); returns (values as
     a Categorical, ok mask). '' is ok. Works on the distinct values, not on every cell."""
-    codes, uniq = pd.factorize(s.astype(STR), use_na_sentinel=False)
-    mapped = [(zh or {}).get(u, u) for u in np.asarray(uniq, dtype=object)]
+    enc = pc.dictionary_encode(_arr(s))
+    codes = _np(enc.indices).astype(np.int64)
+    uniq = enc.dictionary.to_pylist()
+    mapped = [(zh or {}).get(u, u) for u in uniq]
     mapped = [m.lower() if lower else m for m in mapped]
     good = np.array([m in allowed or m == "" for m in mapped], dtype=bool)
     ccodes, cuniq = pd.factorize(pd.Series(mapped, dtype=object), use_na_sentinel=False)
@@ -338,6 +345,16 @@ def _first_rows(key: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     if dup.any():
         first[dup] = _lookup(key[dup], key).astype(np.int64) + 1
     return dup, first
+
+
+def _duplicated_codes(*cols: pd.Series) -> np.ndarray:
+    """Rows whose combination of values appeared on an earlier row (hashing each column once
+    and combining integer codes, instead of hashing concatenated strings)."""
+    key = np.zeros(len(cols[0]), dtype=np.int64)
+    for c in cols:
+        enc = pc.dictionary_encode(_arr(c))
+        key = key * len(enc.dictionary) + _np(enc.indices).astype(np.int64)
+    return pd.Series(key).duplicated(keep="first").to_numpy()
 
 
 def _lookup(values: pd.Series, keys: pd.Series) -> np.ndarray:
@@ -602,8 +619,7 @@ def _measurements(df: pd.DataFrame, file: str, rej: _Rejects, ruleset: Ruleset,
             rej.add(file, np.flatnonzero(b), "value", "bad_value", val[b],
                     f"Indicator '{i.id}' takes one of {i.values}.")
         bad |= b
-    key = fid + "\x1f" + per + "\x1f" + ind
-    dup = key.duplicated().to_numpy() & ~bad
+    dup = _duplicated_codes(fid, per, ind) & ~bad
     rej.add(file, np.flatnonzero(dup), "indicator", "duplicate_measurement", ind[dup],
             "A second value for the same firm, period and indicator.")
     bad |= dup
@@ -645,8 +661,7 @@ def _history(df: pd.DataFrame, file: str, rej: _Rejects, ruleset: Ruleset,
             "'list' must be red, black or empty.")
     bad |= ~okl
     out["list"] = lst
-    key = fid + "\x1f" + per
-    dup = key.duplicated().to_numpy() & ~bad
+    dup = _duplicated_codes(fid, per) & ~bad
     rej.add(file, np.flatnonzero(dup), "period", "duplicate_history", per[dup],
             "A second record for the same firm and period.")
     bad |= dup
