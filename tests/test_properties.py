@@ -4,6 +4,8 @@
 - results do not depend on the order of the input rows;
 - adding an adverse event never improves a grade;
 - a veto event always gives the veto grade (or worse);
+- a firm on the black list is never at the top grade;
+- adding an adverse event never takes a firm off the black list.
 """
 
 from __future__ import annotations
@@ -27,7 +29,10 @@ FIXTURES = Path(__file__).parent / "fixtures"
 RULESETS = [rs.id for rs in ecocredit.bundled_rulesets()]
 EXTRA = sorted(str(p) for p in (FIXTURES / "rulesets").glob("*.yaml"))
 ALL = RULESETS + EXTRA
-PERIOD = {"guangdong-2015": "2025", "anhui-2019": "2025", "jiangsu-2020": "2025"}
+PERIOD = {"guangdong-2015": "2025", "anhui-2019": "2025", "jiangsu-2020": "2025",
+          "chongqing-2017": "2019", "shandong-2020": "2024", "hebei-2024": "2025",
+          "jiangxi": "2024"}
+LISTED = [rs.id for rs in ecocredit.bundled_rulesets() if rs.lists is not None]
 
 SETTINGS = settings(max_examples=40, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -45,7 +50,8 @@ def _run(rs, data, **over):
 
 
 def _key(result):
-    s = result.scores[["firm_id", "status", "score_cents", "grade", "vetoed", "rules_applied"]]
+    s = result.scores[["firm_id", "status", "score_cents", "grade", "vetoed", "rules_applied",
+                       "list", "list_until"]]
     c = result.contributions[["firm_id", "rule_id", "points_cents", "evidence", "effect"]]
     return (s.sort_values("firm_id").reset_index(drop=True),
             c.sort_values(["firm_id", "rule_id"], kind="stable").reset_index(drop=True))
@@ -107,6 +113,21 @@ def test_an_adverse_event_never_improves_a_grade(name, data):
     graded = before["status"] == "graded"
     assert (after.loc[graded, "grade_rank"] >= before.loc[graded, "grade_rank"]).all()
     assert (after.loc[graded, "score_cents"] <= before.loc[graded, "score_cents"]).all()
+    # nor takes a firm off the black list
+    black = graded & (before["list"] == "black")
+    assert (after.loc[black, "list"] == "black").all()
+
+
+@pytest.mark.parametrize("name", LISTED)
+@SETTINGS
+@given(data=st.data())
+def test_a_black_listed_firm_is_never_at_the_top_grade(name, data):
+    rs = _load(name)
+    d = data.draw(inputs(rs, PERIOD.get(rs.id, "2025")))
+    s = _run(rs, d).scores
+    black = s[(s["status"] == "graded") & (s["list"] == "black")]
+    assert (black["grade_rank"] >= rs.black_cap_rank()).all()
+    assert (black["grade_rank"] > 0).all()
 
 
 VETO_CASES = [(rs_id, r.id) for rs_id in RULESETS for r in load_ruleset(rs_id).rules
@@ -139,3 +160,24 @@ def test_a_veto_event_always_gives_the_veto_grade(name, rule_id, data):
     target = rs.grade_index[rule.grade] if rule.grade else len(rs.grades) - 1
     assert row["grade_rank"] >= target
     assert bool(row["vetoed"])
+
+
+@pytest.mark.parametrize("name", RULESETS)
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_saved_run_replays_identically(name, data):
+    import tempfile
+
+    rs = _load(name)
+    d = data.draw(inputs(rs, PERIOD.get(rs.id, "2025")))
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = {}
+        for table in ("firms", "events", "measurements", "history"):
+            paths[table] = Path(tmp) / f"{table}.csv"
+            d[table].to_csv(paths[table], index=False)
+        r = ecocredit.score(paths["firms"], paths["events"], rs, period=d["period"],
+                            measurements=paths["measurements"], history=paths["history"],
+                            as_of=d["as_of"], today=TODAY, names=paths)
+        ecocredit.write_run(r, Path(tmp) / "out", paths)
+        report = ecocredit.replay(Path(tmp) / "out")
+        assert report.identical, report.text()

@@ -86,7 +86,7 @@ class Prepared:
     measurements : DataFrame
         ``firm_idx``, ``period``, ``indicator``, ``value`` (string as read).
     history : DataFrame
-        ``firm_idx``, ``period``, ``grade``, ``list``.
+        ``firm_idx``, ``period``, ``grade``, ``list``, ``list_until_day`` (int days, or NO_DATE).
     rejects : DataFrame
         One row per problem, columns :data:`REJECT_COLUMNS`.
     stats : dict of TableStats
