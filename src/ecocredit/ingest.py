@@ -711,7 +711,7 @@ def prepare(firms: Any, events: Any, ruleset: Ruleset, *, measurements: Any = No
     -------
     Prepared
     """
-    names = dict(names or {})
+    names = {k: str(v) for k, v in (names or {}).items()}
     for t in TABLES:
         names.setdefault(t, str(locals()[t]) if isinstance(locals().get(t), (str, Path)) else t)
     today_day = day_of(today or dt.date.today())
