@@ -10,20 +10,20 @@ rows differ.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import pandas as pd
 
 from . import __version__
 from .errors import ReplayError
 from .reports import csv_bytes, write_files_atomically
-from .ruleset import load_ruleset
+from .ingest import TableStats
+from .ruleset import Ruleset, load_ruleset
 from .run import ScoreResult, score
 from .scoring import CONTRIBUTION_COLUMNS, SCORE_COLUMNS
 from .vocab import CONTRACT_VERSION
@@ -67,43 +67,88 @@ def write_run(result: ScoreResult, out_dir: str | Path, inputs: dict[str, str | 
         The manifest.
     """
     files = {name: csv_bytes(df) for name, df in output_frames(result).items()}
-    rs = result.ruleset
+    graded = result.scores["status"] == "graded"
+    manifest = build_manifest(
+        result.ruleset, inputs, result.stats,
+        options={"period": result.period.label,
+                 "as_of": result.as_of.isoformat() if result.as_of else None,
+                 "today": result.today.isoformat(),
+                 "evaluation_date": result.eval_date.isoformat()},
+        counts={"firms": int(len(result.scores)), "graded": int(graded.sum()),
+                "grades": {k: int(v) for k, v in result.grade_counts().items()},
+                "rejects": int(len(result.rejects)),
+                "events_excluded_as_of": int(result.prepared.excluded_as_of)},
+        outputs={name: _sha256(data) for name, data in files.items()})
+    files["manifest.json"] = manifest_bytes(manifest)
+    write_files_atomically(out_dir, files)
+    return manifest
+
+
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file, read in 16 MiB chunks (inputs can be gigabytes)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 24):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def build_manifest(ruleset: Ruleset, inputs: Mapping[str, str | Path],
+                   stats: Mapping[str, TableStats], *, options: dict[str, Any],
+                   counts: dict[str, Any], outputs: dict[str, str]) -> dict[str, Any]:
+    """The manifest of a run: what was read, with which ruleset and options, and what came out.
+
+    One builder for the one-shot run (:func:`write_run`) and the partitioned one
+    (:mod:`ecocredit.partition`), so both pin a run the same way and replay reads either.
+
+    Parameters
+    ----------
+    ruleset : Ruleset
+    inputs : mapping
+        Table name → the file it was read from.
+    stats : mapping
+        Table name → :class:`~ecocredit.ingest.TableStats` (rows read, used, rejected).
+    options : dict
+        ``period``, ``as_of``, ``today``, ``evaluation_date`` (ISO text).
+    counts : dict
+        Firms, graded, grade counts, rejects, events excluded by the as-of date.
+    outputs : dict
+        Output file name → SHA-256.
+
+    Returns
+    -------
+    dict
+    """
     ins: dict[str, Any] = {}
     for table, path in inputs.items():
-        p = Path(path).resolve()
-        st = result.stats.get(table)
+        st = stats.get(table)
         ins[table] = {
-            "path": str(p),
+            "path": str(Path(path).resolve()),
             # the name the rejects table uses (the path as given), so a replay writes it again
             "name": st.file if st else str(path),
-            "sha256": _sha256(p.read_bytes()),
+            "sha256": file_sha256(path),
             "rows_read": st.rows_read if st else 0,
             "rows_used": st.rows_used if st else 0,
             "rows_rejected": st.rows_rejected if st else 0,
         }
-    graded = result.scores["status"] == "graded"
-    manifest = {
+    return {
         "format": "ecocredit-run",
         "format_version": MANIFEST_FORMAT,
         "contract_version": CONTRACT_VERSION,
         "package": {"name": "ecocredit", "version": __version__},
-        "ruleset": {"id": rs.id, "version": rs.version, "sha256": rs.sha256,
-                    "source": str(Path(rs.source).resolve()) if rs.source else ""},
+        "ruleset": {"id": ruleset.id, "version": ruleset.version, "sha256": ruleset.sha256,
+                    "source": str(Path(ruleset.source).resolve()) if ruleset.source else ""},
         "inputs": ins,
-        "options": {"period": result.period.label,
-                    "as_of": result.as_of.isoformat() if result.as_of else None,
-                    "today": result.today.isoformat(),
-                    "evaluation_date": result.eval_date.isoformat()},
-        "counts": {"firms": int(len(result.scores)), "graded": int(graded.sum()),
-                   "grades": {k: int(v) for k, v in result.grade_counts().items()},
-                   "rejects": int(len(result.rejects)),
-                   "events_excluded_as_of": int(result.prepared.excluded_as_of)},
-        "outputs": {name: _sha256(data) for name, data in files.items()},
+        "options": options,
+        "counts": counts,
+        "outputs": outputs,
     }
-    files["manifest.json"] = (json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True)
-                              + "\n").encode("utf-8")
-    write_files_atomically(out_dir, files)
-    return manifest
+
+
+def manifest_bytes(manifest: dict[str, Any]) -> bytes:
+    """The manifest as written: sorted keys, indented, UTF-8, so equal runs give equal bytes."""
+    return (json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True)
+            + "\n").encode("utf-8")
 
 
 def read_manifest(run_dir: str | Path) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import datetime as dt
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -178,7 +178,7 @@ def _cell_str(x: Any) -> str:
     return str(x)
 
 
-def read_table(path: str | Path, table: str) -> pd.DataFrame:
+def read_table(path: str | Path, table: str, *, as_strings: bool = True) -> pd.DataFrame:
     """Read one input table (CSV in UTF-8/UTF-8-BOM/GB18030, Excel ``.xlsx`` or Parquet).
 
     Headers are mapped to the canonical English names (Chinese aliases accepted); every value
@@ -188,6 +188,9 @@ def read_table(path: str | Path, table: str) -> pd.DataFrame:
     ----------
     path : str or Path
     table : {'firms', 'events', 'measurements', 'history'}
+    as_strings : bool, default True
+        Every column as Arrow-backed strings. ``False`` keeps what the reader gives (Parquet
+        columns written as dictionaries come as categoricals), for :func:`prepare` to encode.
 
     Raises
     ------
@@ -215,7 +218,7 @@ def read_table(path: str | Path, table: str) -> pd.DataFrame:
         raise InputError(f"{name}: cannot be read as a {table} table ({msg}).", file=name,
                          reason_code="unreadable") from None
     df = _canonical_headers(df, table, name)
-    return _as_strings(df)
+    return _as_strings(df) if as_strings else df
 
 
 # --------------------------------------------------------------------------------------
@@ -238,6 +241,12 @@ class _Rejects:
             "file": file, "row": rows.astype(np.int64) + 1, "column": column,
             "reason_code": code, "value": vals, "message": msgs,
         }))
+
+    def missing(self, file: str, column: str, empty: np.ndarray) -> np.ndarray:
+        """Reject the rows whose required ``column`` is empty; returns ``empty``."""
+        self.add(file, np.flatnonzero(empty), column, "missing_value",
+                 np.full(int(empty.sum()), ""), f"The required value '{column}' is empty.")
+        return empty
 
     def frame(self) -> pd.DataFrame:
         if not self.parts:
@@ -325,16 +334,185 @@ def _vocab(s: pd.Series, allowed: tuple[str, ...] | frozenset[str], zh: Mapping[
            lower: bool = True) -> tuple[pd.Series, np.ndarray]:
     """Normalise a vocabulary column (Chinese labels mapped, lower-cased); returns (values as
     a Categorical, ok mask). '' is ok. Works on the distinct values, not on every cell."""
-    enc = pc.dictionary_encode(_arr(s))
-    codes = _np(enc.indices).astype(np.int64)
-    uniq = enc.dictionary.to_pylist()
-    mapped = [(zh or {}).get(u, u) for u in uniq]
+    cat, good = _vocab_enc(_Enc.of(s, strip=False), allowed, zh, lower)
+    return pd.Series(cat, index=s.index), good
+
+
+def _vocab_enc(e: "_Enc", allowed: tuple[str, ...] | frozenset[str],
+               zh: Mapping[str, str] | None, lower: bool = True
+               ) -> tuple[pd.Categorical, np.ndarray]:
+    """:func:`_vocab` on an encoded column: (Categorical of the mapped values, ok per row)."""
+    mapped = [(zh or {}).get(u, u) for u in e.uniq.to_pylist()]
     mapped = [m.lower() if lower else m for m in mapped]
     good = np.array([m in allowed or m == "" for m in mapped], dtype=bool)
     ccodes, cuniq = pd.factorize(pd.Series(mapped, dtype=object), use_na_sentinel=False)
-    cat = pd.Categorical.from_codes(np.asarray(ccodes)[codes] if len(codes) else codes,
+    cat = pd.Categorical.from_codes(np.asarray(ccodes, dtype=np.int32)[e.codes],
                                     categories=pd.Index(cuniq, dtype=object))
-    return pd.Series(cat, index=s.index), good[codes] if len(codes) else np.zeros(0, bool)
+    return cat, good[e.codes]
+
+
+# --------------------------------------------------------------------------------------
+# large tables: validate the distinct values of a column, hash ids once
+# --------------------------------------------------------------------------------------
+
+
+class _Enc:
+    """One column as its distinct values (``uniq``, Arrow strings, each listed once) and a code
+    per row: ten million cells with a few thousand distinct values are validated by checking
+    the few thousand. Categorical (or Arrow dictionary) inputs, as Parquet readers give them,
+    are used as they come, without hashing the cells."""
+
+    __slots__ = ("codes", "uniq")
+
+    def __init__(self, codes: np.ndarray, uniq: pa.Array) -> None:
+        self.codes = codes
+        self.uniq = uniq
+
+    @classmethod
+    def of(cls, s: pd.Series, strip: bool = True) -> "_Enc":
+        codes, uniq = _dictionary(s)
+        e = cls(codes, uniq)
+        return e.map(pc.utf8_trim_whitespace) if strip else e
+
+    def map(self, fn: Callable[[pa.Array], pa.Array]) -> "_Enc":
+        """Apply a string function to the distinct values; values it makes equal merge."""
+        enc = pc.dictionary_encode(fn(self.uniq))
+        if len(enc.dictionary) == len(self.uniq):  # no two values merged: the same codes
+            return _Enc(self.codes, enc.dictionary)
+        return _Enc(_np(enc.indices).astype(np.int32)[self.codes], enc.dictionary)
+
+    def per_row(self, per_value: np.ndarray) -> np.ndarray:
+        return per_value[self.codes]
+
+    def is_(self, value: str) -> np.ndarray:
+        return self.per_row(_np(pc.equal(self.uniq, value)).astype(bool))
+
+    def values(self, mask: np.ndarray) -> np.ndarray:
+        """The (stripped) values of the rows where ``mask`` holds, as an object array."""
+        rows = self.codes[mask]
+        return np.asarray(self.uniq.take(pa.array(rows)).to_numpy(zero_copy_only=False),
+                          dtype=object)
+
+    def series(self, mask: np.ndarray | None = None) -> pd.Series:
+        """Every value (or those where ``mask`` holds) as an Arrow-backed string Series."""
+        rows = self.codes if mask is None else self.codes[mask]
+        return pd.Series(self.uniq.take(pa.array(rows)), dtype=STR)
+
+    def categorical(self, mask: np.ndarray) -> pd.Categorical:
+        """The values where ``mask`` holds as a Categorical of the values used, sorted."""
+        codes = self.codes[mask]
+        used = np.flatnonzero(np.bincount(codes, minlength=len(self.uniq)))
+        names = np.asarray(self.uniq.take(pa.array(used)).to_pylist(), dtype=object)
+        order = np.argsort(names, kind="stable")
+        remap = np.full(len(self.uniq), -1, dtype=np.int32)
+        remap[used[order]] = np.arange(len(used), dtype=np.int32)
+        return pd.Categorical.from_codes(remap[codes], categories=pd.Index(names[order],
+                                                                            dtype=object))
+
+
+def _dictionary(s: pd.Series) -> tuple[np.ndarray, pa.Array]:
+    """(int32 code per row, distinct values as strings) of a column, missing as ''."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        cats = _arr(_arrow_str(pd.Series(s.cat.categories.to_numpy(),
+                                         dtype=s.cat.categories.dtype)))
+        codes = np.array(s.cat.codes.to_numpy(), dtype=np.int32)
+        if (codes < 0).any():
+            codes[codes < 0] = len(cats)
+            cats = pa.concat_arrays([cats, pa.array([""], pa.string())])
+        return codes, cats
+    if isinstance(s.dtype, pd.ArrowDtype) and pa.types.is_dictionary(s.dtype.pyarrow_dtype):
+        a = pa.array(s)
+        a = a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
+        return _dictionary(pd.Series(pd.Categorical.from_codes(
+            _np(pc.fill_null(a.indices, -1)).astype(np.int32),
+            categories=pd.Index(a.dictionary.to_pandas()))))
+    enc = pc.dictionary_encode(_arr(_arrow_str(s)))
+    return _np(enc.indices).astype(np.int32), enc.dictionary
+
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _hash_strings(a: pa.Array) -> np.ndarray:
+    """A 64-bit hash of every string (a function of its bytes only), computed on 8-byte words
+    of the Arrow buffers without hashing each cell in Python. Equal strings hash equal; callers
+    confirm every match on the strings themselves, so collisions cost time, never results."""
+    n = len(a)
+    h = np.zeros(n, dtype=np.uint64)
+    if n == 0:
+        return h
+    offsets = np.frombuffer(a.buffers()[1], dtype=np.int32)[a.offset:a.offset + n + 1]
+    lens = np.diff(offsets).astype(np.int64)
+    data = a.buffers()[2]
+    buf = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    buf = np.concatenate([buf, np.zeros(8, np.uint8)])  # words may read past the last value
+    widths = np.unique(lens)
+    for width in widths:
+        w = int(width)
+        rows = None if len(widths) == 1 else np.flatnonzero(lens == w)
+        starts = offsets[:-1].astype(np.int64) if rows is None else offsets[rows].astype(np.int64)
+        acc = np.full(len(starts), w, dtype=np.uint64) * _MIX
+        for pos in list(range(0, w - 7, 8)) + ([max(w - 8, 0)] if w % 8 or w < 8 else []):
+            if rows is None and w >= 8:  # one fixed width: a strided view, no gather
+                word = np.ndarray((n,), dtype="<u8", buffer=buf, offset=int(starts[0]) + pos,
+                                  strides=(w,)) if n else np.zeros(0, np.uint64)
+            else:
+                word = np.zeros(len(starts), dtype=np.uint64)
+                for k in range(min(8, w - pos)):
+                    word |= buf[starts + pos + k].astype(np.uint64) << np.uint64(8 * k)
+            acc = (acc ^ word) * _MIX
+            acc ^= acc >> np.uint64(29)
+        if rows is None:
+            h[:] = acc
+        else:
+            h[rows] = acc
+    return h
+
+
+def _ids(s: pd.Series) -> tuple[pa.Array, np.ndarray]:
+    """An id column stripped, as an Arrow string array, and its hashes."""
+    a = pc.utf8_trim_whitespace(_arr(_arrow_str(s)) if not isinstance(
+        s.dtype, pd.CategoricalDtype) else _arr(_Enc.of(s, strip=False).series()))
+    a = a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
+    return a, _hash_strings(a)
+
+
+def _repeats(a: pa.Array, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(row repeats an earlier row's value, 0-based row of that first occurrence), exactly:
+    the hashes name the candidates, the strings decide."""
+    dup = np.zeros(len(a), dtype=bool)
+    first = np.zeros(len(a), dtype=np.int64)
+    hs = np.sort(h)
+    again = hs[1:][hs[1:] == hs[:-1]]
+    if len(again):
+        cand = np.flatnonzero(np.isin(h, np.unique(again)))
+        seen: dict[str, int] = {}
+        for r, v in zip(cand.tolist(), a.take(pa.array(cand)).to_pylist()):
+            if v in seen:
+                dup[r], first[r] = True, seen[v]
+            else:
+                seen[v] = r
+    return dup, first
+
+
+def _find(queries: pa.Array, strings: pa.Array, hashes: np.ndarray, rows: np.ndarray
+          ) -> np.ndarray:
+    """Position in ``rows`` of each query string among ``strings[rows]`` (distinct strings),
+    -1 if absent; by hashes, every match confirmed on the strings (Arrow's exact look-up
+    otherwise)."""
+    qi = pd.Index(_hash_strings(queries))
+    if qi.is_unique:
+        at = qi.get_indexer(hashes[rows])
+        hit = np.flatnonzero(at >= 0)
+        if len(hit) == len(np.unique(at[hit])):
+            pos = np.full(len(queries), -1, dtype=np.int64)
+            pos[at[hit]] = hit
+            m = np.flatnonzero(pos >= 0)
+            same = pc.equal(queries.take(pa.array(m)), strings.take(pa.array(rows[pos[m]])))
+            if pc.all(same).as_py() is not False:
+                return pos
+    keys = strings.take(pa.array(rows))
+    return _np(pc.fill_null(pc.index_in(queries, value_set=keys), -1)).astype(np.int64)
 
 
 def _first_rows(key: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -404,17 +582,47 @@ def date_of(day: int) -> dt.date:
 # --------------------------------------------------------------------------------------
 
 
+def _stripped(df: pd.DataFrame, required: tuple[str, ...], file: str, rej: _Rejects
+              ) -> tuple[pd.DataFrame, np.ndarray]:
+    """A copy of a small table with the ``required`` columns stripped, and the mask of rows
+    where one is empty (each such cell rejected)."""
+    bad = np.zeros(len(df), dtype=bool)
+    out = df.copy()
+    for c in required:
+        out[c] = _strip(out[c])
+        bad |= rej.missing(file, c, (out[c] == "").to_numpy())
+    return out, bad
+
+
+def _optional_date(out: pd.DataFrame, column: str, file: str, rej: _Rejects
+                   ) -> tuple[pd.Series, np.ndarray, np.ndarray, np.ndarray]:
+    """Parse an optional date column of a small table (added empty when absent), rejecting
+    values that are given but not dates. Returns (stripped text, days, given, parsed)."""
+    if column not in out:
+        out[column] = ""
+    text = _strip(out[column])
+    days, ok = _parse_days(text)
+    given = (text != "").to_numpy()
+    rej.add(file, np.flatnonzero(given & ~ok), column, "bad_date", text[given & ~ok],
+            "Not a date in the form YYYY-MM-DD.")
+    return text, days, given, ok
+
+
+def _firm_rows(firm_id: "_Enc", firm_keys: pd.Series, file: str, rej: _Rejects
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's index among the accepted firms (-1 if none), looked up once per distinct
+    code; rows naming a firm that is not there are rejected. Returns (index, unknown mask)."""
+    fid = firm_id.map(pc.utf8_upper)
+    idx = fid.per_row(_lookup(pd.Series(fid.uniq, dtype=STR), firm_keys))
+    unknown = (idx < 0) & ~fid.is_("")
+    rej.add(file, np.flatnonzero(unknown), "firm_id", "unknown_firm", fid.values(unknown),
+            "No accepted firm has this firm_id (check the firms table and its rejects).")
+    return idx, unknown
+
+
 def _firms(df: pd.DataFrame, file: str, rej: _Rejects, today_day: int
            ) -> tuple[pd.DataFrame, np.ndarray]:
-    n = len(df)
-    bad = np.zeros(n, dtype=bool)
-    out = df.copy()
-    for c in ("firm_id", "name", "region_code"):
-        out[c] = _strip(out[c])
-        empty = (out[c] == "").to_numpy()
-        rej.add(file, np.flatnonzero(empty), c, "missing_value", out[c][empty],
-                f"The required value '{c}' is empty.")
-        bad |= empty
+    out, bad = _stripped(df, ("firm_id", "name", "region_code"), file, rej)
     fid = out["firm_id"].str.upper()
     okid = valid_uscc_mask(fid.to_numpy(dtype=object)) | (fid == "").to_numpy()
     rej.add(file, np.flatnonzero(~okid), "firm_id", "bad_credit_code", out["firm_id"][~okid],
@@ -458,13 +666,7 @@ def _firms(df: pd.DataFrame, file: str, rej: _Rejects, today_day: int
                 f"'{c}' must be true or false (or empty).")
         bad |= ~ok
         out[c] = v.astype(object)
-    if "included_since" not in out:
-        out["included_since"] = ""
-    s = _strip(out["included_since"])
-    days, ok = _parse_days(s)
-    given = (s != "").to_numpy()
-    rej.add(file, np.flatnonzero(given & ~ok), "included_since", "bad_date", s[given & ~ok],
-            "Not a date in the form YYYY-MM-DD.")
+    s, days, given, ok = _optional_date(out, "included_since", file, rej)
     fut = ok & (days > today_day)
     rej.add(file, np.flatnonzero(fut), "included_since", "future_date", s[fut],
             "The date is later than the run's reference date.")
@@ -478,165 +680,157 @@ def _firms(df: pd.DataFrame, file: str, rej: _Rejects, today_day: int
 
 
 def _events(df: pd.DataFrame, file: str, rej: _Rejects, ruleset: Ruleset,
-            firm_keys: pd.Series, today_day: int) -> tuple[pd.DataFrame, np.ndarray]:
+            firm_keys: pd.Series, today_day: int
+            ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Validate the events on the distinct values of each column; the event ids are hashed
+    once. Returns (per-row columns, ok mask, event id hashes)."""
     n = len(df)
     bad = np.zeros(n, dtype=bool)
-    out = df.copy()
+    eid, eid_hash = _ids(df["event_id"])
+    enc = {c: _Enc.of(df[c]) if c in df else _Enc(np.zeros(n, np.int32), pa.array([""]))
+           for c in ("firm_id", "event_date", "event_type", "amount", "severity", "medium",
+                     "ref_event_id", "recorded_at")}
+    e_empty = _np(pc.equal(eid, "")).astype(bool)
     for c in ("event_id", "firm_id", "event_date", "event_type"):
-        out[c] = _strip(out[c])
-        empty = (out[c] == "").to_numpy()
-        rej.add(file, np.flatnonzero(empty), c, "missing_value", out[c][empty],
-                f"The required value '{c}' is empty.")
-        bad |= empty
-    eid = out["event_id"]
-    dup, first = _first_rows(eid)
-    dup &= (eid != "").to_numpy()
-    rej.add(file, np.flatnonzero(dup), "event_id", "duplicate_id", eid[dup],
-            pd.Series(first[dup]).map(lambda r: f"The same event_id is on data row {r}."))
+        bad |= rej.missing(file, c, e_empty if c == "event_id" else enc[c].is_(""))
+    dup, first = _repeats(eid, eid_hash)
+    dup &= ~e_empty
+    rej.add(file, np.flatnonzero(dup), "event_id", "duplicate_id", eid.filter(pa.array(dup)),
+            np.array([f"The same event_id is on data row {r + 1}." for r in first[dup].tolist()],
+                     dtype=object))
     bad |= dup
-    fid = out["firm_id"].str.upper()
-    idx = _lookup(fid, firm_keys)
-    unknown = (idx < 0) & (fid != "").to_numpy()
-    rej.add(file, np.flatnonzero(unknown), "firm_id", "unknown_firm", fid[unknown],
-            "No accepted firm has this firm_id (check the firms table and its rejects).")
+    idx, unknown = _firm_rows(enc["firm_id"], firm_keys, file, rej)
     bad |= unknown
-    out["firm_idx"] = idx
 
-    et, known = _vocab(out["event_type"], ruleset.event_type_ids, _ZH_VALUES["event_type"],
-                       lower=False)
+    et, known = _vocab_enc(enc["event_type"], ruleset.event_type_ids, _ZH_VALUES["event_type"],
+                           lower=False)
     rej.add(file, np.flatnonzero(~known), "event_type", "unknown_event_type",
-            out["event_type"][~known],
+            enc["event_type"].values(~known),
             f"Neither a contract event type nor one ruleset '{ruleset.id}' declares.")
     bad |= ~known
-    out["event_type"] = et
 
-    days, ok = _parse_days(out["event_date"])
-    given = (out["event_date"] != "").to_numpy()
-    rej.add(file, np.flatnonzero(given & ~ok), "event_date", "bad_date",
-            out["event_date"][given & ~ok], "Not a date in the form YYYY-MM-DD.")
+    d = enc["event_date"]
+    udays, uok = _parse_days(pd.Series(d.uniq, dtype=STR))
+    days, ok = d.per_row(udays), d.per_row(uok)
+    given = ~d.is_("")
+    rej.add(file, np.flatnonzero(given & ~ok), "event_date", "bad_date", d.values(given & ~ok),
+            "Not a date in the form YYYY-MM-DD.")
     fut = ok & (days > today_day)
-    rej.add(file, np.flatnonzero(fut), "event_date", "future_date", out["event_date"][fut],
+    rej.add(file, np.flatnonzero(fut), "event_date", "future_date", d.values(fut),
             "The date is later than the run's reference date.")
     bad |= (given & ~ok) | fut
-    out["day"] = days
 
-    for c in ("amount", "severity", "medium", "ref_event_id", "recorded_at"):
-        if c not in out:
-            out[c] = ""
-        out[c] = _strip(out[c])
-    amt = out["amount"]
-    has = (amt != "").to_numpy()
-    fen, form_ok, negative = _parse_fen(amt)
+    amt = enc["amount"]
+    has = ~amt.is_("")
+    ufen, uform, uneg = _parse_fen(pd.Series(amt.uniq, dtype=STR))
+    fen, form_ok, negative = amt.per_row(ufen), amt.per_row(uform), amt.per_row(uneg)
     badnum = has & ~form_ok
-    rej.add(file, np.flatnonzero(badnum), "amount", "bad_number", amt[badnum],
+    rej.add(file, np.flatnonzero(badnum), "amount", "bad_number", amt.values(badnum),
             "Not a decimal number of yuan with at most two decimals (fen).")
     neg = has & form_ok & negative
-    rej.add(file, np.flatnonzero(neg), "amount", "negative_amount", amt[neg],
+    rej.add(file, np.flatnonzero(neg), "amount", "negative_amount", amt.values(neg),
             "An amount cannot be below zero.")
     bad |= badnum | neg
-    out["amount_fen"] = np.where(has & form_ok & ~negative, fen, -1).astype(np.int64)
 
+    vocab: dict[str, pd.Categorical] = {}
     for c, allowed in (("severity", tuple(SEVERITIES)), ("medium", tuple(MEDIA))):
-        v, ok = _vocab(out[c], allowed, _ZH_VALUES[c])
-        rej.add(file, np.flatnonzero(~ok), c, "bad_value", out[c][~ok],
+        v, vok = _vocab_enc(enc[c], allowed, _ZH_VALUES[c])
+        rej.add(file, np.flatnonzero(~vok), c, "bad_value", enc[c].values(~vok),
                 f"'{c}' must be one of {list(allowed)} (or empty).")
-        bad |= ~ok
-        out[c] = v
+        bad |= ~vok
+        vocab[c] = v
 
-    rec = out["recorded_at"]
-    rgiven = (rec != "").to_numpy()
-    rdays, rok = _parse_days(rec)
-    rej.add(file, np.flatnonzero(rgiven & ~rok), "recorded_at", "bad_date", rec[rgiven & ~rok],
-            "Not a date in the form YYYY-MM-DD.")
+    rec = enc["recorded_at"]
+    rgiven = ~rec.is_("")
+    urdays, urok = _parse_days(pd.Series(rec.uniq, dtype=STR))
+    rdays, rok = rec.per_row(urdays), rec.per_row(urok)
+    rej.add(file, np.flatnonzero(rgiven & ~rok), "recorded_at", "bad_date",
+            rec.values(rgiven & ~rok), "Not a date in the form YYYY-MM-DD.")
     rfut = rok & (rdays > today_day)
-    rej.add(file, np.flatnonzero(rfut), "recorded_at", "future_date", rec[rfut],
+    rej.add(file, np.flatnonzero(rfut), "recorded_at", "future_date", rec.values(rfut),
             "The date is later than the run's reference date.")
     before = rok & ok & (rdays < days)
-    rej.add(file, np.flatnonzero(before), "recorded_at", "recorded_before_event", rec[before],
-            "The record is dated before the event it records.")
+    rej.add(file, np.flatnonzero(before), "recorded_at", "recorded_before_event",
+            rec.values(before), "The record is dated before the event it records.")
     bad |= (rgiven & ~rok) | rfut | before
-    out["recorded_day"] = np.where(rgiven, rdays, days).astype(np.int32)
 
     # references: must name an event accepted so far (second pass)
-    ref = out["ref_event_id"]
-    is_rev = (out["event_type"] == "revocation").to_numpy(dtype=bool)
-    norev = is_rev & (ref == "").to_numpy()
-    rej.add(file, np.flatnonzero(norev), "ref_event_id", "missing_value", ref[norev],
+    ref = enc["ref_event_id"]
+    is_rev = np.asarray(et == "revocation", dtype=bool)
+    no_ref = ref.is_("")
+    norev = is_rev & no_ref
+    rej.add(file, np.flatnonzero(norev), "ref_event_id", "missing_value", ref.values(norev),
             "A revocation must name the event it cancels in ref_event_id.")
     bad |= norev
-    has_ref = (ref != "").to_numpy()
+    has_ref = ~no_ref
     if has_ref.any():
-        target = _lookup(ref, eid[~bad])
-        acc_firm = out["firm_idx"].to_numpy()[~bad]
+        acc = np.flatnonzero(~bad)
+        target = ref.per_row(_find(ref.uniq, eid, eid_hash, acc))
         missing_ref = has_ref & (target < 0)
         rej.add(file, np.flatnonzero(missing_ref & ~bad), "ref_event_id", "unknown_ref_event",
-                ref[missing_ref & ~bad], "ref_event_id names no accepted event.")
+                ref.values(missing_ref & ~bad), "ref_event_id names no accepted event.")
         other = has_ref & (target >= 0)
         other_firm = np.zeros(n, dtype=bool)
         if other.any():
-            other_firm[other] = acc_firm[target[other]] != out["firm_idx"].to_numpy()[other]
+            other_firm[other] = idx[acc[target[other]]] != idx[other]
         rej.add(file, np.flatnonzero(other_firm & ~bad), "ref_event_id", "unknown_ref_event",
-                ref[other_firm & ~bad], "ref_event_id names an event of another firm.")
+                ref.values(other_firm & ~bad), "ref_event_id names an event of another firm.")
         bad |= missing_ref | other_firm
-    return out, ~bad
+    out = pd.DataFrame({
+        "event_id": pd.Series(eid, dtype=STR), "firm_idx": idx.astype(np.int32),
+        "day": days, "recorded_day": np.where(rgiven, rdays, days).astype(np.int32),
+        "event_type": et, "severity": vocab["severity"], "medium": vocab["medium"],
+        "amount_fen": np.where(has & form_ok & ~negative, fen, -1).astype(np.int64),
+        "ref_event_id": ref.series()})
+    return out, ~bad, eid_hash
 
 
 def _measurements(df: pd.DataFrame, file: str, rej: _Rejects, ruleset: Ruleset,
                   firm_keys: pd.Series) -> tuple[pd.DataFrame, np.ndarray]:
+    """Validate the measurements on the distinct values of each column."""
     n = len(df)
     bad = np.zeros(n, dtype=bool)
-    out = df.copy()
-    for c in ("firm_id", "period", "indicator", "value"):
-        out[c] = _strip(out[c])
-        empty = (out[c] == "").to_numpy()
-        rej.add(file, np.flatnonzero(empty), c, "missing_value", out[c][empty],
-                f"The required value '{c}' is empty.")
-        bad |= empty
-    fid = out["firm_id"].str.upper()
-    idx = _lookup(fid, firm_keys)
-    unknown = (idx < 0) & (fid != "").to_numpy()
-    rej.add(file, np.flatnonzero(unknown), "firm_id", "unknown_firm", fid[unknown],
-            "No accepted firm has this firm_id (check the firms table and its rejects).")
+    enc = {c: _Enc.of(df[c]) for c in ("firm_id", "period", "indicator", "value")}
+    for c, e in enc.items():
+        bad |= rej.missing(file, c, e.is_(""))
+    idx, unknown = _firm_rows(enc["firm_id"], firm_keys, file, rej)
     bad |= unknown
-    out["firm_idx"] = idx
-    per = out["period"]
-    okp = per.str.fullmatch(r"\d{4}(-(0[1-9]|1[0-2]))?").to_numpy(dtype=bool) | (per == "").to_numpy()
-    rej.add(file, np.flatnonzero(~okp), "period", "bad_period", per[~okp],
+    per = enc["period"]
+    okp = per.per_row(_np(pc.match_substring_regex(
+        per.uniq, r"^\d{4}(-(0[1-9]|1[0-2]))?$")).astype(bool)) | per.is_("")
+    rej.add(file, np.flatnonzero(~okp), "period", "bad_period", per.values(~okp),
             "A period is YYYY or YYYY-MM.")
     bad |= ~okp
-    ind = out["indicator"]
-    val = out["value"]
+    ind, val = enc["indicator"], enc["value"]
+    given = ~val.is_("")
+    uval = pd.Series(val.uniq, dtype=STR)
     for i in ruleset.indicators:
-        sel = (ind == i.id).to_numpy() & (val != "").to_numpy()
+        sel = ind.is_(i.id) & given
         if not sel.any():
             continue
         if i.kind == "numeric":  # a decimal number (not inf or nan)
-            b = sel & ~val.str.fullmatch(_NUMBER_RE).to_numpy(dtype=bool)
-            rej.add(file, np.flatnonzero(b), "value", "bad_number", val[b],
+            b = sel & ~val.per_row(uval.str.fullmatch(_NUMBER_RE).to_numpy(dtype=bool))
+            rej.add(file, np.flatnonzero(b), "value", "bad_number", val.values(b),
                     f"Indicator '{i.id}' takes a number.")
         else:
-            b = sel & ~val.isin(i.values).to_numpy()
-            rej.add(file, np.flatnonzero(b), "value", "bad_value", val[b],
+            b = sel & ~val.per_row(uval.isin(i.values).to_numpy())
+            rej.add(file, np.flatnonzero(b), "value", "bad_value", val.values(b),
                     f"Indicator '{i.id}' takes one of {i.values}.")
         bad |= b
-    dup = _duplicated_codes(fid, per, ind) & ~bad
-    rej.add(file, np.flatnonzero(dup), "indicator", "duplicate_measurement", ind[dup],
+    key = ((idx.astype(np.int64) + 1) * len(per.uniq) + per.codes) * len(ind.uniq) + ind.codes
+    dup = pd.Series(key).duplicated(keep="first").to_numpy() & ~bad
+    rej.add(file, np.flatnonzero(dup), "indicator", "duplicate_measurement", ind.values(dup),
             "A second value for the same firm, period and indicator.")
     bad |= dup
-    return out, ~bad
+    ok = ~bad
+    out = pd.DataFrame({"firm_idx": idx[ok].astype(np.int32), "period": per.categorical(ok),
+                        "indicator": ind.categorical(ok), "value": val.series(ok)})
+    return out, ok
 
 
 def _history(df: pd.DataFrame, file: str, rej: _Rejects, ruleset: Ruleset,
              firm_keys: pd.Series) -> tuple[pd.DataFrame, np.ndarray]:
-    n = len(df)
-    bad = np.zeros(n, dtype=bool)
-    out = df.copy()
-    for c in ("firm_id", "period", "grade"):
-        out[c] = _strip(out[c])
-        empty = (out[c] == "").to_numpy()
-        rej.add(file, np.flatnonzero(empty), c, "missing_value", out[c][empty],
-                f"The required value '{c}' is empty.")
-        bad |= empty
+    out, bad = _stripped(df, ("firm_id", "period", "grade"), file, rej)
     fid = out["firm_id"].str.upper()
     idx = _lookup(fid, firm_keys)
     unknown = (idx < 0) & (fid != "").to_numpy()
@@ -661,6 +855,11 @@ def _history(df: pd.DataFrame, file: str, rej: _Rejects, ruleset: Ruleset,
             "'list' must be red, black or empty.")
     bad |= ~okl
     out["list"] = lst
+    # optional: the last day of the published list entry (inclusive); without it the
+    # ruleset's default duration applies (see ecocredit.scoring and docs/rulesets.md §11)
+    _, ldays, lgiven, okd = _optional_date(out, "list_until", file, rej)
+    bad |= lgiven & ~okd
+    out["list_until_day"] = np.where(lgiven & okd, ldays, NO_DATE).astype(np.int64)
     dup = _duplicated_codes(fid, per) & ~bad
     rej.add(file, np.flatnonzero(dup), "period", "duplicate_history", per[dup],
             "A second record for the same firm and period.")
@@ -673,13 +872,16 @@ def _history(df: pd.DataFrame, file: str, rej: _Rejects, ruleset: Ruleset,
 # --------------------------------------------------------------------------------------
 
 
-def _frame(obj: Any, table: str, name: str) -> pd.DataFrame:
+def _frame(obj: Any, table: str, name: str, as_strings: bool = True) -> pd.DataFrame:
+    """An input as a DataFrame with canonical headers; with ``as_strings`` every column as
+    Arrow strings (the large tables skip that: their columns are encoded one by one)."""
     if isinstance(obj, (str, Path)):
-        return read_table(obj, table)
+        return read_table(obj, table, as_strings=as_strings)
     if not isinstance(obj, pd.DataFrame):
         raise InputError(f"The {table} input must be a DataFrame or a file path; got "
                          f"{type(obj).__name__}.", file=name, reason_code="bad_input")
-    return _as_strings(_canonical_headers(obj, table, name))
+    df = _canonical_headers(obj, table, name)
+    return _as_strings(df) if as_strings else df
 
 
 def _empty(table: str) -> pd.DataFrame:
@@ -724,8 +926,8 @@ def prepare(firms: Any, events: Any, ruleset: Ruleset, *, measurements: Any = No
     stats["firms"] = TableStats(names["firms"], len(f_all), int(f_ok.sum()), int((~f_ok).sum()))
     firm_keys = f_acc["firm_id"]
 
-    e_raw = _frame(events, "events", names["events"])
-    e_all, e_ok = _events(e_raw, names["events"], rej, ruleset, firm_keys, today_day)
+    e_raw = _frame(events, "events", names["events"], as_strings=False)
+    e_all, e_ok, e_hash = _events(e_raw, names["events"], rej, ruleset, firm_keys, today_day)
     stats["events"] = TableStats(names["events"], len(e_all), int(e_ok.sum()),
                                  int((~e_ok).sum()))
     keep = e_ok.copy()
@@ -734,41 +936,26 @@ def prepare(firms: Any, events: Any, ruleset: Ruleset, *, measurements: Any = No
         late = e_ok & (e_all["recorded_day"].to_numpy() > day_of(as_of))
         excluded = int(late.sum())
         keep &= ~late
-    ev = e_all[keep]
-    # revocations in force cancel the events they name
-    rev = (ev["event_type"] == "revocation").to_numpy(dtype=bool)
+    ev = e_all[keep].reset_index(drop=True)
+    # revocations in force cancel the events they name (hashes find the candidates, the
+    # strings decide)
     ids = _arr(ev["event_id"])
+    rev = np.asarray(ev["event_type"] == "revocation", dtype=bool)
     refs = _arr(ev["ref_event_id"]).filter(pa.array(rev))
-    revoked = _np(pc.is_in(ids, value_set=refs)).astype(bool)
-    ev = pd.DataFrame({
-        "event_id": pd.Series(ids, dtype=STR),
-        "firm_idx": ev["firm_idx"].to_numpy(dtype=np.int32),
-        "day": ev["day"].to_numpy(dtype=np.int32),
-        "recorded_day": ev["recorded_day"].to_numpy(dtype=np.int32),
-        "event_type": ev["event_type"].to_numpy(),
-        "severity": ev["severity"].to_numpy(),
-        "medium": ev["medium"].to_numpy(),
-        "amount_fen": ev["amount_fen"].to_numpy(dtype=np.int64),
-        "ref_event_id": pd.Series(_arr(ev["ref_event_id"]), dtype=STR),
-        "revoked": revoked,
-    })
-    for c in ("event_type", "severity", "medium"):
-        ev[c] = pd.Categorical(ev[c]) if not isinstance(ev[c].dtype, pd.CategoricalDtype) \
-            else ev[c]
+    revoked = np.zeros(len(ev), dtype=bool)
+    if len(refs):
+        cand = np.flatnonzero(np.isin(e_hash[keep], _hash_strings(refs)))
+        revoked[cand] = _np(pc.is_in(ids.take(pa.array(cand)), value_set=refs)).astype(bool)
+    ev["revoked"] = revoked
 
     if measurements is None:
         m_raw = _empty("measurements")
     else:
-        m_raw = _frame(measurements, "measurements", names["measurements"])
-    m_all, m_ok = _measurements(m_raw, names["measurements"], rej, ruleset, firm_keys)
+        m_raw = _frame(measurements, "measurements", names["measurements"], as_strings=False)
+    ms, m_ok = _measurements(m_raw, names["measurements"], rej, ruleset, firm_keys)
     if measurements is not None:
-        stats["measurements"] = TableStats(names["measurements"], len(m_all), int(m_ok.sum()),
+        stats["measurements"] = TableStats(names["measurements"], len(m_ok), int(m_ok.sum()),
                                            int((~m_ok).sum()))
-    ms = m_all[m_ok]
-    ms = pd.DataFrame({"firm_idx": ms["firm_idx"].to_numpy(dtype=np.int32),
-                       "period": pd.Categorical(ms["period"].to_numpy(dtype=object)),
-                       "indicator": pd.Categorical(ms["indicator"].to_numpy(dtype=object)),
-                       "value": pd.Series(_arr(ms["value"]), dtype=STR)})
 
     if history is None:
         h_raw = _empty("history")
@@ -782,7 +969,8 @@ def prepare(firms: Any, events: Any, ruleset: Ruleset, *, measurements: Any = No
     hs = pd.DataFrame({"firm_idx": hs["firm_idx"].to_numpy(dtype=np.int32),
                        "period": hs["period"].to_numpy(dtype=object),
                        "grade": hs["grade"].to_numpy(dtype=object),
-                       "list": hs["list"].to_numpy(dtype=object)})
+                       "list": hs["list"].to_numpy(dtype=object),
+                       "list_until_day": hs["list_until_day"].to_numpy(dtype=np.int64)})
 
     rejects = rej.frame()
     order = {n: i for i, n in enumerate(names[t] for t in TABLES)}
