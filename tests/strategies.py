@@ -36,6 +36,10 @@ def _matches(ruleset: Ruleset) -> list:
         w = getattr(r, "when", None)
         if w is not None and w.events is not None:
             out.append(w.events)
+    for r in ruleset.list_rules():  # list entries read events too (Hebei's direct black list)
+        for w in (r.when, r.serious_when):
+            if w is not None and w.events is not None:
+                out.append(w.events)
     return out
 
 
@@ -162,10 +166,16 @@ def inputs(draw, ruleset: Ruleset, period_label: str = "2025", max_firms: int = 
     for fid in ids:
         for back in range(1, 4):
             if draw(st.booleans()):
+                lst = draw(st.sampled_from(["", "", "red", "black"]))
+                # an explicit end of the list entry around the evaluation date, or the default
+                until = draw(st.sampled_from(["", "", (p.end - dt.timedelta(days=1)).isoformat(),
+                                              p.end.isoformat(),
+                                              (p.end + dt.timedelta(days=1)).isoformat(),
+                                              add_months(p.end, 24).isoformat()])) if lst else ""
                 hrows.append({"firm_id": fid, "period": str(y - back),
                               "grade": draw(st.sampled_from(ruleset.grade_ids)),
-                              "list": draw(st.sampled_from(["", "", "red", "black"]))})
-    history = pd.DataFrame(hrows, columns=["firm_id", "period", "grade", "list"])
+                              "list": lst, "list_until": until})
+    history = pd.DataFrame(hrows, columns=["firm_id", "period", "grade", "list", "list_until"])
     as_of = draw(st.one_of(st.none(), st.sampled_from(
         [p.end, p.end - dt.timedelta(days=20), add_months(p.end, -3)])))
     if as_of is not None and not ruleset.covers(min(as_of, p.end)):

@@ -4,6 +4,9 @@
 - results do not depend on the order of the input rows;
 - adding an adverse event never improves a grade;
 - a veto event always gives the veto grade (or worse);
+- a firm on the black list is never at the top grade;
+- adding an adverse event never takes a firm off the black list, nor ends its entry sooner;
+- the trace log of measure checks has exactly one line per check.
 """
 
 from __future__ import annotations
@@ -27,10 +30,16 @@ FIXTURES = Path(__file__).parent / "fixtures"
 RULESETS = [rs.id for rs in ecocredit.bundled_rulesets()]
 EXTRA = sorted(str(p) for p in (FIXTURES / "rulesets").glob("*.yaml"))
 ALL = RULESETS + EXTRA
-PERIOD = {"guangdong-2015": "2025", "anhui-2019": "2025", "jiangsu-2020": "2025"}
+PERIOD = {"guangdong-2015": "2025", "anhui-2019": "2025", "jiangsu-2020": "2025",
+          "chongqing-2017": "2019", "shandong-2020": "2024", "hebei-2024": "2025",
+          "jiangxi": "2024"}
+LISTED = [name for name in ALL if load_ruleset(name).lists is not None]
 
 SETTINGS = settings(max_examples=40, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+# the properties that score twice per example, over nine rulesets: fewer examples keep the suite
+# within its time budget
+LIGHT = settings(SETTINGS, max_examples=25)
 
 
 def _load(name: str):
@@ -45,7 +54,8 @@ def _run(rs, data, **over):
 
 
 def _key(result):
-    s = result.scores[["firm_id", "status", "score_cents", "grade", "vetoed", "rules_applied"]]
+    s = result.scores[["firm_id", "status", "score_cents", "grade", "vetoed", "rules_applied",
+                       "list", "list_until"]]
     c = result.contributions[["firm_id", "rule_id", "points_cents", "evidence", "effect"]]
     return (s.sort_values("firm_id").reset_index(drop=True),
             c.sort_values(["firm_id", "rule_id"], kind="stable").reset_index(drop=True))
@@ -72,7 +82,7 @@ def test_vectorized_engine_equals_reference_engine(name, data):
 
 
 @pytest.mark.parametrize("name", ALL)
-@SETTINGS
+@LIGHT
 @given(data=st.data())
 def test_results_do_not_depend_on_row_order(name, data):
     rs = _load(name)
@@ -87,7 +97,7 @@ def test_results_do_not_depend_on_row_order(name, data):
 
 
 @pytest.mark.parametrize("name", ALL)
-@SETTINGS
+@LIGHT
 @given(data=st.data())
 def test_an_adverse_event_never_improves_a_grade(name, data):
     rs = _load(name)
@@ -107,6 +117,22 @@ def test_an_adverse_event_never_improves_a_grade(name, data):
     graded = before["status"] == "graded"
     assert (after.loc[graded, "grade_rank"] >= before.loc[graded, "grade_rank"]).all()
     assert (after.loc[graded, "score_cents"] <= before.loc[graded, "score_cents"]).all()
+    # nor takes a firm off the black list, nor ends its entry sooner
+    black = graded & (before["list"] == "black")
+    assert (after.loc[black, "list"] == "black").all()
+    assert (after.loc[black, "list_until"] >= before.loc[black, "list_until"]).all()
+
+
+@pytest.mark.parametrize("name", LISTED)
+@LIGHT
+@given(data=st.data())
+def test_a_black_listed_firm_is_never_at_the_top_grade(name, data):
+    rs = _load(name)
+    d = data.draw(inputs(rs, PERIOD.get(rs.id, "2025")))
+    s = _run(rs, d).scores
+    black = s[(s["status"] == "graded") & (s["list"] == "black")]
+    assert (black["grade_rank"] >= rs.black_cap_rank()).all()
+    assert (black["grade_rank"] > 0).all()
 
 
 VETO_CASES = [(rs_id, r.id) for rs_id in RULESETS for r in load_ruleset(rs_id).rules
@@ -160,3 +186,40 @@ def test_a_saved_run_replays_identically(name, data):
         ecocredit.write_run(r, Path(tmp) / "out", paths)
         report = ecocredit.replay(Path(tmp) / "out")
         assert report.identical, report.text()
+
+
+@pytest.mark.parametrize("name", [n for n in RULESETS if load_ruleset(n).measures])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_the_trace_log_has_exactly_one_line_per_check(name, data):
+    import tempfile
+
+    from ecocredit.measures import append_trace, check_measures, read_trace
+    from ecocredit.vocab import MEASURE_ACTIONS
+
+    rs = _load(name)
+    d = data.draw(inputs(rs, PERIOD.get(rs.id, "2025")))
+    r = _run(rs, d)
+    firms = list(r.scores["firm_id"])
+    e = r.eval_date
+    dates = [e - dt.timedelta(days=1), e, e + dt.timedelta(days=1), e + dt.timedelta(days=200),
+             e + dt.timedelta(days=1200)]
+    request = st.fixed_dictionaries({
+        "firm_id": st.sampled_from(firms), "action": st.sampled_from(list(MEASURE_ACTIONS)),
+        "date": st.sampled_from([x.isoformat() for x in dates]),
+        "who": st.sampled_from(["窗口A", "=cmd()", "银行, 信贷部", 'say "hi"\nbye', ""])})
+    batches = data.draw(st.lists(st.lists(request, min_size=1, max_size=6), min_size=1,
+                                 max_size=4))
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "trace.csv"
+        for b in batches:
+            checks = check_measures(r, pd.DataFrame(b)).checks
+            assert append_trace(log, checks) == len(b) == len(checks)
+        t = read_trace(log)
+    flat = [x for b in batches for x in b]
+    assert len(t) == len(flat)
+    assert list(t["firm_id"]) == [x["firm_id"] for x in flat]
+    assert list(t["action"]) == [x["action"] for x in flat]
+    assert list(t["date"]) == [x["date"] for x in flat]
+    assert list(t["who"]) == [("'" + x["who"]) if x["who"].startswith("=") else x["who"]
+                              for x in flat]

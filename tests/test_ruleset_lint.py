@@ -44,6 +44,8 @@ CASES = {
     "adverse-bonus": ("adverse_bonus", 56, "rules[2].match.types"),
     "tier-gap": ("tier_gap", 43, "rules[0].tiers[2]"),
     "bad-dates": ("bad_dates", 53, "rules[1].end"),
+    "list-not-monotone": ("list_not_monotone", 82, "lists.rules[0].when.grades"),
+    "unknown-measure": ("unknown_measure", 90, "measures[1].supersedes[0]"),
 }
 
 
@@ -80,8 +82,10 @@ def test_a_bundled_ruleset_has_no_problem_and_cites_every_rule(file):
         assert rule.reference.document.strip(), rule.id
 
 
-def test_the_three_rulesets_are_bundled():
-    assert [r.id for r in bundled_rulesets()] == ["anhui-2019", "guangdong-2015", "jiangsu-2020"]
+def test_the_seven_rulesets_are_bundled():
+    assert [r.id for r in bundled_rulesets()] == [
+        "anhui-2019", "chongqing-2017", "guangdong-2015", "hebei-2024", "jiangsu-2020", "jiangxi",
+        "shandong-2020"]
 
 
 def test_an_unknown_ruleset_name_lists_the_bundled_ones():

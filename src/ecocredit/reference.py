@@ -12,12 +12,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from .features import add_months, previous_periods, period_in, tier_index, value_key
 from .ingest import NO_DATE, Prepared, date_of
-from .ruleset import Match, Period, Ruleset, format_cents, to_cents
+from .ruleset import Match, Period, Ruleset, format_cents, parse_period, to_cents
 
 __all__ = ["FirmResult", "score_firm", "reference_scores", "FirmInputs", "firm_inputs"]
 
@@ -43,6 +42,8 @@ class FirmResult:
     grade: str = ""
     vetoed: bool = False
     rules_applied: list[str] = field(default_factory=list)
+    list_name: str = ""
+    list_until: dt.date | None = None
     contributions: list[dict[str, Any]] = field(default_factory=list)
     trace: list[str] = field(default_factory=list)
 
@@ -61,7 +62,8 @@ def firm_inputs(prep: Prepared, firm_idx: int) -> FirmInputs:
     measurements = [{"period": r.period, "indicator": r.indicator, "value": r.value}
                     for r in ms.itertuples(index=False)]
     hs = prep.history[prep.history["firm_idx"].to_numpy() == firm_idx]
-    history = [{"period": r.period, "grade": r.grade, "list": r.list}
+    history = [{"period": r.period, "grade": r.grade, "list": r.list,
+                "list_until": None if r.list_until_day == NO_DATE else date_of(r.list_until_day)}
                for r in hs.itertuples(index=False)]
     return FirmInputs(firm, events, measurements, history)
 
@@ -229,33 +231,7 @@ def score_firm(ruleset: Ruleset, inputs: FirmInputs, period: Period,
     for rule in ruleset.overrides():
         if not ruleset.rule_in_force(rule, eval_date):
             continue
-        w = rule.when
-        holds = True
-        evidence: list[str] = []
-        if w.events is not None:
-            hits = [e for e in inputs.events if _counts(ruleset, w.events, e, period, eval_date)]
-            matched = sorted(e["event_id"] for e in hits)
-            n = len({e["type"] for e in hits}) if w.count == "types" else len(hits)
-            if w.fewer_than is not None:
-                holds = n < w.fewer_than
-            else:
-                holds = n >= w.at_least
-            if matched:
-                evidence.append(";".join(matched))
-        if w.history is not None:
-            h = w.history
-            labels = previous_periods(period, h.periods)
-            hits = sorted((r for r in inputs.history if r["period"] in labels
-                           and (r["grade"] in h.grades or r["list"] in h.lists)),
-                          key=lambda r: r["period"])
-            ok = len(hits) >= 1 if h.require == "any" else len(hits) >= len(labels)
-            holds = holds and ok
-            if hits:
-                evidence.append(";".join(
-                    f"history {r['period']}: {r['grade']}"
-                    + (f" ({r['list']} list)" if r["list"] else "") for r in sorted(
-                        hits, key=lambda r: f"history {r['period']}: {r['grade']}"
-                        + (f" ({r['list']} list)" if r["list"] else ""))))
+        holds, evidence = _condition(ruleset, rule.when, inputs, period, eval_date)
         if not holds:
             continue
         before = grade
@@ -276,8 +252,132 @@ def score_firm(ruleset: Ruleset, inputs: FirmInputs, period: Period,
         else:
             say(f"{rule.id} {rule.label}: {verb} applies, but the grade is already "
                 f"'{ruleset.grades[grade].id}' or worse.")
+    # 6. Lists (红名单 / 黑名单): entry by the period's result, entries published earlier that are
+    #    still in force, black over red; then a black-listed firm is kept below the top grade.
+    if ruleset.lists is not None:
+        grade = _lists(ruleset, inputs, period, eval_date, grade, res)
     res.grade = ruleset.grades[grade].id
     return res
+
+
+def _condition(ruleset: Ruleset, w: Any, inputs: FirmInputs, period: Period,
+               eval_date: dt.date) -> tuple[bool, list[str]]:
+    """Whether a condition's events and history parts hold for the firm, and their evidence."""
+    holds = True
+    evidence: list[str] = []
+    if w.events is not None:
+        hits = [e for e in inputs.events if _counts(ruleset, w.events, e, period, eval_date)]
+        matched = sorted(e["event_id"] for e in hits)
+        n = len({e["type"] for e in hits}) if w.count == "types" else len(hits)
+        if w.fewer_than is not None:
+            holds = n < w.fewer_than
+        else:
+            holds = n >= w.at_least
+        if matched:
+            evidence.append(";".join(matched))
+    if w.history is not None:
+        h = w.history
+        labels = previous_periods(period, h.periods)
+        hits = sorted((r for r in inputs.history if r["period"] in labels
+                       and (r["grade"] in h.grades or r["list"] in h.lists)),
+                      key=lambda r: r["period"])
+        ok = len(hits) >= 1 if h.require == "any" else len(hits) >= len(labels)
+        holds = holds and ok
+        if hits:
+            evidence.append(";".join(
+                f"history {r['period']}: {r['grade']}"
+                + (f" ({r['list']} list)" if r["list"] else "") for r in sorted(
+                    hits, key=lambda r: f"history {r['period']}: {r['grade']}"
+                    + (f" ({r['list']} list)" if r["list"] else ""))))
+    return holds, evidence
+
+
+def _list_condition(ruleset: Ruleset, w: Any, inputs: FirmInputs, period: Period,
+                    eval_date: dt.date, grade: int, vetoed: bool) -> tuple[bool, list[str]]:
+    holds = True
+    evidence: list[str] = []
+    if w.grades:
+        holds = ruleset.grades[grade].id in w.grades
+        evidence.append(f"grade {ruleset.grades[grade].id}")
+    if w.vetoed is not None:
+        holds = holds and vetoed == w.vetoed
+        evidence.append("vetoed" if vetoed else "not vetoed")
+    ok, ev = _condition(ruleset, w, inputs, period, eval_date)
+    return holds and ok, evidence + ev
+
+
+def _lists(ruleset: Ruleset, inputs: FirmInputs, period: Period, eval_date: dt.date,
+           grade: int, res: FirmResult) -> int:
+    say = res.trace.append
+    lists = ruleset.lists
+    # entries published earlier (history), in force on the evaluation date
+    active: dict[str, list[tuple[dt.date, str]]] = {"red": [], "black": []}
+    for r in inputs.history:
+        if r["list"] not in ruleset.declared_lists():  # a list this ruleset does not keep
+            continue
+        pend = parse_period(r["period"]).end
+        if pend >= period.start:
+            continue
+        until = r["list_until"] or add_months(pend, getattr(lists.history_months, r["list"]))
+        if eval_date <= until:  # list_until is the last day on the list
+            active[r["list"]].append(
+                (until, f"history {r['period']}: {r['list']} list until {until.isoformat()}"))
+    # every rule that holds enters the firm; per list the latest end counts ("the longest
+    # period applies when one decision has several"); black rules come first, and a
+    # black-listed firm enters no red list
+    entries: dict[str, list[tuple[dt.date, str]]] = {}
+    for r in ruleset.list_rules():
+        if not ruleset.rule_in_force(r, eval_date):
+            continue
+        if r.list == "red" and ("black" in entries or active["black"]):
+            continue
+        holds, evidence = _list_condition(ruleset, r.when, inputs, period, eval_date, grade,
+                                          res.vetoed)
+        if not holds:
+            continue
+        serious = r.serious
+        if r.serious_when is not None:
+            serious, sev = _list_condition(ruleset, r.serious_when, inputs, period, eval_date,
+                                           grade, res.vetoed)
+            if serious:
+                evidence += sev
+        months = r.serious_duration_months if r.serious_when is not None and serious \
+            else r.duration_months
+        until = add_months(eval_date, months)
+        entries.setdefault(r.list, []).append(
+            (until, f"{r.id}: {r.list} list until {until.isoformat()}"))
+        kind = " (serious)" if serious else ""
+        res.contributions.append({"rule_id": r.id, "points_cents": 0,
+                                  "evidence": ";".join(x for x in evidence if x),
+                                  "effect": f"{r.list} list{kind} until {until.isoformat()}"})
+        say(f"{r.id} {r.label}: the firm enters the {r.list} list{kind} for {months} months, "
+            f"until {until.isoformat()}.")
+    for name in ("black", "red"):
+        ends = [u for u, _ in active[name]] + [u for u, _ in entries.get(name, [])]
+        if ends:
+            res.list_name, res.list_until = name, max(ends)
+            break
+    if res.list_name and res.list_name not in entries:
+        texts = sorted(t for _, t in active[res.list_name])
+        res.contributions.append({"rule_id": f"lists.history.{res.list_name}", "points_cents": 0,
+                                  "evidence": ";".join(texts),
+                                  "effect": f"{res.list_name} list until {res.list_until.isoformat()}"})
+        say(f"An entry on the {res.list_name} list published earlier is still in force: "
+            + "; ".join(texts) + ".")
+    if res.list_name == "black":
+        cap = lists.black_cap
+        target = ruleset.black_cap_rank()
+        if grade < target:
+            why = (";".join(t for _, t in entries["black"]) if "black" in entries
+                   else ";".join(sorted(t for _, t in active["black"])))
+            effect = f"{ruleset.grades[grade].id}→{ruleset.grades[target].id}"
+            res.rules_applied.append(cap.id)
+            res.contributions.append({"rule_id": cap.id, "points_cents": 0, "evidence": why,
+                                      "effect": effect})
+            say(f"{cap.id} {cap.label}: a black-listed firm cannot hold the top grade; "
+                f"grade {effect}.")
+            grade = target
+    return grade
 
 
 def reference_scores(prep: Prepared, ruleset: Ruleset, period: Period, eval_date: dt.date
@@ -295,11 +395,14 @@ def reference_scores(prep: Prepared, ruleset: Ruleset, period: Period, eval_date
                       "score_cents": to_cents(r.score) if r.graded else 0,
                       "grade": r.grade, "vetoed": r.vetoed,
                       "rules_applied": ";".join(r.rules_applied),
+                      "list": r.list_name,
+                      "list_until": r.list_until.isoformat() if r.list_until else "",
                       "not_graded_reason": r.not_graded_reason})
         for c in r.contributions:
             crows.append({"firm_id": r.firm_id, **c})
     scores = pd.DataFrame(srows, columns=["firm_id", "status", "score_cents", "grade", "vetoed",
-                                          "rules_applied", "not_graded_reason"])
+                                          "rules_applied", "list", "list_until",
+                                          "not_graded_reason"])
     contribs = pd.DataFrame(crows, columns=["firm_id", "rule_id", "points_cents", "evidence",
                                             "effect"])
     return scores, contribs

@@ -20,7 +20,7 @@ from decimal import Decimal
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Iterable, Literal, Union
+from typing import Annotated, Any, Callable, Iterable, Literal, TypeVar, Union
 
 import yaml
 from pydantic import (
@@ -34,7 +34,7 @@ from pydantic import (
 )
 
 from .errors import PeriodError, Problem, RulesetError
-from .vocab import EVENT_TYPES, LISTS, MEDIA, POSITIVE_EVENT_TYPES, SEVERITIES
+from .vocab import EVENT_TYPES, LISTS, MEASURE_ACTIONS, MEDIA, POSITIVE_EVENT_TYPES, SEVERITIES
 
 __all__ = [
     "Ruleset",
@@ -212,6 +212,9 @@ class Scoring(_Model):
         None, description="Declared sum of the weights of all tiers rules (checked by lint)."
     )
     base_note: str = Field("", description="Why the base is what it is.")
+    bands_assumed: str = Field(
+        "", description="Non-empty when the band cut-offs are not published: a PARAMETER, with "
+        "what they were borrowed from. `ecocredit score` and `ecocredit rulesets` say so.")
 
 
 class Evaluation(_Model):
@@ -292,14 +295,19 @@ class Condition(_Model):
         return self
 
 
-class _RuleBase(_Model):
+class _Cited(_Model):
+    """What every rule-like record carries: an id, a label, a citation and its caveats."""
+
     id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_.\-]*$")
     label: Text
     reference: Reference
     description: str = ""
+    assumption: str = Field("", description="What had to be assumed where the source is silent.")
+
+
+class _RuleBase(_Cited):
     effective: dt.date | None = None
     end: dt.date | None = None
-    assumption: str = Field("", description="What had to be assumed where the source is silent.")
 
 
 class Tier(_Model):
@@ -380,6 +388,148 @@ class CapRule(_RuleBase):
     priority: int
 
 
+# --------------------------------------------------------------------------------------
+# lists, credit repair and measures (optional sections)
+# --------------------------------------------------------------------------------------
+
+
+class ListCondition(Condition):
+    """When a list rule puts a firm on a list: the existing condition (events, history) plus
+    the period's own result, read after the overrides: ``grades`` (the grade is one of these)
+    and ``vetoed`` (a veto's condition held). Every part given must hold."""
+
+    grades: list[str] = Field(default_factory=list,
+                              description="The period's grade (after overrides) is one of these.")
+    vetoed: bool | None = Field(None, description="true: a veto held this period.")
+
+    @model_validator(mode="after")
+    def _something(self) -> "ListCondition":
+        if (self.events is None and self.history is None and not self.grades
+                and self.vetoed is None):
+            raise ValueError("a list condition needs 'grades', 'vetoed', 'events' or 'history'")
+        if self.fewer_than is not None and self.events is None:
+            raise ValueError("'fewer_than' needs 'events'")
+        return self
+
+
+class ListRule(_RuleBase):
+    """A red or black list entry: when ``when`` holds after the grade and the overrides, the firm
+    is on ``list`` from the evaluation date for ``duration_months`` (``serious_duration_months``
+    when ``serious_when`` holds too). Every rule that holds enters the firm; per list the latest
+    end counts (the longest period applies when one decision has several). Black dominates red:
+    a black-listed firm enters no red list. ``priority`` orders the rules in the explanation."""
+
+    kind: Literal["list"] = "list"
+    list: Literal["red", "black"]
+    when: ListCondition
+    duration_months: int = Field(ge=1, description="How long the entry (its publication) lasts.")
+    serious: bool = Field(False, description="Every entry by this rule is serious dishonesty "
+                          "(严重失信): credit repair waits for repair.min_months_serious.")
+    serious_when: ListCondition | None = None
+    serious_duration_months: int | None = Field(None, ge=1)
+    priority: int
+
+    @model_validator(mode="after")
+    def _serious(self) -> "ListRule":
+        if (self.serious_when is None) != (self.serious_duration_months is None):
+            raise ValueError("'serious_when' and 'serious_duration_months' go together")
+        if self.serious and self.serious_when is not None:
+            raise ValueError("'serious: true' makes every entry serious; drop 'serious_when'")
+        return self
+
+
+class BlackCap(_Cited):
+    """The top-grade cap of black-listed firms: a firm on the black list on the evaluation date
+    (entered this period, or an earlier entry still in force) is at best ``grade``."""
+
+    grade: str | None = Field(None, description="Best grade allowed (default: the second grade).")
+    kind: Literal["cap"] = "cap"
+
+
+class ListDurations(_Model):
+    """How long a published list entry of the history table lasts when it has no ``list_until``:
+    months from the end of its period. Only the lists the ruleset's rules put firms on are
+    carried over from the history."""
+
+    red: int = Field(12, ge=1)
+    black: int = Field(12, ge=1)
+
+
+class Lists(_Model):
+    """Red and black lists (红名单 / 黑名单): entry rules, history durations, the black cap."""
+
+    rules: list[ListRule] = Field(min_length=1)
+    history_months: ListDurations = Field(default_factory=ListDurations)
+    black_cap: BlackCap
+    note: str = ""
+
+
+class RepairEffect(_Model):
+    """What a successful repair does."""
+
+    lift_levels: int = Field(0, ge=0, description="Grade lifted this many levels.")
+    notice_days: int = Field(0, ge=0, description="Public notice before the repair takes effect.")
+    end_listing: bool = Field(False, description="The list entry (publication) ends early.")
+
+
+class Repair(_Model):
+    """Credit repair (信用修复): who may apply, when, what is excluded, what it does."""
+
+    allowed: bool
+    label: Text
+    reference: Reference
+    description: str = ""
+    assumption: str = ""
+    grades: list[str] = Field(default_factory=list,
+                              description="Grades that may apply (empty: any grade).")
+    lists: list[str] = Field(default_factory=list,
+                             description="Lists whose entries may be repaired.")
+    apply_within_months: int | None = Field(
+        None, ge=1, description="Application no later than this many months after publication.")
+    min_months: int = Field(0, ge=0, description="Minimum months since publication (ordinary).")
+    min_months_serious: int | None = Field(
+        None, ge=0, description="Minimum months for an entry of serious duration.")
+    excluded: Match | None = Field(
+        None, description="Malicious or serious violations: a firm with such an event in the "
+        "period or since is refused.")
+    no_repeat_months: int | None = Field(
+        None, ge=1, description="Refused within this many months of an earlier repair.")
+    requires_commitment: bool = True
+    requires_rectification: bool = True
+    effect: RepairEffect = Field(default_factory=RepairEffect)
+
+    @model_validator(mode="after")
+    def _effect(self) -> "Repair":
+        e = self.effect
+        if self.allowed and not (e.lift_levels or e.end_listing):
+            raise ValueError("an allowed repair needs an effect: lift_levels or end_listing")
+        return self
+
+
+class Measure(_Cited):
+    """A consequence attached to a grade or a list (联合奖惩): checked at the point of action."""
+
+    kind: Literal["incentive", "constraint", "punishment", "price"]
+    grades: list[str] = Field(default_factory=list, description="Grades it applies to.")
+    lists: list[str] = Field(default_factory=list, description="Lists it applies to.")
+    history: HistoryCondition | None = Field(
+        None, description="And the published history matches (e.g. red twice running).")
+    actions: list[str] = Field(min_length=1, description="Actions at which it is checked.")
+    value: Decimal | None = None
+    unit: str = ""
+    duration_months: int | None = Field(
+        None, ge=1, description="Applies for this many months from the evaluation date.")
+    supersedes: list[str] = Field(
+        default_factory=list, description="Ids of measures that do not apply when this one does "
+        "(an explicit exception: red twice running pays the black surcharge, not the red one).")
+
+    @model_validator(mode="after")
+    def _target(self) -> "Measure":
+        if not self.grades and not self.lists:
+            raise ValueError("a measure needs 'grades' or 'lists'")
+        return self
+
+
 Rule = Annotated[
     Union[TiersRule, EventPointsRule, BonusRule, CountThresholdRule, VetoRule, DowngradeRule,
           CapRule],
@@ -389,7 +539,25 @@ POINT_KINDS = ("tiers", "event_points", "bonus", "count_threshold")
 OVERRIDE_KINDS = ("veto", "downgrade", "cap")
 
 
-class Ruleset(_Model):
+class _Document(_Model):
+    """A validated YAML document (a ruleset, an inspection policy) and the file it came from.
+
+    :func:`_load_document` sets the file's SHA-256 and path after validation.
+    """
+
+    _sha256: str = PrivateAttr("")
+    _source: str = PrivateAttr("")
+
+    @property
+    def sha256(self) -> str:
+        return self._sha256
+
+    @property
+    def source(self) -> str:
+        return self._source
+
+
+class Ruleset(_Document):
     """A validated ruleset. Build one with :func:`load_ruleset`.
 
     Attributes
@@ -415,9 +583,9 @@ class Ruleset(_Model):
     indicators: list[Indicator] = Field(default_factory=list)
     event_types: list[EventTypeDecl] = Field(default_factory=list)
     rules: list[Rule] = Field(default_factory=list)
-
-    _sha256: str = PrivateAttr("")
-    _source: str = PrivateAttr("")
+    lists: Lists | None = None
+    repair: Repair | None = None
+    measures: list[Measure] = Field(default_factory=list)
 
     @field_validator("format")
     @classmethod
@@ -425,14 +593,6 @@ class Ruleset(_Model):
         if v != FORMAT_VERSION:
             raise ValueError(f"this version of ecocredit reads ruleset format {FORMAT_VERSION}")
         return v
-
-    @property
-    def sha256(self) -> str:
-        return self._sha256
-
-    @property
-    def source(self) -> str:
-        return self._source
 
     def __repr__(self) -> str:
         return (f"Ruleset(id={self.id!r}, version={self.version!r}, valid_from={self.valid_from}, "
@@ -469,6 +629,40 @@ class Ruleset(_Model):
     def overrides(self) -> list[Any]:
         """Vetoes, downgrades and caps in the order they apply (ascending priority)."""
         return sorted((r for r in self.rules if r.kind in OVERRIDE_KINDS), key=lambda r: r.priority)
+
+    def list_rules(self) -> list[ListRule]:
+        """List rules in the order they are tried: black rules, then red rules, each in
+        ascending priority (black dominates red: a black-listed firm enters no red list)."""
+        if not self.lists:
+            return []
+        return sorted(self.lists.rules, key=lambda r: (r.list != "black", r.priority))
+
+    def declared_lists(self) -> tuple[str, ...]:
+        """The lists this ruleset keeps (those its list rules put firms on), black first. Entries
+        of other lists in the history table are not carried over."""
+        names = {r.list for r in self.lists.rules} if self.lists else set()
+        return tuple(x for x in ("black", "red") if x in names)
+
+    def black_cap_rank(self) -> int:
+        """Rank of the best grade a black-listed firm may hold."""
+        g = self.lists.black_cap.grade if self.lists else None
+        return self.grade_index[g] if g else min(1, len(self.grades) - 1)
+
+    def find_rule(self, rule_id: str) -> Any:
+        """A rule, list rule, black cap, repair policy or measure by id (None if unknown)."""
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        if self.lists:
+            for r in self.lists.rules:
+                if r.id == rule_id:
+                    return r
+            if self.lists.black_cap.id == rule_id:
+                return self.lists.black_cap
+        for m in self.measures:
+            if m.id == rule_id:
+                return m
+        return None
 
     def point_rules(self) -> list[Any]:
         return [r for r in self.rules if r.kind in POINT_KINDS]
@@ -612,7 +806,9 @@ def _known_field_names() -> frozenset[str]:
     names: set[str] = set()
     for m in (Ruleset, Text, Reference, Grade, Band, Category, Scoring, Evaluation, Indicator,
               EventTypeDecl, Match, HistoryCondition, Condition, Tier, TiersRule,
-              EventPointsRule, BonusRule, CountThresholdRule, VetoRule, DowngradeRule, CapRule):
+              EventPointsRule, BonusRule, CountThresholdRule, VetoRule, DowngradeRule, CapRule,
+              ListCondition, ListRule, BlackCap, ListDurations, Lists, RepairEffect, Repair,
+              Measure):
         names.update(m.model_fields)
     return frozenset(names)
 
@@ -628,7 +824,7 @@ _PYDANTIC_CODES = {
 
 
 def _pydantic_problems(exc: ValidationError, data: Any, lines: dict[PathT, int],
-                       file: str) -> list[Problem]:
+                       file: str, what: str = "ruleset") -> list[Problem]:
     problems = []
     for err in exc.errors(include_url=False):
         loc = tuple(err["loc"])
@@ -637,7 +833,7 @@ def _pydantic_problems(exc: ValidationError, data: Any, lines: dict[PathT, int],
         if code == "missing_key" and loc and loc[-1] == "reference":
             code = "missing_reference"
         if code == "unknown_key":
-            msg = f"Unknown key '{loc[-1]}'; check its spelling against the ruleset format."
+            msg = f"Unknown key '{loc[-1]}'; check its spelling against the {what} format."
             path = path if path and path[-1] == loc[-1] else path + (str(loc[-1]),)
         elif code in ("missing_key", "missing_reference"):
             field = loc[-1] if err["type"] == "missing" else "kind"
@@ -658,6 +854,21 @@ def _pydantic_problems(exc: ValidationError, data: Any, lines: dict[PathT, int],
 # --------------------------------------------------------------------------------------
 # lint: contradictions and references the models cannot see
 # --------------------------------------------------------------------------------------
+
+
+def _check_rule_dates(add: Callable[[PathT, str, str], None], rule: Any, base: PathT,
+                      doc: Any, what: str) -> None:
+    """Lint a rule's ``effective``/``end`` against each other and the document's validity
+    (``doc.valid_from``/``valid_to``); ``add(path, code, message)`` records a problem."""
+    if rule.effective and rule.end and rule.end < rule.effective:
+        add(base + ("end",), "bad_dates",
+            f"Rule ends ({rule.end}) before it starts ({rule.effective}).")
+    if rule.effective and rule.effective < doc.valid_from:
+        add(base + ("effective",), "bad_dates",
+            f"Rule takes effect ({rule.effective}) before the {what} does ({doc.valid_from}).")
+    if rule.end and doc.valid_to and rule.end > doc.valid_to:
+        add(base + ("end",), "bad_dates",
+            f"Rule ends ({rule.end}) after the {what} does ({doc.valid_to}).")
 
 
 def _lint(rs: Ruleset, lines: dict[PathT, int], file: str) -> list[Problem]:
@@ -763,14 +974,7 @@ def _lint(rs: Ruleset, lines: dict[PathT, int], file: str) -> list[Problem]:
             add(base + ("id",), "duplicate_id",
                 f"Rule id '{r.id}' is already used by rules[{seen[r.id]}].")
         seen.setdefault(r.id, i)
-        if r.effective and r.end and r.end < r.effective:
-            add(base + ("end",), "bad_dates", f"Rule ends ({r.end}) before it starts ({r.effective}).")
-        if r.effective and r.effective < rs.valid_from:
-            add(base + ("effective",), "bad_dates",
-                f"Rule takes effect ({r.effective}) before the ruleset does ({rs.valid_from}).")
-        if r.end and rs.valid_to and r.end > rs.valid_to:
-            add(base + ("end",), "bad_dates",
-                f"Rule ends ({r.end}) after the ruleset does ({rs.valid_to}).")
+        _check_rule_dates(add, r, base, rs, "ruleset")
 
         if r.kind == "tiers":
             ind = rs.indicator_map.get(r.indicator)
@@ -859,6 +1063,104 @@ def _lint(rs: Ruleset, lines: dict[PathT, int], file: str) -> list[Problem]:
             else:
                 downgrade = True
 
+    # lists, repair, measures ----------------------------------------------------------------
+    def check_grades(gs: list[str], path: PathT) -> None:
+        for j, g in enumerate(gs):
+            if g not in gset:
+                add(path + (j,), "unknown_grade", f"Grade '{g}' is not one of the grades {grade_ids}.")
+
+    def check_lists(ls: list[str], path: PathT) -> None:
+        for j, lst in enumerate(ls):
+            if lst not in LISTS:
+                add(path + (j,), "bad_value", f"List '{lst}' is not one of {list(LISTS)}.")
+
+    def check_list_condition(c: ListCondition, path: PathT, black: bool) -> None:
+        check_grades(c.grades, path + ("grades",))
+        if c.events is not None:
+            check_match(c.events, path + ("events",))
+        if c.history is not None:
+            check_grades(c.history.grades, path + ("history", "grades"))
+            check_lists(c.history.lists, path + ("history", "lists"))
+        if not black:
+            return
+        # a black list entry must be monotone: an adverse record can only put a firm on it
+        ranks = sorted(rs.grade_index[g] for g in c.grades if g in gset)
+        if ranks and ranks != list(range(ranks[0], len(grade_ids))):
+            add(path + ("grades",), "list_not_monotone",
+                f"A black list condition must take every grade from its best one down to the "
+                f"worst ({grade_ids[ranks[0]:]}); otherwise a worse grade could take a firm off "
+                "the black list.")
+        if c.fewer_than is not None:
+            add(path + ("fewer_than",), "list_not_monotone",
+                "A black list condition cannot use 'fewer_than': a violation could lift it.")
+        if c.vetoed is False:
+            add(path + ("vetoed",), "list_not_monotone",
+                "A black list condition cannot require 'vetoed: false'.")
+
+    ids_seen = dict(seen)
+    if rs.lists is not None:
+        lprio: dict[int, str] = {}
+        for i, r in enumerate(rs.lists.rules):
+            base = ("lists", "rules", i)
+            if r.id in ids_seen:
+                add(base + ("id",), "duplicate_id", f"Rule id '{r.id}' is already used.")
+            ids_seen.setdefault(r.id, i)
+            if r.priority in lprio:
+                add(base + ("priority",), "priority_clash",
+                    f"Priority {r.priority} is also used by list rule '{lprio[r.priority]}'.")
+            lprio.setdefault(r.priority, r.id)
+            check_list_condition(r.when, base + ("when",), r.list == "black")
+            if r.effective and r.end and r.end < r.effective:
+                add(base + ("end",), "bad_dates",
+                    f"Rule ends ({r.end}) before it starts ({r.effective}).")
+            if r.serious_when is not None:
+                check_list_condition(r.serious_when, base + ("serious_when",), r.list == "black")
+                if r.serious_duration_months is not None and \
+                        r.serious_duration_months < r.duration_months:
+                    add(base + ("serious_duration_months",), "bad_value",
+                        "A serious entry cannot last less than an ordinary one.")
+        bc = rs.lists.black_cap
+        if bc.id in ids_seen:
+            add(("lists", "black_cap", "id"), "duplicate_id", f"Rule id '{bc.id}' is already used.")
+        ids_seen.setdefault(bc.id, -1)
+        if bc.grade is not None:
+            if bc.grade not in gset:
+                add(("lists", "black_cap", "grade"), "unknown_grade",
+                    f"Grade '{bc.grade}' is not one of the grades {grade_ids}.")
+            elif rs.grade_index[bc.grade] == 0:
+                add(("lists", "black_cap", "grade"), "bad_value",
+                    "The black cap must be below the top grade.")
+            else:
+                reachable.add(bc.grade)
+    if rs.repair is not None:
+        rp = rs.repair
+        check_grades(rp.grades, ("repair", "grades"))
+        check_lists(rp.lists, ("repair", "lists"))
+        if rp.excluded is not None:
+            check_match(rp.excluded, ("repair", "excluded"))
+    for i, m in enumerate(rs.measures):
+        base = ("measures", i)
+        if m.id in ids_seen:
+            add(base + ("id",), "duplicate_id", f"Rule id '{m.id}' is already used.")
+        ids_seen.setdefault(m.id, i)
+        check_grades(m.grades, base + ("grades",))
+        check_lists(m.lists, base + ("lists",))
+        if m.history is not None:
+            check_grades(m.history.grades, base + ("history", "grades"))
+            check_lists(m.history.lists, base + ("history", "lists"))
+        for j, a in enumerate(m.actions):
+            if a not in MEASURE_ACTIONS:
+                add(base + ("actions", j), "bad_value",
+                    f"Action '{a}' is not one of {list(MEASURE_ACTIONS)}.")
+        if m.kind == "price" and (m.value is None or not m.unit):
+            add(base + ("value",), "missing_key", "A price measure needs 'value' and 'unit'.")
+    measure_ids = {m.id for m in rs.measures}
+    for i, m in enumerate(rs.measures):
+        for j, other in enumerate(m.supersedes):
+            if other not in measure_ids or other == m.id:
+                add(("measures", i, "supersedes", j), "unknown_measure",
+                    f"'{other}' is not another measure of this ruleset.")
+
     if downgrade and reachable:
         best = min(rs.grade_index[g] for g in reachable)
         reachable |= set(grade_ids[best:])
@@ -874,7 +1176,17 @@ def _lint(rs: Ruleset, lines: dict[PathT, int], file: str) -> list[Problem]:
 # --------------------------------------------------------------------------------------
 
 
-def _parse(text: str, file: str) -> tuple[Ruleset | None, list[Problem]]:
+_D = TypeVar("_D", bound=_Document)
+
+
+def _parse_document(text: str, file: str, model: type[_D],
+                    lint: Callable[[_D, dict[PathT, int], str], list[Problem]],
+                    what: str = "ruleset") -> tuple[_D | None, list[Problem]]:
+    """Read a YAML document with :class:`_Reader`, validate it with ``model``, then ``lint`` it.
+
+    Returns the document (None if it could not be validated) and every problem found, each
+    with file, line and key path; ``what`` names the kind of file in the messages.
+    """
     reader = _Reader(file, text)
     data = reader.read()
     early = list(reader.problems)  # duplicate keys: reported, and validation goes on
@@ -882,12 +1194,28 @@ def _parse(text: str, file: str) -> tuple[Ruleset | None, list[Problem]]:
         return None, early
     if not isinstance(data, dict):
         return None, early + [Problem(file, 1, "", "bad_value",
-                                      "A ruleset file must be a YAML mapping.")]
+                                      f"A {what} file must be a YAML mapping.")]
     try:
-        rs = Ruleset.model_validate(data)
+        doc = model.model_validate(data)
     except ValidationError as exc:
-        return None, early + _pydantic_problems(exc, data, reader.lines, file)
-    return rs, early + _lint(rs, reader.lines, file)
+        return None, early + _pydantic_problems(exc, data, reader.lines, file, what)
+    return doc, early + lint(doc, reader.lines, file)
+
+
+def _parse(text: str, file: str) -> tuple[Ruleset | None, list[Problem]]:
+    return _parse_document(text, file, Ruleset, _lint)
+
+
+def _lint_document_file(path: str | Path,
+                        parse: Callable[[str, str], tuple[Any, list[Problem]]]
+                        ) -> list[Problem]:
+    """Every problem ``parse`` finds in the file at ``path`` (an unreadable file is one)."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return [Problem(str(p), None, "", "unreadable", f"Cannot read the file: {exc}.")]
+    return parse(text, str(p))[1]
 
 
 def lint_ruleset(path: str | Path) -> list[Problem]:
@@ -903,19 +1231,20 @@ def lint_ruleset(path: str | Path) -> list[Problem]:
     list of Problem
         Each with file, line, key path, reason code and message.
     """
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return [Problem(str(p), None, "", "unreadable", f"Cannot read the file: {exc}.")]
-    return _parse(text, str(p))[1]
+    return _lint_document_file(path, _parse)
+
+
+def _data_dir(name: str) -> Path:
+    """A folder of bundled YAML files: ``ecocredit/_<name>`` in an installed package (the
+    wheel force-includes it, see pyproject.toml), else ``<name>/`` at the top of a checkout."""
+    pkg = resources.files("ecocredit") / f"_{name}"
+    if pkg.is_dir():
+        return Path(str(pkg))
+    return Path(__file__).resolve().parents[2] / name
 
 
 def _bundled_dir() -> Path:
-    pkg = resources.files("ecocredit") / "_rulesets"
-    if pkg.is_dir():
-        return Path(str(pkg))
-    return Path(__file__).resolve().parents[2] / "rulesets"
+    return _data_dir("rulesets")
 
 
 def bundled_rulesets() -> list[Ruleset]:
@@ -953,27 +1282,36 @@ def load_ruleset(name_or_path: str | Path) -> Ruleset:
     >>> rs.grade_ids
     ['green', 'blue', 'yellow', 'red', 'black']
     """
+    return _load_document(name_or_path, _bundled_dir(), _parse, RulesetError, "ruleset")
+
+
+def _load_document(name_or_path: str | Path, folder: Path,
+                   parse: Callable[[str, str], tuple[_D | None, list[Problem]]],
+                   error: type[RulesetError], what: str) -> _D:
+    """Load a document by bundled name (``folder/<name>.yaml``) or by path, parse it, and
+    stamp it with the file's SHA-256 and path; raise ``error`` with every problem found."""
     p = Path(name_or_path)
     if not p.suffix and not p.exists():
-        cand = _bundled_dir() / f"{name_or_path}.yaml"
+        cand = folder / f"{name_or_path}.yaml"
         if not cand.exists():
-            names = sorted(x.stem for x in _bundled_dir().glob("*.yaml"))
-            raise RulesetError([Problem(str(name_or_path), None, "", "unknown_ruleset",
-                                        f"No bundled ruleset is called '{name_or_path}'; "
-                                        f"the bundled ones are {names}.")], str(name_or_path))
+            names = sorted(x.stem for x in folder.glob("*.yaml"))
+            code = "unknown_" + what.split()[-1]
+            raise error([Problem(str(name_or_path), None, "", code,
+                                 f"No bundled {what} is called '{name_or_path}'; "
+                                 f"the bundled ones are {names}.")], str(name_or_path))
         p = cand
     try:
         raw = p.read_bytes()
         text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise RulesetError([Problem(str(p), None, "", "unreadable",
-                                    f"Cannot read the file: {exc}.")], str(p)) from None
-    rs, problems = _parse(text, str(p))
-    if problems or rs is None:
-        raise RulesetError(problems, str(p))
-    rs._sha256 = hashlib.sha256(raw).hexdigest()
-    rs._source = str(p)
-    return rs
+        raise error([Problem(str(p), None, "", "unreadable",
+                             f"Cannot read the file: {exc}.")], str(p)) from None
+    doc, problems = parse(text, str(p))
+    if problems or doc is None:
+        raise error(problems, str(p))
+    doc._sha256 = hashlib.sha256(raw).hexdigest()
+    doc._source = str(p)
+    return doc
 
 
 def ruleset_json_schema() -> dict[str, Any]:

@@ -104,14 +104,14 @@ class ScoreResult:
         if res.graded:
             g = rs.grades[rs.grade_index[res.grade]]
             lines += ["", f"Result: score {format_cents(int(row['score_cents']))}, grade "
-                      f"{g.id} {g.label}" + (" (vetoed)" if res.vetoed else "")]
+                      f"{g.id} {g.label}" + (" (vetoed)" if res.vetoed else "")
+                      + (f", {res.list_name} list until {res.list_until}" if res.list_name else "")]
             if res.contributions:
                 lines += ["", "Contributions:"]
                 for c in res.contributions:
-                    ref = ""
                     rid = c["rule_id"]
-                    if not rid.startswith("scoring."):
-                        ref = str(rs.rule(rid).reference)
+                    found = rs.find_rule(rid)
+                    ref = str(found.reference) if found is not None else ""
                     pts = format_cents(c["points_cents"])
                     eff = f" {c['effect']}" if c["effect"] else ""
                     lines.append(f"  {rid}: {pts} points{eff}")

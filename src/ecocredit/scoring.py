@@ -10,7 +10,6 @@ bit with :mod:`ecocredit.reference`, the plain per-firm twin.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
@@ -21,14 +20,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .features import add_months_days, previous_periods, tier_index, value_key
-from .ingest import Prepared, day_of
-from .ruleset import Match, Period, Ruleset, format_cents, to_cents
+from .ingest import NO_DATE, Prepared, date_of, day_of
+from .ruleset import Match, Period, Ruleset, format_cents, parse_period, to_cents
 from .vocab import MEDIA, SEVERITIES
 
 __all__ = ["score_prepared", "CONTRIBUTION_COLUMNS", "SCORE_COLUMNS", "format_cents_array"]
 
 SCORE_COLUMNS = ["firm_id", "name", "period", "ruleset", "ruleset_version", "status", "score",
-                 "grade", "grade_label", "vetoed", "rules_applied", "list"]
+                 "grade", "grade_label", "vetoed", "rules_applied", "list", "list_until"]
 CONTRIBUTION_COLUMNS = ["firm_id", "rule_id", "points", "evidence", "reference", "kind",
                         "effect", "label"]
 
@@ -55,11 +54,26 @@ def _arrow(s: pd.Series) -> pa.Array:
     return a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
 
 
+def _codes(col: pd.Series, vocab: list[str]) -> np.ndarray:
+    """Position of each value in ``vocab`` (-1 for a value outside it, such as '' for none).
+
+    Mapped on the distinct values (the column's categories when it is categorical), so no
+    Categorical is ever built from values outside its categories.
+    """
+    index = pd.Index(vocab)
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        lookup = index.get_indexer(col.cat.categories.astype(str))
+        codes = col.cat.codes.to_numpy()
+        out = np.where(codes >= 0, lookup[codes] if len(lookup) else -1, -1)
+        return out.astype(np.int16)
+    return index.get_indexer(col.astype(str)).astype(np.int16)
+
+
 def _event_arrays(prep: Prepared, ruleset: Ruleset, period: Period, eval_day: int,
                   graded: np.ndarray) -> _Events:
     ev = prep.events
     types = sorted(ruleset.event_type_ids)
-    tcode = pd.Categorical(ev["event_type"], categories=types).codes.astype(np.int16)
+    tcode = _codes(ev["event_type"], types)
     firm = ev["firm_idx"].to_numpy(np.int32)
     day = ev["day"].to_numpy(np.int64)
     base = (~ev["revoked"].to_numpy(bool)) & (tcode != types.index("revocation"))
@@ -70,8 +84,8 @@ def _event_arrays(prep: Prepared, ruleset: Ruleset, period: Period, eval_day: in
         base &= graded[firm]
     return _Events(
         firm=firm, day=day, type_code=tcode,
-        sev=pd.Categorical(ev["severity"], categories=list(SEVERITIES)).codes,
-        med=pd.Categorical(ev["medium"], categories=list(MEDIA)).codes,
+        sev=_codes(ev["severity"], list(SEVERITIES)),
+        med=_codes(ev["medium"], list(MEDIA)),
         fen=ev["amount_fen"].to_numpy(np.int64), ids=_arrow(ev["event_id"]),
         base=base, type_codes={t: i for i, t in enumerate(types)})
 
@@ -154,6 +168,155 @@ def _history_mask(prep: Prepared, cond: Any, period: Period, n: int, graded: np.
     text = ("history " + h["period"][hit].astype(str) + ": " + h["grade"][hit].astype(str)
             + np.where(h["list"][hit] != "", " (" + h["list"][hit].astype(str) + " list)", ""))
     return ok & graded, _join_by_firm(firm, text.to_numpy(object))
+
+
+_NO_DAY = np.iinfo(np.int64).min
+
+
+def _iso_days(days: np.ndarray) -> np.ndarray:
+    """int days since 1970 → ISO date strings ('' for no day)."""
+    d = np.asarray(days, dtype=np.int64)
+    out = np.full(len(d), "", dtype=object)
+    has = d != _NO_DAY
+    if has.any():
+        out[has] = np.datetime_as_string(d[has].astype("datetime64[D]")).astype(object)
+    return out
+
+
+def _condition(e: _Events, prep: Prepared, w: Any, period: Period, n: int, graded: np.ndarray,
+               eval_day: int) -> tuple[np.ndarray, list[pd.Series]]:
+    """Where a condition's events and history parts hold, with their evidence per firm."""
+    cond = graded.copy()
+    evidence_parts: list[pd.Series] = []
+    if w.events is not None:
+        mask = _match(e, w.events, eval_day)
+        mf = e.firm[mask].astype(np.int64)
+        if w.count == "types":  # distinct event types per firm
+            pairs = np.unique(mf * 65536 + e.type_code[mask].astype(np.int64))
+            counts = np.bincount(pairs // 65536, minlength=n)
+        else:
+            counts = np.bincount(mf, minlength=n)
+        cond &= counts < w.fewer_than if w.fewer_than is not None else counts >= w.at_least
+        evidence_parts.append(_join_by_firm(mf, e.ids.filter(pa.array(mask))))
+    if w.history is not None:
+        hmask, htext = _history_mask(prep, w.history, period, n, graded)
+        cond &= hmask
+        evidence_parts.append(htext)
+    return cond, evidence_parts
+
+
+def _list_condition(e: _Events, prep: Prepared, ruleset: Ruleset, w: Any, period: Period, n: int,
+                    graded: np.ndarray, eval_day: int, grade: np.ndarray, vetoed: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """A list condition: the period's grade and veto, then events and history; evidence text."""
+    cond = graded.copy()
+    ev = np.full(n, "", dtype=object)
+
+    def append(txt: np.ndarray) -> None:
+        nonlocal ev
+        sep = np.where((ev != "") & (txt != ""), ";", "")
+        ev = ev + sep + txt
+
+    gids = np.asarray(ruleset.grade_ids, dtype=object)
+    if w.grades:
+        cond &= np.isin(grade, [ruleset.grade_index[g] for g in w.grades])
+        append("grade " + gids[grade] if n else np.empty(0, object))
+    if w.vetoed is not None:
+        cond &= vetoed == w.vetoed
+        append(np.where(vetoed, "vetoed", "not vetoed").astype(object))
+    c2, parts = _condition(e, prep, w, period, n, graded, eval_day)
+    cond &= c2
+    for part in parts:
+        append(part.reindex(np.arange(n)).fillna("").to_numpy(object))
+    return cond, ev
+
+
+def _active_history_lists(prep: Prepared, ruleset: Ruleset, period: Period, eval_day: int, n: int
+                          ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per list: the latest end (int day, or _NO_DAY) of a published entry still in force on the
+    evaluation date, and its evidence text, per firm."""
+    h = prep.history
+    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    labels = h["period"].astype(str).to_numpy(object)
+    ends = {lab: day_of(parse_period(lab).end) for lab in set(labels)}
+    pend = pd.Series(labels, dtype=object).map(ends).to_numpy(np.int64)  # per distinct label
+    lst = h["list"].to_numpy(object)
+    given = h["list_until_day"].to_numpy(np.int64)
+    firm = h["firm_idx"].to_numpy(np.int64)
+    before = pend < day_of(period.start)
+    for name in ("red", "black"):
+        if name not in ruleset.declared_lists():  # a list the ruleset does not keep
+            out[name] = (np.full(n, _NO_DAY, dtype=np.int64), np.full(n, "", dtype=object))
+            continue
+        months = getattr(ruleset.lists.history_months, name)
+        sel = before & (lst == name)
+        until = np.where(given != NO_DATE, given,
+                         add_months_days(pend, months) if len(pend) else pend)
+        sel &= until >= eval_day  # list_until is the last day on the list
+        best = np.full(n, _NO_DAY, dtype=np.int64)
+        np.maximum.at(best, firm[sel], until[sel])
+        text = ("history " + pd.Series(labels[sel], dtype=object) + ": " + name
+                + " list until " + pd.Series(_iso_days(until[sel]), dtype=object))
+        joined = _join_by_firm(firm[sel], text.to_numpy(object))
+        out[name] = (best, joined.reindex(np.arange(n)).fillna("").to_numpy(object))
+    return out
+
+
+def _lists(e: _Events, prep: Prepared, ruleset: Ruleset, period: Period, eval_day: int, n: int,
+           graded: np.ndarray, grade: np.ndarray, vetoed: np.ndarray, contrib: "_Contributions"
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """List entries this period (every rule that holds enters the firm; per list the latest end
+    counts), combined with entries of the history still in force; black dominates red. Returns
+    list code, end day, and the evidence of the black list per firm."""
+    hist = _active_history_lists(prep, ruleset, period, eval_day, n)
+    entry_until = {k: np.full(n, _NO_DAY, dtype=np.int64) for k in ("red", "black")}
+    entry_ev = {k: np.full(n, "", dtype=object) for k in ("red", "black")}
+    start = np.full(n, eval_day, dtype=np.int64)
+    for li, r in enumerate(ruleset.list_rules()):
+        if not ruleset.rule_in_force(r, date_of(eval_day)):
+            continue
+        cond, ev = _list_condition(e, prep, ruleset, r.when, period, n, graded, eval_day, grade,
+                                   vetoed)
+        new = cond.copy()
+        if r.list == "red":  # black rules come first; a black-listed firm enters no red list
+            new &= (entry_until["black"] == _NO_DAY) & (hist["black"][0] == _NO_DAY)
+        if r.serious_when is not None:
+            scond, sev = _list_condition(e, prep, ruleset, r.serious_when, period, n, graded,
+                                         eval_day, grade, vetoed)
+            sep = np.where((ev != "") & (sev != "") & scond, ";", "")
+            ev = ev + sep + np.where(scond, sev, "")
+            until = np.where(scond, add_months_days(start, r.serious_duration_months),
+                             add_months_days(start, r.duration_months))
+        else:
+            scond = np.full(n, r.serious, dtype=bool)
+            until = add_months_days(start, r.duration_months)
+        idx = np.flatnonzero(new)
+        if not len(idx):
+            continue
+        entry_until[r.list][idx] = np.maximum(entry_until[r.list][idx], until[idx])
+        iso = _iso_days(until[idx])
+        text = r.id + ": " + r.list + " list until " + iso
+        prev = entry_ev[r.list][idx]
+        entry_ev[r.list][idx] = prev + np.where(prev != "", ";", "") + text
+        effect = (r.list + " list" + np.where(scond[idx], " (serious)", "").astype(object)
+                  + " until " + iso)
+        contrib.add(3_000_000 + li, r, idx, np.zeros(len(idx), np.int64), ev[idx], effect)
+    code = np.zeros(n, dtype=np.int64)
+    until_out = np.full(n, _NO_DAY, dtype=np.int64)
+    for c, name in ((1, "red"), (2, "black")):  # black last: it dominates red
+        u = np.maximum(entry_until[name], hist[name][0])
+        on = graded & (u != _NO_DAY)
+        code[on] = c
+        until_out[on] = u[on]
+    for c, name in ((1, "red"), (2, "black")):
+        # the list in force comes from the history only: a row says so, with its evidence
+        idx = np.flatnonzero((code == c) & (entry_until[name] == _NO_DAY))
+        if len(idx):
+            contrib.add(3_900_000 + c, _HistoryList(ruleset, name), idx,
+                        np.zeros(len(idx), np.int64), hist[name][1][idx],
+                        name + " list until " + _iso_days(until_out[idx]))
+    black_ev = np.where(entry_ev["black"] != "", entry_ev["black"], hist["black"][1])
+    return code, until_out, black_ev
 
 
 def score_prepared(prep: Prepared, ruleset: Ruleset, period: Period, eval_date: dt.date
@@ -301,23 +464,7 @@ def score_prepared(prep: Prepared, ruleset: Ruleset, period: Period, eval_date: 
     for oi, r in enumerate(ruleset.overrides()):
         if not ruleset.rule_in_force(r, eval_date):
             continue
-        w = r.when
-        cond = graded.copy()
-        evidence_parts: list[pd.Series] = []
-        if w.events is not None:
-            mask = _match(e, w.events, eval_day)
-            mf = e.firm[mask].astype(np.int64)
-            if w.count == "types":  # distinct event types per firm
-                pairs = np.unique(mf * 65536 + e.type_code[mask].astype(np.int64))
-                counts = np.bincount(pairs // 65536, minlength=n)
-            else:
-                counts = np.bincount(mf, minlength=n)
-            cond &= counts < w.fewer_than if w.fewer_than is not None else counts >= w.at_least
-            evidence_parts.append(_join_by_firm(mf, e.ids.filter(pa.array(mask))))
-        if w.history is not None:
-            hmask, htext = _history_mask(prep, w.history, period, n, graded)
-            cond &= hmask
-            evidence_parts.append(htext)
+        cond, evidence_parts = _condition(e, prep, r.when, period, n, graded, eval_day)
         if r.kind == "downgrade":
             new = np.where(cond, np.minimum(grade + r.levels, worst), grade)
         else:
@@ -337,6 +484,22 @@ def score_prepared(prep: Prepared, ruleset: Ruleset, period: Period, eval_date: 
             contrib.add(2_000_000 + oi, r, changed, np.zeros(len(changed), np.int64), ev,
                         effect)
             applied.append((changed, r.id))
+        grade = new
+
+    # lists (红名单 / 黑名单), then the top-grade cap of black-listed firms
+    list_code = np.zeros(n, dtype=np.int64)  # 0 none, 1 red, 2 black
+    list_until = np.full(n, _NO_DAY, dtype=np.int64)
+    if ruleset.lists is not None:
+        list_code, list_until, black_ev = _lists(e, prep, ruleset, period, eval_day, n, graded,
+                                                 grade, vetoed, contrib)
+        cap = ruleset.lists.black_cap
+        new = np.where(list_code == 2, np.maximum(grade, ruleset.black_cap_rank()), grade)
+        changed = np.flatnonzero(new != grade)
+        if len(changed):
+            gids = np.asarray(ruleset.grade_ids, dtype=object)
+            contrib.add(4_000_000, cap, changed, np.zeros(len(changed), np.int64),
+                        black_ev[changed], gids[grade[changed]] + "→" + gids[new[changed]])
+            applied.append((changed, cap.id))
         grade = new
 
     # assemble the scores table
@@ -364,7 +527,8 @@ def score_prepared(prep: Prepared, ruleset: Ruleset, period: Period, eval_date: 
         "grade_label": np.where(graded, glabel[grade] if n else glabel[:0], ""),
         "vetoed": vetoed & graded,
         "rules_applied": np.where(graded, rules_applied, ""),
-        "list": "",
+        "list": np.asarray(["", "red", "black"], dtype=object)[list_code],
+        "list_until": _iso_days(list_until),
         "grade_colour": np.where(graded, gcolour[grade] if n else gcolour[:0], ""),
         "not_graded_reason": reason,
         "score_cents": np.where(graded, total, 0).astype(np.int64),
@@ -393,3 +557,15 @@ class _ScoringBound:
         self.id = f"scoring.{which}"
         self.reference = f"{ruleset.title.zh}: scoring.{which}"
         self.label = f"score limited to the scheme's {'lowest' if which == 'min' else 'highest'} value"
+
+
+class _HistoryList:
+    """A pseudo-rule for a list entry published earlier and still in force (history table)."""
+
+    kind = "list"
+
+    def __init__(self, ruleset: Ruleset, which: str) -> None:
+        self.id = f"lists.history.{which}"
+        self.reference = (f"{ruleset.title.zh}: lists (history table; without list_until an "
+                          f"entry lasts {getattr(ruleset.lists.history_months, which)} months)")
+        self.label = f"{which} list entry published earlier, still in force"

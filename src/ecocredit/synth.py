@@ -77,9 +77,14 @@ __all__ = [
     "main",
 ]
 
+#: Optional columns the generator leaves out: extensions of the contract that synthetic data does not need
+#: (``history.list_until``: without it a published list entry runs for the ruleset's declared duration).
+_NOT_GENERATED: frozenset[str] = frozenset({"list_until"})
+
 #: Canonical column names of each table, in contract order.
 COLUMNS: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {table: required + optional for table, (required, optional) in TABLES.items()}
+    {table: required + tuple(c for c in optional if c not in _NOT_GENERATED)
+     for table, (required, optional) in TABLES.items()}
 )
 
 #: The measurement indicators generated per firm and year (``period`` = ``YYYY``).

@@ -23,6 +23,8 @@ __all__ = [
     "SUPERVISION_CLASSES",
     "PERMIT_TYPES",
     "LISTS",
+    "MEASURE_ACTIONS",
+    "REPAIR_REASON_CODES",
     "REASON_CODES",
 ]
 
@@ -45,7 +47,7 @@ TABLES: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = MappingProxyType
     ),
     "history": (
         ("firm_id", "period", "grade"),
-        ("list",),
+        ("list", "list_until"),
     ),
 })
 
@@ -67,6 +69,7 @@ COLUMN_ALIASES: Mapping[str, Mapping[str, str]] = MappingProxyType({
     }),
     "history": MappingProxyType({
         "统一社会信用代码": "firm_id", "期间": "period", "等级": "grade", "名单": "list",
+        "名单截止": "list_until",
     }),
 })
 
@@ -137,6 +140,38 @@ FIRM_STATUSES = ("operating", "suspended", "closed")
 SUPERVISION_CLASSES = ("A", "B", "C")
 PERMIT_TYPES = ("key", "simplified", "registration")
 LISTS = ("red", "black")
+
+# actions at which the measures of a grade or list are checked (逢办必查): code -> Chinese label
+MEASURE_ACTIONS: Mapping[str, str] = MappingProxyType({
+    "permit": "行政许可（排污许可、危废经营许可等）",
+    "eia": "环评审批",
+    "subsidy": "环保专项资金与补贴",
+    "loan": "信贷推送",
+    "insurance": "环境污染责任保险",
+    "procurement": "政府采购",
+    "award": "评优评先",
+    "penalty_decision": "行政处罚决定",
+    "inspection": "执法检查与监督性监测",
+    "supervision": "日常监管（整改报告等）",
+    "electricity": "差别电价",
+    "sewage_fee": "差别污水处理费",
+})
+
+# why a credit-repair application was refused (closed set)
+REPAIR_REASON_CODES: Mapping[str, str] = MappingProxyType({
+    "no_repair_policy": "the ruleset declares no credit repair",
+    "repair_not_allowed": "the ruleset allows no early repair",
+    "unknown_firm": "the firm is not among the run's firms",
+    "not_graded": "the firm was not graded in the run",
+    "nothing_to_repair": "neither the grade nor a list entry can be repaired",
+    "before_publication": "the application predates the evaluation date",
+    "too_early": "the minimum period since publication has not passed",
+    "too_late": "the application comes after the window for applying",
+    "excluded_violation": "a malicious or serious violation excludes repair",
+    "repeat": "an earlier repair lies within the no-repeat window",
+    "no_commitment": "no credit commitment was given",
+    "not_rectified": "adverse records of the period are not named as rectified",
+})
 
 # reason_code -> what it means (the closed set used in rejects.csv)
 REASON_CODES: Mapping[str, str] = MappingProxyType({
