@@ -1,0 +1,219 @@
+"""Penalty-discretion guidance (行政处罚自由裁量): the aggravating and mitigating factors that a
+firm's record and credit show for a new violation.
+
+This is guidance for the case officer, **not a penalty calculator**: it lists the factors the
+policy declares (its ``discretion`` section, each cited), says which ones the record shows
+(``applies``), which ones depend on facts only the officer can establish (``to_establish``:
+"low pollution", "non-subjective" ...), and leaves out the ones the record rules out. The
+band, the amount and the final decision stay with the officer; a lighter penalty is never
+below the legal minimum and a heavier one never above the maximum.
+
+The record read is everything dated and recorded *before* the day of the new violation;
+"within 12 months" means after the same day a year earlier (a violation on 2025-09-15 looks at
+2024-09-16 ... 2025-09-14).
+
+Examples
+--------
+>>> import pandas as pd
+>>> from ecocredit.codes import uscc_check_char
+>>> fid = "91360102MA35XKQ17" + uscc_check_char("91360102MA35XKQ17")
+>>> firms = pd.DataFrame({"firm_id": [fid], "name": ["甲公司"], "region_code": ["360102"]})
+>>> events = pd.DataFrame({"event_id": ["E1"], "firm_id": [fid], "event_date": ["2025-03-02"],
+...                        "event_type": ["fine"]})
+>>> g = discretion_guidance("jiangxi-2020", fid, "2025-09-15", violation_type="exceedance",
+...                         firms=firms, events=events)
+>>> g.factors.loc[g.factors["status"] == "applies", "factor_id"].tolist()
+['JX-DIS-REPEAT-YEAR']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+from .ingest import Prepared, day_of
+from .inspection import (
+    CASE_FLAGS,
+    CaseInfo,
+    Context,
+    Policy,
+    _as_date,
+    _prepare_inputs,
+    credit_levels,
+    describe,
+    evaluate,
+    load_policy,
+)
+from .vocab import EVENT_TYPES
+
+__all__ = ["discretion_guidance", "DiscretionGuidance", "FACTOR_COLUMNS"]
+
+FACTOR_COLUMNS = ["factor_id", "direction", "effect", "status", "label", "why", "evidence",
+                  "reference", "assumption"]
+_DIRECTION = {"upper_limit": "aggravating", "heavier": "aggravating", "lighter": "mitigating",
+              "reduced_or_none": "mitigating"}
+_EFFECT_WORDS = {"upper_limit": "upper limit of the same discretion band (同档次上限)",
+                 "heavier": "heavier penalty (从重)", "lighter": "lighter penalty (从轻)",
+                 "reduced_or_none": "reduced or no penalty (减轻或免于处罚)"}
+
+
+@dataclass
+class DiscretionGuidance:
+    """The outcome of :func:`discretion_guidance`.
+
+    Attributes
+    ----------
+    factors : DataFrame
+        One row per factor that applies or is to be established (:data:`FACTOR_COLUMNS`),
+        aggravating first, in the policy's order.
+    """
+
+    policy: Policy
+    firm_id: str
+    name: str
+    date: dt.date
+    violation_type: str | None
+    flags: Mapping[str, bool]
+    credit: str
+    factors: pd.DataFrame = field(repr=False)
+
+    def __repr__(self) -> str:
+        st = self.factors["status"].value_counts().to_dict()
+        return (f"DiscretionGuidance(firm_id={self.firm_id!r}, date={self.date}, "
+                f"violation_type={self.violation_type!r}, applies={st.get('applies', 0)}, "
+                f"to_establish={st.get('to_establish', 0)})")
+
+    def text(self) -> str:
+        """The guidance as the case officer reads it."""
+        pol = self.policy
+        vt = self.violation_type
+        what = f"{vt} {EVENT_TYPES.get(vt, '')}".strip() if vt else "type not given"
+        lines = [f"Penalty discretion guidance — {self.name} ({self.firm_id})",
+                 f"New violation: {what}, on {self.date}; records before that day; inspection "
+                 f"policy {pol.id} {pol.version}",
+                 f"Credit: {self.credit}",
+                 "Guidance for the case officer, not a penalty calculation: a lighter penalty is "
+                 "never below the legal minimum, a heavier one never above the maximum.", ""]
+        for direction, head in (("aggravating", "Aggravating factors (从重)"),
+                                ("mitigating", "Mitigating factors (从轻 / 减轻)")):
+            rows = self.factors[self.factors["direction"] == direction]
+            lines.append(head + (":" if len(rows) else ": none shown by the record."))
+            for r in rows.itertuples():
+                tag = "applies" if r.status == "applies" else "to establish"
+                lines.append(f"  [{tag}] {r.factor_id} {r.label} → "
+                             f"{_EFFECT_WORDS[r.effect]}")
+                lines.append(f"      why: {r.why}")
+                if r.evidence:
+                    lines.append(f"      evidence: {r.evidence}")
+                lines.append(f"      reference: {r.reference}")
+                if r.assumption:
+                    lines.append(f"      assumption: {r.assumption}")
+            lines.append("")
+        lines.append("Factors the record rules out are not listed.")
+        return "\n".join(lines)
+
+
+def _one_firm(prep: Prepared, firm_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    hit = np.flatnonzero((prep.firms["firm_id"] == firm_id).to_numpy())
+    if not len(hit):
+        raise KeyError(f"Firm {firm_id!r} is not among the accepted firms.")
+    i = int(hit[0])
+    firms = prep.firms.iloc[[i]].reset_index(drop=True)
+    ev = prep.events[prep.events["firm_idx"].to_numpy() == i].copy()
+    ev["firm_idx"] = 0
+    return firms, ev.reset_index(drop=True)
+
+
+def discretion_guidance(policy: Policy | str | Path, firm_id: str, date: dt.date | str, *,
+                        violation_type: str | None = None,
+                        flags: Mapping[str, bool] | None = None,
+                        case_event_id: str | None = None, firms: Any = None,
+                        events: Any = None, scores: Any = None, ruleset: Any = None
+                        ) -> DiscretionGuidance:
+    """List the discretion factors a firm's record and credit show for a new violation.
+
+    Parameters
+    ----------
+    policy : Policy, or a bundled id or file path
+    firm_id : str
+    date : date or ISO string
+        The day of the new violation; the record read ends the day before.
+    violation_type : str, optional
+        The new violation's event type (``exceedance``, ``monitoring_fraud`` ...).
+    flags : mapping of str to bool, optional
+        Facts the officer has established: ``low_pollution``, ``non_subjective``, ``minor``,
+        ``promptly_corrected``, ``harmless``, ``intentional``, ``cooperated``. A factor that
+        needs a fact not given is listed as ``to_establish``.
+    case_event_id : str, optional
+        The new violation's own record, if it is already in the events table (its type is
+        read from it when ``violation_type`` is not given).
+    firms, events, scores, ruleset
+        As for :func:`~ecocredit.inspection.inspection_frequency`.
+
+    Returns
+    -------
+    DiscretionGuidance
+    """
+    pol = load_policy(policy)
+    day = _as_date(date)
+    pol.check_date(day, f"violation on {day}")
+    fl = dict(flags or {})
+    bad = [k for k in fl if k not in CASE_FLAGS]
+    if bad:
+        raise InputError(f"Unknown fact(s) {bad}; the facts an officer can state are "
+                         f"{list(CASE_FLAGS)}.", reason_code="bad_value")
+    fid = str(firm_id).strip().upper()
+    prep, _ = _prepare_inputs(firms, events, scores, ruleset, None)
+    f1, ev = _one_firm(prep, fid)
+    vt = violation_type
+    if case_event_id:
+        row = prep.events[prep.events["event_id"] == case_event_id]
+        if row.empty:
+            raise InputError(f"No accepted event has event_id {case_event_id!r}.",
+                             column="event_id", reason_code="unknown_event")
+        vt = vt or str(row["event_type"].iloc[0])
+        ev = ev[ev["event_id"] != case_event_id].reset_index(drop=True)
+    if vt is not None and vt not in EVENT_TYPES:
+        raise InputError(f"Unknown violation type {vt!r}; use a contract event type.",
+                         column="event_type", reason_code="unknown_event_type")
+    rid = ruleset.id if hasattr(ruleset, "id") else ruleset
+    credit = credit_levels(pol, [fid], scores, rid)
+    ctx = Context(pol, f1, ev, credit, day_of(day) - 1, day.year, window_day=day_of(day))
+    case = CaseInfo(vt, fl)
+    rows = []
+    for fac in pol.discretion:
+        if (fac.effective and fac.effective > day) or (fac.end and fac.end < day):
+            continue
+        status = ""
+        whys, unknowns, evid = [], [], []
+        for cond in fac.when:
+            holds, unknown, masks = evaluate(cond, ctx, case)
+            if holds[0]:
+                whys.append(describe(cond, pol))
+                for m in masks:
+                    evid += list(ctx.evidence(m, np.array([0])).values())
+            elif unknown[0]:
+                unknowns.append(describe(cond, pol))
+        if whys:
+            status, why = "applies", "; ".join(whys)
+        elif unknowns:
+            status, why = "to_establish", "; ".join(unknowns)
+        else:
+            continue
+        rows.append({"factor_id": fac.id, "direction": _DIRECTION[fac.effect],
+                     "effect": fac.effect, "status": status, "label": str(fac.label),
+                     "why": why, "evidence": ";".join(dict.fromkeys(";".join(evid).split(";")))
+                     .strip(";"), "reference": str(fac.reference),
+                     "assumption": fac.assumption})
+    df = pd.DataFrame(rows, columns=FACTOR_COLUMNS)
+    if len(df):
+        df = (df.assign(_d=(df["direction"] == "mitigating").astype(int))
+              .sort_values("_d", kind="stable").drop(columns="_d").reset_index(drop=True))
+    return DiscretionGuidance(pol, fid, str(f1["name"].iloc[0]), day, vt, fl,
+                              str(credit.text[0]), df)
