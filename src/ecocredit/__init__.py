@@ -30,6 +30,20 @@ from .ruleset import (  # noqa: E402
 )
 from .run import ScoreResult, score  # noqa: E402
 from .audit import replay, write_run  # noqa: E402
+from .inspection import (  # noqa: E402
+    FrequencyResult,
+    Policy,
+    PolicyError,
+    bundled_policies,
+    inspection_frequency,
+    lint_policy,
+    load_policy,
+)
+from .draw import DrawResult, draw_quarters, parse_quarter  # noqa: E402
+from .draw import draw as double_random_draw  # noqa: E402  (ecocredit.draw stays the module)
+from .discretion import DiscretionGuidance, discretion_guidance  # noqa: E402
+from .repair import decide_repairs  # noqa: E402
+from .measures import MeasureChecks, append_trace, check_measures, read_trace  # noqa: E402
 
 __all__ = [
     "__version__",
@@ -53,4 +67,22 @@ __all__ = [
     "score",
     "score_firm",
     "write_run",
+    "DiscretionGuidance",
+    "DrawResult",
+    "FrequencyResult",
+    "Policy",
+    "PolicyError",
+    "bundled_policies",
+    "discretion_guidance",
+    "double_random_draw",
+    "draw_quarters",
+    "inspection_frequency",
+    "lint_policy",
+    "load_policy",
+    "parse_quarter",
+    "MeasureChecks",
+    "append_trace",
+    "check_measures",
+    "decide_repairs",
+    "read_trace",
 ]

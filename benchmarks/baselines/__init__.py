@@ -1,0 +1,1 @@
+"""Baselines that implement a bundled ruleset outside ecocredit, for timing comparisons."""

@@ -1,0 +1,359 @@
+"""Time ecocredit against the baselines, step by step, and write the figures as JSON.
+
+Every measurement runs in a fresh child process (``python -m benchmarks.run --child ...``), so
+its peak RSS (``resource.getrusage``, the high-water mark of that process, inputs included) is
+its own; each step is repeated ``--runs`` times inside the child and reported as median, min
+and max seconds. Before anything is timed, both baselines are checked to give the same grades,
+scores and vetoes as ecocredit on the ``tiny`` set.
+
+Steps (``--steps``, default all):
+
+``score``       ecocredit.score() from in-memory DataFrames (as ``pandas.read_parquet`` gives
+                them: Arrow strings), full contributions, for every bundled ruleset
+``score-cat``   the same from DataFrames whose low-cardinality columns are categoricals (as a
+                Parquet reader gives dictionary-encoded columns), anhui-2019
+``duckdb``      the DuckDB SQL baseline on the same in-memory DataFrames, anhui-2019
+``naive``       the naive pandas baseline (groupby-apply per firm), anhui-2019, on ``--naive-size``
+                (default ``tiny``: ~11 ms a firm, a province would take about an hour)
+``e2e``         end to end, Parquet in, CSV outputs written: ecocredit (score + write_run) and
+                DuckDB (read_parquet → COPY TO csv), anhui-2019
+``explain``     ScoreResult.explain() of one firm (20 firms, median), anhui-2019
+``partitioned`` score_files_partitioned on local processes (peak RSS of the parent and of the
+                largest worker), anhui-2019
+
+Usage::
+
+    python -m benchmarks.generate --size province
+    python -m benchmarks.run --size province --runs 3 --out benchmarks/results-province.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent
+TABLES = ("firms", "events", "measurements", "history")
+TODAY = "2026-06-30"
+PERIOD = {"chongqing-2017": "2019", "shandong-2020": "2024", "jiangxi": "2024"}
+BASELINE_RULESET = "anhui-2019"
+#: columns with few distinct values, read as categoricals for the ``score-cat`` step
+CATEGORICAL = {"firms": ["region_code", "industry_code", "supervision_class", "key_discharger",
+                         "permit_type", "positive_list", "status", "included_since"],
+               "events": ["firm_id", "event_date", "event_type", "amount", "severity", "medium",
+                          "ref_event_id", "recorded_at"],
+               "measurements": ["firm_id", "period", "indicator", "value"],
+               "history": ["firm_id", "period", "grade", "list"]}
+
+
+def period_of(ruleset: str) -> str:
+    return PERIOD.get(ruleset, "2025")
+
+
+def _peak_mb() -> float:
+    """This process's peak RSS (VmHWM: unlike ru_maxrss, not inherited from the parent)."""
+    try:
+        for ln in Path("/proc/self/status").read_text().splitlines():
+            if ln.startswith("VmHWM:"):
+                return int(ln.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _children_peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def load(data: Path, categorical: bool = False) -> dict[str, pd.DataFrame]:
+    """The generated tables as DataFrames, as pandas reads the Parquet files."""
+    import pyarrow.parquet as pq
+
+    out = {}
+    for t in TABLES:
+        p = data / f"{t}.parquet"
+        if categorical:
+            names = pq.ParquetFile(p).schema_arrow.names
+            cols = [c for c in CATEGORICAL[t] if c in names]
+            out[t] = pq.read_table(p, read_dictionary=cols).to_pandas()
+        else:
+            out[t] = pd.read_parquet(p)
+    return out
+
+
+def _times(fn: Callable[[], Any], runs: int) -> tuple[list[float], Any]:
+    secs, res = [], None
+    for _ in range(runs):
+        res = None
+        t0 = time.perf_counter()
+        res = fn()
+        secs.append(time.perf_counter() - t0)
+    return secs, res
+
+
+# --------------------------------------------------------------------------------------
+# the child: one step, timed, peak RSS of this process
+# --------------------------------------------------------------------------------------
+
+
+def child(step: str, data: Path, ruleset: str, runs: int, work: Path) -> dict[str, Any]:
+    import ecocredit
+
+    period = period_of(ruleset)
+    info: dict[str, Any] = {}
+    if step in ("score", "score-cat", "explain"):
+        t = load(data, categorical=step == "score-cat")
+        info["rss_inputs_mb"] = round(_peak_mb())
+        rs = ecocredit.load_ruleset(ruleset)
+
+        def run() -> Any:
+            return ecocredit.score(t["firms"], t["events"], rs, period=period,
+                                   measurements=t["measurements"], history=t["history"],
+                                   today=TODAY)
+        if step == "explain":
+            res = run()
+            ids = res.scores["firm_id"].to_numpy()[:: max(1, len(res.scores) // 20)][:20]
+            res.explain(ids[0])  # warm
+            secs = []
+            for fid in ids:
+                t0 = time.perf_counter()
+                res.explain(fid)
+                secs.append(time.perf_counter() - t0)
+        else:
+            secs, res = _times(run, runs)
+            info["contributions"] = len(res.contributions)
+            info["grades"] = {k: int(v) for k, v in res.grade_counts().items()}
+    elif step in ("duckdb", "naive"):
+        t = load(data)
+        info["rss_inputs_mb"] = round(_peak_mb())
+        if step == "duckdb":
+            from benchmarks.baselines.duckdb_sql import score_duckdb
+            secs, _ = _times(lambda: score_duckdb(t["firms"], t["events"], ruleset,
+                                                  period=period, history=t["history"]), runs)
+        else:
+            from benchmarks.baselines.naive_pandas import score_naive
+            secs, _ = _times(lambda: score_naive(t["firms"], t["events"], ruleset,
+                                                 period=period, history=t["history"]), runs)
+    elif step == "e2e-ecocredit":
+        from ecocredit.audit import write_run
+        ins = {t: str(data / f"{t}.parquet") for t in TABLES}
+
+        def run() -> Any:
+            res = ecocredit.score(ins["firms"], ins["events"], ruleset, period=period,
+                                  measurements=ins["measurements"], history=ins["history"],
+                                  today=TODAY, names=ins)
+            return write_run(res, work / "ecocredit", ins)
+        secs, _ = _times(run, runs)
+    elif step == "e2e-duckdb":
+        from benchmarks.baselines.duckdb_sql import end_to_end
+        secs, _ = _times(lambda: end_to_end(data / "firms.parquet", data / "events.parquet",
+                                            ruleset, period=period,
+                                            history=data / "history.parquet",
+                                            out=work / "duckdb"), runs)
+    elif step == "partitioned":
+        from concurrent.futures import ProcessPoolExecutor
+        import multiprocessing as mp
+
+        from ecocredit.partition import score_files_partitioned
+        ins = {t: str(data / f"{t}.parquet") for t in TABLES}
+        ctx = mp.get_context("forkserver")
+        parts = int(os.environ.get("ECOCREDIT_BENCH_PARTITIONS", "0")) or None
+
+        def run() -> Any:
+            with ProcessPoolExecutor(2, mp_context=ctx) as ex:
+                return score_files_partitioned(
+                    ins["firms"], ins["events"], ruleset, period=period,
+                    measurements=ins["measurements"], history=ins["history"], today=TODAY,
+                    out=work / "partitioned", executor=ex, partitions=parts)
+        secs, r = _times(run, runs)
+        info["partitions"] = r.partitions
+        info["phases"] = {k: round(v, 2) for k, v in r.seconds.items()}
+        info["workers_peak_mb"] = round(_children_peak_mb())
+    else:
+        raise SystemExit(f"unknown step {step}")
+    info.update(step=step, ruleset=ruleset, runs=len(secs), seconds=[round(s, 4) for s in secs],
+                median=round(statistics.median(secs), 4), min=round(min(secs), 4),
+                max=round(max(secs), 4), peak_rss_mb=round(_peak_mb()))
+    return info
+
+
+# --------------------------------------------------------------------------------------
+# the parent: agreement checks, then one child per measurement
+# --------------------------------------------------------------------------------------
+
+
+def check_baselines(data: Path) -> dict[str, int]:
+    """Both baselines give ecocredit's grades, scores and vetoes on this data (or raise)."""
+    import ecocredit
+    from benchmarks.baselines.duckdb_sql import score_duckdb
+    from benchmarks.baselines.naive_pandas import score_naive
+
+    t = load(data)
+    period = period_of(BASELINE_RULESET)
+    res = ecocredit.score(t["firms"], t["events"], BASELINE_RULESET, period=period,
+                          history=t["history"], measurements=t["measurements"], today=TODAY)
+    want = res.scores.set_index("firm_id")[["status", "score_cents", "grade", "vetoed"]]
+    naive = score_naive(t["firms"], t["events"], BASELINE_RULESET, period=period,
+                        history=t["history"]).set_index("firm_id")
+    duck, _ = score_duckdb(t["firms"], t["events"], BASELINE_RULESET, period=period,
+                           history=t["history"])
+    duck = duck.set_index("firm_id")
+    for name, got in (("naive pandas", naive), ("DuckDB", duck)):
+        g = got.loc[want.index, want.columns]
+        for c in want.columns:
+            a, b = want[c].to_numpy(), g[c].to_numpy()
+            if c == "score_cents":
+                a, b = a.astype(np.int64), b.astype(np.int64)
+            elif c == "vetoed":
+                a, b = a.astype(bool), b.astype(bool)
+            else:
+                a, b = a.astype(str), b.astype(str)
+            bad = np.flatnonzero(a != b)
+            if len(bad):
+                raise SystemExit(f"{name} disagrees with ecocredit on {c} for {len(bad)} firms, "
+                                 f"e.g. {want.index[bad[0]]}: {a[bad[0]]!r} vs {b[bad[0]]!r}")
+    return {"firms": len(want), "graded": int((want["status"] == "graded").sum())}
+
+
+def spawn(step: str, data: Path, ruleset: str, runs: int, work: Path) -> dict[str, Any]:
+    cmd = [sys.executable, "-m", "benchmarks.run", "--child", step, "--data", str(data),
+           "--ruleset", ruleset, "--runs", str(runs), "--work", str(work)]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [str(ROOT.parent / "src"), str(ROOT.parent), os.environ.get("PYTHONPATH", "")]))
+    p = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT.parent, env=env)
+    if p.returncode:
+        raise SystemExit(f"{step} {ruleset} failed:\n{p.stderr[-3000:]}")
+    r = json.loads(p.stdout.strip().splitlines()[-1])
+    print(f"  {step:14s} {ruleset:15s} median {r['median']:8.3f} s  min {r['min']:8.3f}  "
+          f"max {r['max']:8.3f}  peak {r['peak_rss_mb']:6d} MB", file=sys.stderr, flush=True)
+    return r
+
+
+def machine() -> dict[str, Any]:
+    import pyarrow
+
+    mem = ""
+    try:
+        mem = next(ln for ln in Path("/proc/meminfo").read_text().splitlines()
+                   if ln.startswith("MemTotal"))
+    except (OSError, StopIteration):
+        pass
+    cpu = ""
+    try:
+        cpu = next(ln.split(":", 1)[1].strip() for ln in
+                   Path("/proc/cpuinfo").read_text().splitlines() if ln.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return {"cpus": os.cpu_count(), "cpu": cpu, "memory": mem, "python": platform.python_version(),
+            "numpy": np.__version__, "pandas": pd.__version__, "pyarrow": pyarrow.__version__,
+            "load_average_at_start": os.getloadavg()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split(
+        "\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--size", default="province")
+    p.add_argument("--naive-size", default="tiny",
+                   help="size the naive baseline (and ecocredit beside it) run on")
+    p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--steps", default="score,score-cat,duckdb,naive,e2e,explain,partitioned")
+    p.add_argument("--rulesets", default="all", help="for the score step: 'all' or ids")
+    p.add_argument("--out", help="write the figures as JSON here")
+    p.add_argument("--child", help=argparse.SUPPRESS)
+    p.add_argument("--data", help=argparse.SUPPRESS)
+    p.add_argument("--ruleset", default=BASELINE_RULESET, help=argparse.SUPPRESS)
+    p.add_argument("--work", help=argparse.SUPPRESS)
+    a = p.parse_args(argv)
+    if a.child:
+        print(json.dumps(child(a.child, Path(a.data), a.ruleset, a.runs, Path(a.work))))
+        return 0
+
+    from benchmarks.generate import data_dir, write_size
+    import ecocredit
+
+    def ensure(size: str) -> Path:
+        d = data_dir(size)
+        if not (d / "generated.json").exists():
+            print(f"generating {size} …", file=sys.stderr)
+            write_size(size)
+        return d
+
+    steps = a.steps.split(",")
+    data = ensure(a.size)
+    out: dict[str, Any] = {"size": a.size, "data": json.loads((data / "generated.json")
+                                                              .read_text()),
+                           "machine": machine(), "runs": a.runs, "results": []}
+    t0 = time.perf_counter()
+    out["agreement"] = check_baselines(ensure("tiny"))
+    print(f"baselines agree with ecocredit on tiny: {out['agreement']}", file=sys.stderr)
+    rulesets = ([r.id for r in ecocredit.bundled_rulesets()] if a.rulesets == "all"
+                else a.rulesets.split(","))
+    with tempfile.TemporaryDirectory(prefix="ecocredit-bench-") as work:
+        w = Path(work)
+        res = out["results"]
+        if "score" in steps:
+            for rs in rulesets:
+                res.append(spawn("score", data, rs, a.runs, w) | {"size": a.size})
+        if "score-cat" in steps:
+            res.append(spawn("score-cat", data, BASELINE_RULESET, a.runs, w) | {"size": a.size})
+        if "duckdb" in steps:
+            res.append(spawn("duckdb", data, BASELINE_RULESET, a.runs, w) | {"size": a.size})
+        if "naive" in steps:
+            nd = ensure(a.naive_size)
+            res.append(spawn("naive", nd, BASELINE_RULESET, 1, w) | {"size": a.naive_size})
+            res.append(spawn("score", nd, BASELINE_RULESET, a.runs, w) | {"size": a.naive_size})
+        if "e2e" in steps:
+            res.append(spawn("e2e-ecocredit", data, BASELINE_RULESET, a.runs, w)
+                       | {"size": a.size})
+            res.append(spawn("e2e-duckdb", data, BASELINE_RULESET, a.runs, w) | {"size": a.size})
+        if "explain" in steps:
+            res.append(spawn("explain", data, BASELINE_RULESET, 1, w) | {"size": a.size})
+        if "partitioned" in steps:
+            res.append(spawn("partitioned", data, BASELINE_RULESET, 1, w) | {"size": a.size})
+    out["ratios"] = ratios(out["results"], a.size, a.naive_size)
+    out["total_seconds"] = round(time.perf_counter() - t0, 1)
+    for k, v in out["ratios"].items():
+        print(f"{k}: {v}", file=sys.stderr)
+    if a.out:
+        Path(a.out).write_text(json.dumps(out, indent=2) + "\n")
+    return 0
+
+
+def ratios(results: list[dict[str, Any]], size: str, naive_size: str) -> dict[str, float]:
+    def med(step: str, s: str, rs: str = BASELINE_RULESET) -> float | None:
+        for r in results:
+            if r["step"] == step and r["size"] == s and r["ruleset"] == rs:
+                return r["median"]
+        return None
+
+    out = {}
+    eco, duck = med("score", size), med("duckdb", size)
+    if eco and duck:
+        out["ecocredit / DuckDB (in memory)"] = round(eco / duck, 2)
+    cat = med("score-cat", size)
+    if cat and duck:
+        out["ecocredit categorical / DuckDB (in memory)"] = round(cat / duck, 2)
+    e1, e2 = med("e2e-ecocredit", size), med("e2e-duckdb", size)
+    if e1 and e2:
+        out["ecocredit / DuckDB (end to end)"] = round(e1 / e2, 2)
+    nv, ne = med("naive", naive_size), med("score", naive_size)
+    if nv and ne:
+        out["naive pandas / ecocredit"] = round(nv / ne, 1)
+    return out
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,100 @@
+"""The small benchmark CI runs: ecocredit against the naive pandas baseline, by ratio.
+
+Absolute times depend on the machine (and on what else runs on it); the ratio to a naive
+per-firm ``groupby().apply()`` written for the same ruleset does not much, so a regression that
+makes the vectorized engine slow shows up as a ratio that falls. The full benchmarks
+(``python -m benchmarks.run``) measure the province; see benchmarks/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import ecocredit
+from ecocredit import synth
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository's benchmarks/
+
+from benchmarks.baselines.naive_pandas import score_naive  # noqa: E402
+
+RULESET, PERIOD, TODAY = "anhui-2019", "2025", "2026-06-30"
+#: at 2,000 firms the naive baseline is ~140× slower (benchmarks/RESULTS.md); at this size fixed
+#: costs weigh more, so the bar is lower, and still far above what a per-firm loop could reach
+MIN_RATIO = 10
+
+
+@pytest.fixture(scope="module")
+def tables():
+    return synth.generate(300, seed=2024)
+
+
+def _grades(scores):
+    s = scores.set_index("firm_id")
+    return {f: (st, int(c), str(g), bool(v)) for f, st, c, g, v in zip(
+        s.index, s["status"], s["score_cents"], s["grade"], s["vetoed"])}
+
+
+def _eco(t):
+    return ecocredit.score(t["firms"], t["events"], RULESET, period=PERIOD,
+                           measurements=t["measurements"], history=t["history"], today=TODAY)
+
+
+def test_the_naive_baseline_gives_ecocredits_grades_scores_and_vetoes(tables):
+    naive = score_naive(tables["firms"], tables["events"], RULESET, period=PERIOD,
+                        history=tables["history"])
+    assert _grades(naive) == _grades(_eco(tables).scores)
+
+
+def test_the_duckdb_baseline_gives_ecocredits_grades_scores_and_vetoes(tables):
+    pytest.importorskip("duckdb")
+    from benchmarks.baselines.duckdb_sql import score_duckdb
+
+    duck, contrib = score_duckdb(tables["firms"], tables["events"], RULESET, period=PERIOD,
+                                 history=tables["history"])
+    eco = _eco(tables)
+    assert _grades(duck) == _grades(eco.scores)
+    # the point rules' contributions carry the same points
+    want = eco.contributions[eco.contributions["rule_id"].isin(contrib["rule_id"])]
+    assert sorted(zip(want["firm_id"], want["rule_id"], want["points_cents"])) == \
+        sorted(zip(contrib["firm_id"], contrib["rule_id"], contrib["points_cents"].astype(int)))
+
+
+def test_ecocredit_is_many_times_faster_than_the_naive_baseline(tables):
+    _eco(tables)  # warm: imports, ruleset cache
+    eco = min(_timed(lambda: _eco(tables)) for _ in range(3))
+    naive = _timed(lambda: score_naive(tables["firms"], tables["events"], RULESET,
+                                       period=PERIOD, history=tables["history"]))
+    assert naive / eco >= MIN_RATIO, f"naive {naive:.2f} s, ecocredit {eco:.3f} s"
+
+
+def _timed(fn) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def test_the_event_id_hash_finds_exactly_the_repeats():
+    """Ingest finds repeated event ids by hashing 8-byte words; the strings decide."""
+    import pandas as pd
+    import pyarrow as pa
+
+    from ecocredit.ingest import _hash_strings, _repeats
+
+    rng = np.random.default_rng(3)
+    vals = [str(x) for x in rng.integers(0, 400, 600)] + ["", "EV000000001", "EV00000000１",
+                                                          "a" * 40, "a" * 39 + "b", "ab"]
+    a = pa.array(vals, pa.string())
+    dup, first = _repeats(a, _hash_strings(a))
+    want = pd.Series(vals).duplicated().to_numpy()
+    assert (dup == want).all()
+    firsts = {v: i for i, v in reversed(list(enumerate(vals)))}
+    assert all(first[i] == firsts[v] for i, v in enumerate(vals) if dup[i])
+    # one fixed width (strided words) and mixed widths (gathered words) hash the same
+    fixed = pa.array(["EV%09d" % i for i in range(50)])
+    mixed = pa.array(["EV%09d" % i for i in range(50)] + ["x"])
+    assert (_hash_strings(fixed) == _hash_strings(mixed)[:50]).all()
