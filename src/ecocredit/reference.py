@@ -12,13 +12,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .features import add_months, previous_periods, period_in, tier_index, value_key
 from .ingest import NO_DATE, Prepared, date_of
 from .ruleset import Match, Period, Ruleset, format_cents, parse_period, to_cents
 
-__all__ = ["FirmResult", "score_firm", "reference_scores", "FirmInputs", "firm_inputs"]
+__all__ = ["FirmResult", "score_firm", "reference_scores", "FirmInputs", "firm_inputs",
+           "FirmRows"]
 
 
 @dataclass
@@ -48,20 +50,66 @@ class FirmResult:
     trace: list[str] = field(default_factory=list)
 
 
-def firm_inputs(prep: Prepared, firm_idx: int) -> FirmInputs:
-    """Collect one firm's rows from prepared inputs (dates as ``datetime.date``)."""
+class FirmRows:
+    """Where each firm's rows lie in the events, measurements and history of a
+    :class:`~ecocredit.ingest.Prepared`, so one firm's inputs are found without scanning the
+    tables: per table, the rows ordered by firm (a stable argsort of ``firm_idx``, so input
+    order is kept within a firm) and each firm's start in that order.
+
+    Built once (one argsort of int32 per table) and reused by :func:`firm_inputs`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"firm_idx": [1, 0, 1, 2]})
+    >>> order, starts = FirmRows._index(t, 3)
+    >>> order[starts[1]:starts[2]].tolist()
+    [0, 2]
+    """
+
+    def __init__(self, prep: Prepared) -> None:
+        n = len(prep.firms)
+        self.events = self._index(prep.events, n)
+        self.measurements = self._index(prep.measurements, n)
+        self.history = self._index(prep.history, n)
+
+    @staticmethod
+    def _index(table: pd.DataFrame, n: int) -> tuple[np.ndarray, np.ndarray]:
+        firm = table["firm_idx"].to_numpy(np.int64)
+        order = np.argsort(firm, kind="stable")
+        return order, np.searchsorted(firm[order], np.arange(n + 1), side="left")
+
+    @staticmethod
+    def rows(index: tuple[np.ndarray, np.ndarray], firm_idx: int) -> np.ndarray:
+        """The rows (input order) of one firm in one table's ``index``."""
+        order, starts = index
+        return order[starts[firm_idx]:starts[firm_idx + 1]]
+
+
+def firm_inputs(prep: Prepared, firm_idx: int, rows: FirmRows | None = None) -> FirmInputs:
+    """Collect one firm's rows from prepared inputs (dates as ``datetime.date``).
+
+    With ``rows`` (a :class:`FirmRows` of ``prep``) the rows are looked up instead of found by
+    scanning each table, which is what makes explaining one firm of millions fast.
+    """
     firm = prep.firms.iloc[firm_idx].to_dict()
-    ev = prep.events[prep.events["firm_idx"].to_numpy() == firm_idx]
+
+    def of(table: pd.DataFrame, index: tuple[np.ndarray, np.ndarray] | None) -> pd.DataFrame:
+        if index is None:
+            return table[table["firm_idx"].to_numpy() == firm_idx]
+        return table.iloc[FirmRows.rows(index, firm_idx)]
+
+    ev = of(prep.events, rows.events if rows else None)
     events = [
         {"event_id": r.event_id, "date": date_of(r.day), "recorded": date_of(r.recorded_day),
          "type": r.event_type, "severity": r.severity, "medium": r.medium,
          "amount": None if r.amount_fen < 0 else Decimal(int(r.amount_fen)) / 100,
          "ref": r.ref_event_id, "revoked": bool(r.revoked)}
         for r in ev.itertuples(index=False)]
-    ms = prep.measurements[prep.measurements["firm_idx"].to_numpy() == firm_idx]
+    ms = of(prep.measurements, rows.measurements if rows else None)
     measurements = [{"period": r.period, "indicator": r.indicator, "value": r.value}
                     for r in ms.itertuples(index=False)]
-    hs = prep.history[prep.history["firm_idx"].to_numpy() == firm_idx]
+    hs = of(prep.history, rows.history if rows else None)
     history = [{"period": r.period, "grade": r.grade, "list": r.list,
                 "list_until": None if r.list_until_day == NO_DATE else date_of(r.list_until_day)}
                for r in hs.itertuples(index=False)]
@@ -389,8 +437,9 @@ def reference_scores(prep: Prepared, ruleset: Ruleset, period: Period, eval_date
     contributions (``firm_id``, ``rule_id``, ``points_cents``, ``evidence``, ``effect``).
     """
     srows, crows = [], []
+    rows = FirmRows(prep)
     for i in range(len(prep.firms)):
-        r = score_firm(ruleset, firm_inputs(prep, i), period, eval_date)
+        r = score_firm(ruleset, firm_inputs(prep, i, rows), period, eval_date)
         srows.append({"firm_id": r.firm_id, "status": "graded" if r.graded else "not_graded",
                       "score_cents": to_cents(r.score) if r.graded else 0,
                       "grade": r.grade, "vetoed": r.vetoed,

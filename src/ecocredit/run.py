@@ -22,7 +22,7 @@ from typing import Any, Mapping
 import pandas as pd
 
 from .ingest import Prepared, TableStats, prepare
-from .reference import FirmResult, firm_inputs, score_firm
+from .reference import FirmResult, FirmRows, firm_inputs, score_firm
 from .ruleset import Period, Ruleset, format_cents, load_ruleset, parse_period
 from .scoring import score_prepared
 
@@ -62,6 +62,9 @@ class ScoreResult:
     today: dt.date
     stats: dict[str, TableStats]
     prepared: Prepared = field(repr=False)
+    # built on the first explain: firm_id → position, and each firm's rows in the inputs
+    _lookup: tuple[pd.Index, FirmRows] | None = field(default=None, init=False, repr=False,
+                                                      compare=False)
 
     def __repr__(self) -> str:
         graded = int((self.scores["status"] == "graded").sum())
@@ -74,17 +77,26 @@ class ScoreResult:
         order = self.ruleset.grade_ids + ["not_graded"]
         return g.value_counts().reindex(order, fill_value=0).rename("firms")
 
+    def _index(self) -> tuple[pd.Index, FirmRows]:
+        """Built once, on the first explanation: explaining one firm of millions then looks
+        its rows up instead of scanning the tables."""
+        if self._lookup is None:
+            ids = pd.Index(self.prepared.firms["firm_id"].to_numpy(object))
+            self._lookup = (ids, FirmRows(self.prepared))
+        return self._lookup
+
     def _firm_index(self, firm_id: str) -> int:
-        hits = (self.prepared.firms["firm_id"] == str(firm_id).strip().upper()).to_numpy()
-        if not hits.any():
+        ids, _ = self._index()
+        hits = ids.get_indexer([str(firm_id).strip().upper()])
+        if hits[0] < 0:
             raise KeyError(f"Firm {firm_id!r} is not among the scored firms of this run.")
-        return int(hits.argmax())
+        return int(hits[0])
 
     def explanation(self, firm_id: str) -> FirmResult:
         """The reference engine's rule-by-rule verdict on one firm."""
         i = self._firm_index(firm_id)
-        return score_firm(self.ruleset, firm_inputs(self.prepared, i), self.period,
-                          self.eval_date)
+        return score_firm(self.ruleset, firm_inputs(self.prepared, i, self._index()[1]),
+                          self.period, self.eval_date)
 
     def explain(self, firm_id: str) -> str:
         """Why a firm got its grade: every step, rule, citation and piece of evidence.

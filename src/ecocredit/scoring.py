@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
@@ -38,14 +38,20 @@ def _fen_ceiling(amount: Decimal) -> int:
 
 @dataclass
 class _Events:
+    """The events that can count at all (not revoked, not a revocation, dated by the
+    evaluation date, in the period for annual rulesets, of a graded firm), grouped by event
+    type: the rows of type ``c`` are ``type_start[c]:type_start[c + 1]`` of every array here,
+    so a rule's match reads only the events of its types, never the whole table."""
+
+    rows: np.ndarray  # row in prep.events
     firm: np.ndarray
     day: np.ndarray
     type_code: np.ndarray
     sev: np.ndarray
     med: np.ndarray
     fen: np.ndarray
-    ids: pa.Array
-    base: np.ndarray
+    type_start: np.ndarray
+    ids: pa.Array  # every event id (index with ``rows``)
     type_codes: dict[str, int]
 
 
@@ -54,8 +60,9 @@ def _arrow(s: pd.Series) -> pa.Array:
     return a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
 
 
-def _codes(col: pd.Series, vocab: list[str]) -> np.ndarray:
-    """Position of each value in ``vocab`` (-1 for a value outside it, such as '' for none).
+def _codes(col: pd.Series, vocab: list[str], rows: np.ndarray | None = None) -> np.ndarray:
+    """Position of each value in ``vocab`` (-1 for a value outside it, such as '' for none),
+    of every row or of ``rows``.
 
     Mapped on the distinct values (the column's categories when it is categorical), so no
     Categorical is ever built from values outside its categories.
@@ -63,10 +70,11 @@ def _codes(col: pd.Series, vocab: list[str]) -> np.ndarray:
     index = pd.Index(vocab)
     if isinstance(col.dtype, pd.CategoricalDtype):
         lookup = index.get_indexer(col.cat.categories.astype(str))
+        table = np.append(lookup, -1).astype(np.int16)  # code -1 (missing) reads the last
         codes = col.cat.codes.to_numpy()
-        out = np.where(codes >= 0, lookup[codes] if len(lookup) else -1, -1)
-        return out.astype(np.int16)
-    return index.get_indexer(col.astype(str)).astype(np.int16)
+        return table[codes if rows is None else codes[rows]]
+    return index.get_indexer((col if rows is None else col.iloc[rows]).astype(str)
+                             ).astype(np.int16)
 
 
 def _event_arrays(prep: Prepared, ruleset: Ruleset, period: Period, eval_day: int,
@@ -75,37 +83,52 @@ def _event_arrays(prep: Prepared, ruleset: Ruleset, period: Period, eval_day: in
     types = sorted(ruleset.event_type_ids)
     tcode = _codes(ev["event_type"], types)
     firm = ev["firm_idx"].to_numpy(np.int32)
-    day = ev["day"].to_numpy(np.int64)
-    base = (~ev["revoked"].to_numpy(bool)) & (tcode != types.index("revocation"))
+    day = ev["day"].to_numpy(np.int32)
+    base = (~ev["revoked"].to_numpy(bool)) & (tcode >= 0) & (tcode != types.index("revocation"))
     base &= day <= eval_day
     if ruleset.evaluation.mode == "annual":
         base &= day >= day_of(period.start)
     if len(firm):
         base &= graded[firm]
+    rows = np.flatnonzero(base)
+    rows = rows[np.argsort(tcode[rows], kind="stable")]  # by type, input order within a type
+    tc = tcode[rows]
     return _Events(
-        firm=firm, day=day, type_code=tcode,
-        sev=_codes(ev["severity"], list(SEVERITIES)),
-        med=_codes(ev["medium"], list(MEDIA)),
-        fen=ev["amount_fen"].to_numpy(np.int64), ids=_arrow(ev["event_id"]),
-        base=base, type_codes={t: i for i, t in enumerate(types)})
+        rows=rows, firm=firm[rows].astype(np.int64), day=day[rows].astype(np.int64),
+        type_code=tc, sev=_codes(ev["severity"], list(SEVERITIES), rows),
+        med=_codes(ev["medium"], list(MEDIA), rows),
+        fen=ev["amount_fen"].to_numpy(np.int64)[rows],
+        type_start=np.searchsorted(tc, np.arange(len(types) + 1), side="left"),
+        ids=_arrow(ev["event_id"]), type_codes={t: i for i, t in enumerate(types)})
 
 
 def _match(e: _Events, m: Match, eval_day: int) -> np.ndarray:
-    mask = e.base & np.isin(e.type_code, [e.type_codes[t] for t in m.types])
+    """Positions (in ``e``'s arrays) of the events that count for a match."""
+    codes = sorted(e.type_codes[t] for t in m.types)
+    sel = np.concatenate([np.arange(e.type_start[c], e.type_start[c + 1]) for c in codes]
+                         ) if codes else np.zeros(0, np.int64)
+    keep = np.ones(len(sel), dtype=bool)
     if m.severity is not None:
-        mask &= np.isin(e.sev, [list(SEVERITIES).index(x) for x in m.severity])
+        keep &= np.isin(e.sev[sel], [list(SEVERITIES).index(x) for x in m.severity])
     if m.medium is not None:
-        mask &= np.isin(e.med, [list(MEDIA).index(x) for x in m.medium])
-    if m.amount_min is not None:
-        mask &= e.fen >= _fen_ceiling(m.amount_min)
-    if m.amount_max is not None:
-        mask &= (e.fen >= 0) & (e.fen < _fen_ceiling(m.amount_max))
-    start = e.day + m.effective_after_days
-    mask &= start <= eval_day
-    if m.valid_months is not None and mask.any():
-        sel = np.flatnonzero(mask)
-        mask[sel] = eval_day < add_months_days(start[sel], m.valid_months)
-    return mask
+        keep &= np.isin(e.med[sel], [list(MEDIA).index(x) for x in m.medium])
+    if m.amount_min is not None or m.amount_max is not None:
+        fen = e.fen[sel]
+        if m.amount_min is not None:
+            keep &= fen >= _fen_ceiling(m.amount_min)
+        if m.amount_max is not None:
+            keep &= (fen >= 0) & (fen < _fen_ceiling(m.amount_max))
+    start = e.day[sel] + m.effective_after_days
+    keep &= start <= eval_day
+    if m.valid_months is not None and keep.any():
+        k = np.flatnonzero(keep)
+        keep[k] = eval_day < add_months_days(start[k], m.valid_months)
+    return sel[keep]
+
+
+def _ids_of(e: _Events, sel: np.ndarray) -> pa.Array:
+    """The event ids of the matched positions ``sel``."""
+    return e.ids.take(pa.array(e.rows[sel]))
 
 
 def _join_by_firm(firm: np.ndarray, text: np.ndarray | pa.Array) -> pd.Series:
@@ -127,33 +150,95 @@ def _join_by_firm(firm: np.ndarray, text: np.ndarray | pa.Array) -> pd.Series:
 
 
 def format_cents_array(cents: np.ndarray) -> np.ndarray:
-    """Vector form of :func:`ecocredit.ruleset.format_cents` (object array of str)."""
+    """Vector form of :func:`ecocredit.ruleset.format_cents` (object array of str).
+
+    Examples
+    --------
+    >>> format_cents_array(np.array([-1050, 0, 2, 300])).tolist()
+    ['-10.5', '0', '0.02', '3']
+    """
     c = np.asarray(cents, dtype=np.int64)
     if len(c) == 0:
         return np.empty(0, dtype=object)
-    q, r = np.divmod(np.abs(c), 100)
-    sign = np.where(c < 0, "-", "")
-    frac = pd.Series(r).astype(str).str.zfill(2).str.rstrip("0").to_numpy(object)
-    out = (pd.Series(sign, dtype=object) + pd.Series(q).astype(str).astype(object)
-           + pd.Series(np.where(r == 0, "", "." + frac), dtype=object))
-    return out.to_numpy(object)
+    inv, uniq = pd.factorize(c)  # points take few distinct values
+    return np.asarray([format_cents(int(v)) for v in uniq], dtype=object)[inv]
+
+
+def _str_series(a: pa.Array | pa.ChunkedArray) -> pd.Series:
+    """An Arrow string array as a pandas ``str`` Series (no copy of the strings)."""
+    return pd.Series(a, dtype="str")
 
 
 class _Contributions:
-    """Collects contribution rows per rule as column arrays, in rule order."""
+    """Collects contribution rows per rule as column arrays; :meth:`frame` orders them by firm
+    and rule once, at the end. Per-rule texts (id, citation, kind, label) are kept once per
+    rule and expanded by an Arrow take, never built as a million Python strings."""
 
     def __init__(self) -> None:
-        self.parts: list[pd.DataFrame] = []
+        self.firms: list[np.ndarray] = []
+        self.orders: list[int] = []
+        self.cents: list[np.ndarray] = []
+        self.evidence: list[str | np.ndarray | pa.Array] = []
+        self.effect: list[str | np.ndarray] = []
+        self.meta: list[tuple[str, str, str, str]] = []
 
     def add(self, order: int, rule: Any, firms: np.ndarray, cents: np.ndarray,
-            evidence: pd.Series | np.ndarray, effect: str | np.ndarray = "") -> None:
+            evidence: pd.Series | np.ndarray | pa.Array, effect: str | np.ndarray = ""
+            ) -> None:
         if len(firms) == 0:
             return
-        self.parts.append(pd.DataFrame({
-            "_firm": firms.astype(np.int64), "_order": order, "rule_id": rule.id,
-            "points_cents": cents.astype(np.int64), "evidence": np.asarray(evidence, object),
-            "reference": str(rule.reference), "kind": rule.kind, "effect": effect,
-            "label": str(rule.label)}))
+        self.firms.append(np.asarray(firms, dtype=np.int64))
+        self.orders.append(order)
+        self.cents.append(np.asarray(cents, dtype=np.int64))
+        self.evidence.append(evidence if isinstance(evidence, pa.Array)
+                             else np.asarray(evidence, dtype=object))
+        self.effect.append(effect if isinstance(effect, str) else np.asarray(effect, object))
+        self.meta.append((str(rule.id), str(rule.reference), str(rule.kind), str(rule.label)))
+
+    def frame(self, firm_ids: pa.Array) -> pd.DataFrame:
+        """The contributions table, by firm, then rule order (contract columns and
+        ``points_cents``)."""
+        if not self.firms:
+            c = pd.DataFrame({k: pd.Series(dtype=object) for k in CONTRIBUTION_COLUMNS})
+            c["points_cents"] = pd.Series(dtype=np.int64)
+            return c
+        sizes = [len(x) for x in self.firms]
+        firm = np.concatenate(self.firms)
+        part = np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)
+        order = np.asarray(self.orders, dtype=np.int64)[part]
+        perm = np.lexsort((order, firm))  # stable: parts in the order they were added
+        part = part[perm]
+        cents = np.concatenate(self.cents)[perm]
+
+        take = pa.array(perm)
+
+        def texts(parts: list[str | np.ndarray | pa.Array]) -> pd.Series:
+            arrays = [pa.repeat(pa.scalar(p, pa.string()), n) if isinstance(p, str)
+                      else p if isinstance(p, pa.Array) else pa.array(p, type=pa.string())
+                      for p, n in zip(parts, sizes)]
+            return _str_series(pa.concat_arrays(arrays).take(take))
+
+        def per_rule(k: int) -> pd.Series:
+            d = pa.array([m[k] for m in self.meta], type=pa.string())
+            return _str_series(d.take(pa.array(part)))
+
+        inv, uniq = pd.factorize(cents)  # points take few distinct values
+        points = pa.array(format_cents_array(uniq), type=pa.string()).take(pa.array(inv))
+        return pd.DataFrame({
+            "firm_id": _str_series(firm_ids.take(pa.array(firm[perm]))),
+            "rule_id": per_rule(0), "points": _str_series(points),
+            "evidence": texts(self.evidence),
+            "reference": per_rule(1), "kind": per_rule(2), "effect": texts(self.effect),
+            "label": per_rule(3), "points_cents": cents})
+
+
+def _where(col: pd.Series, test: Callable[[pd.Series], pd.Series]) -> np.ndarray:
+    """``test`` (on the values as strings) for every row, as a bool array; a categorical
+    column is tested on its categories, not its rows."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        per_cat = test(pd.Series(col.cat.categories.astype(str))).to_numpy(dtype=bool)
+        return np.append(per_cat, False)[col.cat.codes.to_numpy()]  # code -1: missing
+    return test(col.astype(str)).to_numpy(dtype=bool)
 
 
 def _history_mask(prep: Prepared, cond: Any, period: Period, n: int, graded: np.ndarray
@@ -189,15 +274,15 @@ def _condition(e: _Events, prep: Prepared, w: Any, period: Period, n: int, grade
     cond = graded.copy()
     evidence_parts: list[pd.Series] = []
     if w.events is not None:
-        mask = _match(e, w.events, eval_day)
-        mf = e.firm[mask].astype(np.int64)
+        sel = _match(e, w.events, eval_day)
+        mf = e.firm[sel]
         if w.count == "types":  # distinct event types per firm
-            pairs = np.unique(mf * 65536 + e.type_code[mask].astype(np.int64))
+            pairs = np.unique(mf * 65536 + e.type_code[sel].astype(np.int64))
             counts = np.bincount(pairs // 65536, minlength=n)
         else:
             counts = np.bincount(mf, minlength=n)
         cond &= counts < w.fewer_than if w.fewer_than is not None else counts >= w.at_least
-        evidence_parts.append(_join_by_firm(mf, e.ids.filter(pa.array(mask))))
+        evidence_parts.append(_join_by_firm(mf, _ids_of(e, sel)))
     if w.history is not None:
         hmask, htext = _history_mask(prep, w.history, period, n, graded)
         cond &= hmask
@@ -362,18 +447,16 @@ def score_prepared(prep: Prepared, ruleset: Ruleset, period: Period, eval_date: 
     for r in in_force:
         if r.kind == "tiers":
             ind = ruleset.indicator_map[r.indicator]
-            sel = (m["indicator"] == r.indicator).to_numpy(dtype=bool)
+            sel = _where(m["indicator"], lambda v: v == r.indicator)
             if len(period.label) == 4:
-                sel = sel & (m["period"].astype(str).str[:4] == period.label).to_numpy(dtype=bool)
+                sel &= _where(m["period"], lambda v: v.str[:4] == period.label)
             else:
-                sel = sel & m["period"].isin([period.label, period.label[:4]]).to_numpy(dtype=bool)
+                sel &= _where(m["period"], lambda v: v.isin([period.label, period.label[:4]]))
             rows = m[sel]
             rfirm = rows["firm_idx"].to_numpy(np.int64)
             inv, uniq = pd.factorize(rows["value"], use_na_sentinel=False)
             uniq = [str(u) for u in uniq]
-            rval = np.asarray(uniq, dtype=object)[inv] if len(inv) else np.empty(0, object)
             pinv, puniq = pd.factorize(rows["period"].astype(str), use_na_sentinel=False)
-            rper = np.asarray(puniq, dtype=object)[pinv] if len(pinv) else np.empty(0, object)
             keys = [value_key(ind, u) for u in uniq]
             dense = {k: i for i, k in enumerate(sorted(set(keys)))}  # equal values, equal rank
             krank = np.array([dense[k] for k in keys], dtype=np.int64)
@@ -399,21 +482,28 @@ def score_prepared(prep: Prepared, ruleset: Ruleset, period: Period, eval_date: 
             pts = np.full(n, to_cents(r.weight * r.missing_points), dtype=np.int64)
             g = np.full(n, ruleset.grade_index.get(r.missing_grade, len(ruleset.grades) - 1)
                         if r.missing_grade else len(ruleset.grades) - 1, dtype=np.int64)
-            ev_text = np.full(n, f"{r.indicator}: no value", dtype=object)
+            src = np.full(n, len(pick), dtype=np.int64)  # row of each firm's text
+            texts = pa.array([], pa.string())
             if len(pick):
                 pf = rfirm[pick]
                 t = tier_of_uniq[inv[pick]]
                 pts[pf] = tier_pts[t]
                 g[pf] = tier_grade[t]
-                ev_text[pf] = (r.indicator + "=" + pd.Series(rval[pick], dtype=object)
-                               + " (" + pd.Series(rper[pick], dtype=object) + ")").to_numpy()
+                src[pf] = np.arange(len(pick))
+                texts = pc.binary_join_element_wise(
+                    f"{r.indicator}=", pa.array(np.asarray(uniq, dtype=object)[inv[pick]],
+                                                type=pa.string()),
+                    " (", pa.array(np.asarray([str(x) for x in puniq], dtype=object)[
+                        pinv[pick]], type=pa.string()), ")", "")
             total[graded] += pts[graded]
             positive[graded] += np.maximum(pts[graded], 0)
             worst_ind[graded] = np.maximum(worst_ind[graded], g[graded])
-            contrib.add(order[r.id], r, graded_idx, pts[graded_idx], ev_text[graded_idx])
+            texts = pa.concat_arrays([texts, pa.array([f"{r.indicator}: no value"])])
+            contrib.add(order[r.id], r, graded_idx, pts[graded_idx],
+                        texts.take(pa.array(src[graded_idx])))
         elif r.kind in ("event_points", "bonus", "count_threshold"):
-            mask = _match(e, r.match, eval_day)
-            mf = e.firm[mask].astype(np.int64)
+            sel = _match(e, r.match, eval_day)
+            mf = e.firm[sel]
             counts = np.bincount(mf, minlength=n)
             p = to_cents(r.points)
             if r.kind == "count_threshold":
@@ -427,7 +517,7 @@ def score_prepared(prep: Prepared, ruleset: Ruleset, period: Period, eval_date: 
             positive += np.maximum(pts, 0)
             hit = np.flatnonzero(pts != 0)
             if len(hit):
-                ev = _join_by_firm(mf, e.ids.filter(pa.array(mask)))
+                ev = _join_by_firm(mf, _ids_of(e, sel))
                 contrib.add(order[r.id], r, hit, pts[hit], ev.reindex(hit).to_numpy(object))
 
     # the declared range, with a row that says so (so contributions add up to the score):
@@ -511,9 +601,12 @@ def score_prepared(prep: Prepared, ruleset: Ruleset, period: Period, eval_date: 
         af = np.concatenate([a for a, _ in applied])
         ar = np.concatenate([np.full(len(a), i) for i, (a, _) in enumerate(applied)])
         names = np.asarray([rid for _, rid in applied], dtype=object)
-        s = pd.DataFrame({"f": af, "r": ar}).sort_values(["f", "r"], kind="stable")
-        joined = s.assign(n=names[s["r"].to_numpy()]).groupby("f")["n"].agg(";".join)
-        rules_applied[joined.index.to_numpy()] = joined.to_numpy()
+        o = np.lexsort((ar, af))  # per firm, in the order the rules applied
+        af, ar = af[o], ar[o]
+        starts = np.flatnonzero(np.r_[True, af[1:] != af[:-1]])
+        lists = pa.ListArray.from_arrays(pa.array(np.r_[starts, len(af)].astype(np.int32)),
+                                         pa.array(names[ar], type=pa.string()))
+        rules_applied[af[starts]] = pc.binary_join(lists, ";").to_numpy(zero_copy_only=False)
     score_str = format_cents_array(total)
     scores = pd.DataFrame({
         "firm_id": f["firm_id"].to_numpy(object),
@@ -535,17 +628,8 @@ def score_prepared(prep: Prepared, ruleset: Ruleset, period: Period, eval_date: 
         "grade_rank": np.where(graded, grade, -1).astype(np.int64),
     })
 
-    if contrib.parts:
-        c = pd.concat(contrib.parts, ignore_index=True)
-        c = c.sort_values(["_firm", "_order"], kind="stable").reset_index(drop=True)
-        c.insert(0, "firm_id", f["firm_id"].to_numpy(object)[c["_firm"].to_numpy()])
-        c["points"] = format_cents_array(c["points_cents"].to_numpy())
-        c = c.drop(columns=["_firm", "_order"])
-    else:
-        c = pd.DataFrame({k: pd.Series(dtype=object) for k in CONTRIBUTION_COLUMNS})
-        c["points_cents"] = pd.Series(dtype=np.int64)
-    c = c[CONTRIBUTION_COLUMNS + ["points_cents"]]
-    return scores, c
+    c = contrib.frame(_arrow(f["firm_id"]))
+    return scores, c[CONTRIBUTION_COLUMNS + ["points_cents"]]
 
 
 class _ScoringBound:
