@@ -83,18 +83,29 @@ def test_the_event_id_hash_finds_exactly_the_repeats():
     import pandas as pd
     import pyarrow as pa
 
-    from ecocredit.ingest import _hash_strings, _repeats
+    from ecocredit.ingest import _hash_strings, _IdIndex
 
     rng = np.random.default_rng(3)
     vals = [str(x) for x in rng.integers(0, 400, 600)] + ["", "EV000000001", "EV00000000１",
                                                           "a" * 40, "a" * 39 + "b", "ab"]
     a = pa.array(vals, pa.string())
-    dup, first = _repeats(a, _hash_strings(a))
+    index = _IdIndex(a, _hash_strings(a))
+    dup, first = index.repeats()
     want = pd.Series(vals).duplicated().to_numpy()
     assert (dup == want).all()
     firsts = {v: i for i, v in reversed(list(enumerate(vals)))}
     assert all(first[i] == firsts[v] for i, v in enumerate(vals) if dup[i])
-    # one fixed width (strided words) and mixed widths (gathered words) hash the same
+    # look-ups find the accepted row of each id, whatever the hashes share
+    queries = pa.array(["EV000000001", "ab", "nope", vals[0], ""])
+    accepted = ~dup
+    found = index.find(queries, _hash_strings(queries), accepted)
+    assert found.tolist() == [vals.index(q) if q in vals else -1 for q in queries.to_pylist()]
+    # with every hash equal, the strings alone decide
+    same = _IdIndex(a, np.zeros(len(a), dtype=np.uint64))
+    d2, f2 = same.repeats()
+    assert (d2 == dup).all() and (f2[dup] == first[dup]).all()
+    assert (same.find(queries, np.zeros(len(queries), np.uint64), accepted) == found).all()
+    # one fixed width (a reshape) and mixed widths (gathered words) hash the same
     fixed = pa.array(["EV%09d" % i for i in range(50)])
     mixed = pa.array(["EV%09d" % i for i in range(50)] + ["x"])
     assert (_hash_strings(fixed) == _hash_strings(mixed)[:50]).all()

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -256,6 +258,24 @@ class _Rejects:
         return df
 
 
+#: threads that encode the columns of a large table side by side (Arrow and numpy release
+#: the GIL); the results do not depend on their number or order
+_THREADS = max(1, min(4, os.cpu_count() or 1))
+
+
+#: below this many rows a table is checked on one thread (starting threads would cost more)
+_THREADED_ROWS = 200_000
+
+
+def _in_threads(jobs: Mapping[str, Callable[[], Any]], rows: int) -> dict[str, Any]:
+    """Run independent jobs on the ingest threads; their results by name."""
+    if _THREADS == 1 or len(jobs) < 2 or rows < _THREADED_ROWS:
+        return {k: f() for k, f in jobs.items()}
+    with ThreadPoolExecutor(_THREADS) as pool:
+        futures = {k: pool.submit(f) for k, f in jobs.items()}
+        return {k: f.result() for k, f in futures.items()}
+
+
 def _strip(s: pd.Series) -> pd.Series:
     return s.astype(STR).str.strip()
 
@@ -431,6 +451,33 @@ def _dictionary(s: pd.Series) -> tuple[np.ndarray, pa.Array]:
 
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
+#: bytes that can begin or end a value Unicode would strip: ASCII space and controls, and
+#: any non-ASCII byte (U+3000 and other wide spaces start, and end, with one)
+_MAYBE_SPACE = np.zeros(256, dtype=bool)
+_MAYBE_SPACE[:33] = True
+_MAYBE_SPACE[127:] = True
+
+
+def _offsets(a: pa.Array) -> np.ndarray:
+    return np.frombuffer(a.buffers()[1], dtype=np.int32)[a.offset:a.offset + len(a) + 1]
+
+
+def _data(a: pa.Array) -> np.ndarray:
+    data = a.buffers()[2]
+    return np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+
+
+def _trimmed(a: pa.Array) -> pa.Array:
+    """``utf8_trim_whitespace``, skipped (a plain look at the first and last byte of every
+    value) when no value can begin or end with white space, as is usual for ids."""
+    if len(a) == 0 or a.null_count:
+        return pc.utf8_trim_whitespace(a)
+    off, buf = _offsets(a), _data(a)
+    full = np.diff(off) > 0
+    if full.any() and (_MAYBE_SPACE[buf[off[:-1][full]]].any()
+                       or _MAYBE_SPACE[buf[off[1:][full] - 1]].any()):
+        return pc.utf8_trim_whitespace(a)
+    return a
 
 
 def _hash_strings(a: pa.Array) -> np.ndarray:
@@ -441,78 +488,113 @@ def _hash_strings(a: pa.Array) -> np.ndarray:
     h = np.zeros(n, dtype=np.uint64)
     if n == 0:
         return h
-    offsets = np.frombuffer(a.buffers()[1], dtype=np.int32)[a.offset:a.offset + n + 1]
-    lens = np.diff(offsets).astype(np.int64)
-    data = a.buffers()[2]
-    buf = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
-    buf = np.concatenate([buf, np.zeros(8, np.uint8)])  # words may read past the last value
-    widths = np.unique(lens)
-    for width in widths:
-        w = int(width)
-        rows = None if len(widths) == 1 else np.flatnonzero(lens == w)
-        starts = offsets[:-1].astype(np.int64) if rows is None else offsets[rows].astype(np.int64)
+    offsets = _offsets(a)
+    lens = np.diff(offsets)
+    buf = np.concatenate([_data(a), np.zeros(8, np.uint8)])  # words may read past the end
+    counts = np.bincount(lens)
+    widths = np.flatnonzero(counts)
+    for w in widths.tolist():
+        every = len(widths) == 1
+        rows = None if every else np.flatnonzero(lens == w)
+        starts = offsets[:-1] if every else offsets[rows]
+        padded = -(-max(w, 1) // 8) * 8
+        if every and w:  # one width: the values lie end to end, a plain reshape
+            s0 = int(offsets[0])
+            mat = buf[s0:s0 + w * n].reshape(n, w)
+        else:
+            mat = buf[starts.astype(np.int64)[:, None] + np.arange(w, dtype=np.int64)]
+        words = np.zeros((len(starts), padded), dtype=np.uint8)
+        words[:, :w] = mat
         acc = np.full(len(starts), w, dtype=np.uint64) * _MIX
-        for pos in list(range(0, w - 7, 8)) + ([max(w - 8, 0)] if w % 8 or w < 8 else []):
-            if rows is None and w >= 8:  # one fixed width: a strided view, no gather
-                word = np.ndarray((n,), dtype="<u8", buffer=buf, offset=int(starts[0]) + pos,
-                                  strides=(w,)) if n else np.zeros(0, np.uint64)
-            else:
-                word = np.zeros(len(starts), dtype=np.uint64)
-                for k in range(min(8, w - pos)):
-                    word |= buf[starts + pos + k].astype(np.uint64) << np.uint64(8 * k)
+        for word in words.view("<u8").T:
             acc = (acc ^ word) * _MIX
             acc ^= acc >> np.uint64(29)
-        if rows is None:
+        if every:
             h[:] = acc
         else:
             h[rows] = acc
     return h
 
 
-def _ids(s: pd.Series) -> tuple[pa.Array, np.ndarray]:
-    """An id column stripped, as an Arrow string array, and its hashes."""
-    a = pc.utf8_trim_whitespace(_arr(_arrow_str(s)) if not isinstance(
-        s.dtype, pd.CategoricalDtype) else _arr(_Enc.of(s, strip=False).series()))
+def _ids(s: pd.Series, hashed: bool = True) -> tuple[pa.Array, np.ndarray | None]:
+    """An id column stripped, as an Arrow string array, and its hashes (with ``hashed``)."""
+    a = _arr(_arrow_str(s)) if not isinstance(s.dtype, pd.CategoricalDtype) else _arr(
+        _Enc.of(s, strip=False).series())
     a = a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
-    return a, _hash_strings(a)
+    a = _trimmed(a)
+    a = a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
+    return a, (_hash_strings(a) if hashed else None)
 
 
-def _repeats(a: pa.Array, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(row repeats an earlier row's value, 0-based row of that first occurrence), exactly:
-    the hashes name the candidates, the strings decide."""
-    dup = np.zeros(len(a), dtype=bool)
-    first = np.zeros(len(a), dtype=np.int64)
-    hs = np.sort(h)
-    again = hs[1:][hs[1:] == hs[:-1]]
-    if len(again):
-        cand = np.flatnonzero(np.isin(h, np.unique(again)))
-        seen: dict[str, int] = {}
-        for r, v in zip(cand.tolist(), a.take(pa.array(cand)).to_pylist()):
-            if v in seen:
-                dup[r], first[r] = True, seen[v]
-            else:
-                seen[v] = r
-    return dup, first
+class _IdIndex:
+    """An id column's rows sorted by hash, to find repeated ids and look ids up without a
+    hash table of millions of strings.
 
+    Each row's hash keeps its high bits and carries the row number in the low ones, so one
+    plain integer sort orders rows by hash and, within equal hashes, by row. Rows with equal
+    (shortened) hashes are only candidates: the strings decide.
+    """
 
-def _find(queries: pa.Array, strings: pa.Array, hashes: np.ndarray, rows: np.ndarray
-          ) -> np.ndarray:
-    """Position in ``rows`` of each query string among ``strings[rows]`` (distinct strings),
-    -1 if absent; by hashes, every match confirmed on the strings (Arrow's exact look-up
-    otherwise)."""
-    qi = pd.Index(_hash_strings(queries))
-    if qi.is_unique:
-        at = qi.get_indexer(hashes[rows])
-        hit = np.flatnonzero(at >= 0)
-        if len(hit) == len(np.unique(at[hit])):
-            pos = np.full(len(queries), -1, dtype=np.int64)
-            pos[at[hit]] = hit
-            m = np.flatnonzero(pos >= 0)
-            same = pc.equal(queries.take(pa.array(m)), strings.take(pa.array(rows[pos[m]])))
-            if pc.all(same).as_py() is not False:
-                return pos
-    keys = strings.take(pa.array(rows))
-    return _np(pc.fill_null(pc.index_in(queries, value_set=keys), -1)).astype(np.int64)
+    def __init__(self, ids: pa.Array, hashes: np.ndarray) -> None:
+        n = len(ids)
+        self.ids = ids
+        self.k = np.uint64(max(int(n).bit_length(), 1))
+        key = ((hashes >> self.k) << self.k) | np.arange(n, dtype=np.uint64)
+        key.sort()
+        self.prefix = key >> self.k
+        self.rows = (key & ((np.uint64(1) << self.k) - np.uint64(1))).astype(np.int64)
+
+    def repeats(self) -> tuple[np.ndarray, np.ndarray]:
+        """(row repeats an earlier row's id, 0-based row of that first occurrence)."""
+        n = len(self.ids)
+        dup = np.zeros(n, dtype=bool)
+        first = np.zeros(n, dtype=np.int64)
+        same = np.flatnonzero(self.prefix[1:] == self.prefix[:-1])
+        if len(same) == 0:
+            return dup, first
+        at = np.zeros(n, dtype=bool)
+        at[same] = True
+        at[same + 1] = True
+        cand = np.sort(self.rows[at])  # in row order: first occurrences come first
+        enc = pc.dictionary_encode(self.ids.take(pa.array(cand)))
+        codes = _np(enc.indices).astype(np.int64)
+        first_at = np.full(len(enc.dictionary), len(cand), dtype=np.int64)
+        np.minimum.at(first_at, codes, np.arange(len(cand), dtype=np.int64))
+        again = first_at[codes] != np.arange(len(cand))
+        dup[cand[again]] = True
+        first[cand[again]] = cand[first_at[codes[again]]]
+        return dup, first
+
+    def find(self, queries: pa.Array, hashes: np.ndarray, accepted: np.ndarray) -> np.ndarray:
+        """Row of the accepted id equal to each query, -1 if none (repeats of an id are never
+        accepted, so there is at most one)."""
+        n = len(self.ids)
+        target = np.full(len(queries), -1, dtype=np.int64)
+        if n == 0 or len(queries) == 0:
+            return target
+        q = hashes >> self.k
+        order = np.argsort(q, kind="stable")
+        pos = np.empty(len(q), dtype=np.int64)
+        pos[order] = np.searchsorted(self.prefix, q[order])  # sorted probes: cache friendly
+        pc_ = np.minimum(pos, n - 1)
+        hit = (pos < n) & (self.prefix[pc_] == q)
+        nxt = np.minimum(pc_ + 1, n - 1)
+        multi = hit & (pc_ + 1 < n) & (self.prefix[nxt] == q)
+        one = np.flatnonzero(hit & ~multi)
+        rows = self.rows[pc_[one]]
+        same = _np(pc.equal(queries.take(pa.array(one)), self.ids.take(pa.array(rows))))
+        good = same.astype(bool) & accepted[rows]
+        target[one[good]] = rows[good]
+        for i in np.flatnonzero(multi).tolist():  # ids repeated (or hashes shared): rare
+            want = queries[i].as_py()
+            j = int(pc_[i])
+            while j < n and self.prefix[j] == q[i]:
+                r = int(self.rows[j])
+                if accepted[r] and self.ids[r].as_py() == want:
+                    target[i] = r
+                    break
+                j += 1
+        return target
 
 
 def _first_rows(key: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -683,17 +765,34 @@ def _events(df: pd.DataFrame, file: str, rej: _Rejects, ruleset: Ruleset,
             firm_keys: pd.Series, today_day: int
             ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """Validate the events on the distinct values of each column; the event ids are hashed
-    once. Returns (per-row columns, ok mask, event id hashes)."""
+    once. Returns (per-row columns, ok mask, row of the event each row's ref_event_id names,
+    -1 if none)."""
     n = len(df)
     bad = np.zeros(n, dtype=bool)
-    eid, eid_hash = _ids(df["event_id"])
-    enc = {c: _Enc.of(df[c]) if c in df else _Enc(np.zeros(n, np.int32), pa.array([""]))
-           for c in ("firm_id", "event_date", "event_type", "amount", "severity", "medium",
-                     "ref_event_id", "recorded_at")}
+    cols = ("firm_id", "event_date", "event_type", "amount", "severity", "medium",
+            "recorded_at")
+    def event_ids() -> tuple[pa.Array, _IdIndex]:
+        a, h = _ids(df["event_id"])
+        return a, _IdIndex(a, h)
+
+    def references() -> tuple[pa.Array, np.ndarray, pa.Array, np.ndarray]:
+        a = (_ids(df["ref_event_id"], hashed=False)[0] if "ref_event_id" in df
+             else pa.array(np.full(n, "", dtype=object), pa.string()))
+        rows = np.flatnonzero(_np(pc.not_equal(a, "")).astype(bool))
+        given = a.take(pa.array(rows))
+        return a, rows, given, _hash_strings(given)
+
+    jobs: dict[str, Callable[[], Any]] = {"event_id": event_ids, "ref_event_id": references}
+    for c in cols:
+        if c in df:
+            jobs[c] = (lambda c=c: _Enc.of(df[c]))
+    done = _in_threads(jobs, n)
+    eid, index = done["event_id"]
+    enc = {c: done[c] if c in df else _Enc(np.zeros(n, np.int32), pa.array([""])) for c in cols}
     e_empty = _np(pc.equal(eid, "")).astype(bool)
     for c in ("event_id", "firm_id", "event_date", "event_type"):
         bad |= rej.missing(file, c, e_empty if c == "event_id" else enc[c].is_(""))
-    dup, first = _repeats(eid, eid_hash)
+    dup, first = index.repeats()
     dup &= ~e_empty
     rej.add(file, np.flatnonzero(dup), "event_id", "duplicate_id", eid.filter(pa.array(dup)),
             np.array([f"The same event_id is on data row {r + 1}." for r in first[dup].tolist()],
@@ -754,35 +853,38 @@ def _events(df: pd.DataFrame, file: str, rej: _Rejects, ruleset: Ruleset,
             rec.values(before), "The record is dated before the event it records.")
     bad |= (rgiven & ~rok) | rfut | before
 
-    # references: must name an event accepted so far (second pass)
-    ref = enc["ref_event_id"]
+    # references: must name an event accepted so far (second pass); like the event ids, the
+    # references are mostly distinct, so they are hashed rather than dictionary-encoded
+    ref, with_ref, refs, ref_hash = done["ref_event_id"]
+    has_ref = np.zeros(n, dtype=bool)
+    has_ref[with_ref] = True
     is_rev = np.asarray(et == "revocation", dtype=bool)
-    no_ref = ref.is_("")
-    norev = is_rev & no_ref
-    rej.add(file, np.flatnonzero(norev), "ref_event_id", "missing_value", ref.values(norev),
-            "A revocation must name the event it cancels in ref_event_id.")
+    norev = is_rev & ~has_ref
+    rej.add(file, np.flatnonzero(norev), "ref_event_id", "missing_value", np.full(
+        int(norev.sum()), "", dtype=object),
+        "A revocation must name the event it cancels in ref_event_id.")
     bad |= norev
-    has_ref = ~no_ref
-    if has_ref.any():
-        acc = np.flatnonzero(~bad)
-        target = ref.per_row(_find(ref.uniq, eid, eid_hash, acc))
+    target = np.full(n, -1, dtype=np.int64)
+    if len(with_ref):
+        target[with_ref] = index.find(refs, ref_hash, ~bad)
         missing_ref = has_ref & (target < 0)
         rej.add(file, np.flatnonzero(missing_ref & ~bad), "ref_event_id", "unknown_ref_event",
-                ref.values(missing_ref & ~bad), "ref_event_id names no accepted event.")
+                ref.filter(pa.array(missing_ref & ~bad)), "ref_event_id names no accepted event.")
         other = has_ref & (target >= 0)
         other_firm = np.zeros(n, dtype=bool)
         if other.any():
-            other_firm[other] = idx[acc[target[other]]] != idx[other]
+            other_firm[other] = idx[target[other]] != idx[other]
         rej.add(file, np.flatnonzero(other_firm & ~bad), "ref_event_id", "unknown_ref_event",
-                ref.values(other_firm & ~bad), "ref_event_id names an event of another firm.")
+                ref.filter(pa.array(other_firm & ~bad)),
+                "ref_event_id names an event of another firm.")
         bad |= missing_ref | other_firm
     out = pd.DataFrame({
         "event_id": pd.Series(eid, dtype=STR), "firm_idx": idx.astype(np.int32),
         "day": days, "recorded_day": np.where(rgiven, rdays, days).astype(np.int32),
         "event_type": et, "severity": vocab["severity"], "medium": vocab["medium"],
         "amount_fen": np.where(has & form_ok & ~negative, fen, -1).astype(np.int64),
-        "ref_event_id": ref.series()})
-    return out, ~bad, eid_hash
+        "ref_event_id": pd.Series(ref, dtype=STR)})
+    return out, ~bad, target
 
 
 def _measurements(df: pd.DataFrame, file: str, rej: _Rejects, ruleset: Ruleset,
@@ -790,7 +892,8 @@ def _measurements(df: pd.DataFrame, file: str, rej: _Rejects, ruleset: Ruleset,
     """Validate the measurements on the distinct values of each column."""
     n = len(df)
     bad = np.zeros(n, dtype=bool)
-    enc = {c: _Enc.of(df[c]) for c in ("firm_id", "period", "indicator", "value")}
+    enc = _in_threads({c: (lambda c=c: _Enc.of(df[c]))
+                       for c in ("firm_id", "period", "indicator", "value")}, n)
     for c, e in enc.items():
         bad |= rej.missing(file, c, e.is_(""))
     idx, unknown = _firm_rows(enc["firm_id"], firm_keys, file, rej)
@@ -926,8 +1029,27 @@ def prepare(firms: Any, events: Any, ruleset: Ruleset, *, measurements: Any = No
     stats["firms"] = TableStats(names["firms"], len(f_all), int(f_ok.sum()), int((~f_ok).sum()))
     firm_keys = f_acc["firm_id"]
 
-    e_raw = _frame(events, "events", names["events"], as_strings=False)
-    e_all, e_ok, e_hash = _events(e_raw, names["events"], rej, ruleset, firm_keys, today_day)
+    # measurements and history do not depend on the events: checked on a side thread
+    side_rej = _Rejects()
+
+    def other_tables() -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame, np.ndarray]:
+        m_raw = (_empty("measurements") if measurements is None else
+                 _frame(measurements, "measurements", names["measurements"], as_strings=False))
+        ms, m_ok = _measurements(m_raw, names["measurements"], side_rej, ruleset, firm_keys)
+        h_raw = _empty("history") if history is None else _frame(history, "history",
+                                                                  names["history"])
+        h_all, h_ok = _history(h_raw, names["history"], side_rej, ruleset, firm_keys)
+        return ms, m_ok, h_all, h_ok
+
+    with ThreadPoolExecutor(1) as side:
+        big = (len(events) >= _THREADED_ROWS if isinstance(events, pd.DataFrame)
+               else isinstance(events, (str, Path)))
+        later = side.submit(other_tables) if _THREADS > 1 and big else None
+        e_raw = _frame(events, "events", names["events"], as_strings=False)
+        e_all, e_ok, e_target = _events(e_raw, names["events"], rej, ruleset, firm_keys,
+                                        today_day)
+        ms, m_ok, h_all, h_ok = later.result() if later is not None else other_tables()
+    rej.parts += side_rej.parts
     stats["events"] = TableStats(names["events"], len(e_all), int(e_ok.sum()),
                                  int((~e_ok).sum()))
     keep = e_ok.copy()
@@ -936,32 +1058,18 @@ def prepare(firms: Any, events: Any, ruleset: Ruleset, *, measurements: Any = No
         late = e_ok & (e_all["recorded_day"].to_numpy() > day_of(as_of))
         excluded = int(late.sum())
         keep &= ~late
-    ev = e_all[keep].reset_index(drop=True)
-    # revocations in force cancel the events they name (hashes find the candidates, the
-    # strings decide)
-    ids = _arr(ev["event_id"])
-    rev = np.asarray(ev["event_type"] == "revocation", dtype=bool)
-    refs = _arr(ev["ref_event_id"]).filter(pa.array(rev))
-    revoked = np.zeros(len(ev), dtype=bool)
-    if len(refs):
-        cand = np.flatnonzero(np.isin(e_hash[keep], _hash_strings(refs)))
-        revoked[cand] = _np(pc.is_in(ids.take(pa.array(cand)), value_set=refs)).astype(bool)
-    ev["revoked"] = revoked
+    # revocations in force cancel the events they name (an accepted revocation names an
+    # accepted event of its own firm: ingest found its row)
+    revoked = np.zeros(len(e_all), dtype=bool)
+    rev = keep & np.asarray(e_all["event_type"] == "revocation", dtype=bool)
+    named = e_target[rev]
+    revoked[named[named >= 0]] = True
+    ev = e_all if keep.all() else e_all[keep].reset_index(drop=True)
+    ev["revoked"] = revoked[keep]
 
-    if measurements is None:
-        m_raw = _empty("measurements")
-    else:
-        m_raw = _frame(measurements, "measurements", names["measurements"], as_strings=False)
-    ms, m_ok = _measurements(m_raw, names["measurements"], rej, ruleset, firm_keys)
     if measurements is not None:
         stats["measurements"] = TableStats(names["measurements"], len(m_ok), int(m_ok.sum()),
                                            int((~m_ok).sum()))
-
-    if history is None:
-        h_raw = _empty("history")
-    else:
-        h_raw = _frame(history, "history", names["history"])
-    h_all, h_ok = _history(h_raw, names["history"], rej, ruleset, firm_keys)
     if history is not None:
         stats["history"] = TableStats(names["history"], len(h_all), int(h_ok.sum()),
                                       int((~h_ok).sum()))
