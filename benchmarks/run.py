@@ -10,6 +10,9 @@ Steps (``--steps``, default all):
 
 ``score``       ecocredit.score() from in-memory DataFrames (as ``pandas.read_parquet`` gives
                 them: Arrow strings), full contributions, for every bundled ruleset
+``pass``        the scoring pass alone (``ecocredit.scoring.score_prepared``, full
+                contributions) on inputs validated once beforehand, for every bundled ruleset;
+                ``ingest_seconds`` is that one validation
 ``score-cat``   the same from DataFrames whose low-cardinality columns are categoricals (as a
                 Parquet reader gives dictionary-encoded columns), anhui-2019
 ``duckdb``      the DuckDB SQL baseline on the same in-memory DataFrames, anhui-2019
@@ -136,6 +139,24 @@ def child(step: str, data: Path, ruleset: str, runs: int, work: Path) -> dict[st
             secs, res = _times(run, runs)
             info["contributions"] = len(res.contributions)
             info["grades"] = {k: int(v) for k, v in res.grade_counts().items()}
+    elif step == "pass":
+        import datetime as dt
+
+        from ecocredit.ingest import prepare
+        from ecocredit.ruleset import parse_period
+        from ecocredit.scoring import score_prepared
+
+        t = load(data)
+        info["rss_inputs_mb"] = round(_peak_mb())
+        rs = ecocredit.load_ruleset(ruleset)
+        t0 = time.perf_counter()
+        prep = prepare(t["firms"], t["events"], rs, measurements=t["measurements"],
+                       history=t["history"], today=dt.date.fromisoformat(TODAY))
+        info["ingest_seconds"] = round(time.perf_counter() - t0, 3)
+        per = parse_period(period)
+        on = rs.evaluation_date(per, None)
+        secs, res = _times(lambda: score_prepared(prep, rs, per, on), runs)
+        info["contributions"] = len(res[1])
     elif step in ("duckdb", "naive"):
         t = load(data)
         info["rss_inputs_mb"] = round(_peak_mb())
@@ -269,7 +290,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--naive-size", default="tiny",
                    help="size the naive baseline (and ecocredit beside it) run on")
     p.add_argument("--runs", type=int, default=3)
-    p.add_argument("--steps", default="score,score-cat,duckdb,naive,e2e,explain,partitioned")
+    p.add_argument("--steps",
+                   default="score,pass,score-cat,duckdb,naive,e2e,explain,partitioned")
     p.add_argument("--rulesets", default="all", help="for the score step: 'all' or ids")
     p.add_argument("--out", help="write the figures as JSON here")
     p.add_argument("--child", help=argparse.SUPPRESS)
@@ -307,6 +329,9 @@ def main(argv: list[str] | None = None) -> int:
         if "score" in steps:
             for rs in rulesets:
                 res.append(spawn("score", data, rs, a.runs, w) | {"size": a.size})
+        if "pass" in steps:
+            for rs in rulesets:
+                res.append(spawn("pass", data, rs, a.runs, w) | {"size": a.size})
         if "score-cat" in steps:
             res.append(spawn("score-cat", data, BASELINE_RULESET, a.runs, w) | {"size": a.size})
         if "duckdb" in steps:
@@ -343,6 +368,9 @@ def ratios(results: list[dict[str, Any]], size: str, naive_size: str) -> dict[st
     eco, duck = med("score", size), med("duckdb", size)
     if eco and duck:
         out["ecocredit / DuckDB (in memory)"] = round(eco / duck, 2)
+    sp = med("pass", size)
+    if sp and duck:
+        out["ecocredit scoring pass / DuckDB (in memory)"] = round(sp / duck, 2)
     cat = med("score-cat", size)
     if cat and duck:
         out["ecocredit categorical / DuckDB (in memory)"] = round(cat / duck, 2)

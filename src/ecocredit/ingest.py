@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from .codes import valid_region_mask, valid_uscc_mask
 from .errors import InputError
@@ -180,6 +181,10 @@ def _cell_str(x: Any) -> str:
     return str(x)
 
 
+def _arrow_text(t: pa.DataType) -> pd.ArrowDtype | None:
+    return pd.ArrowDtype(t) if pa.types.is_string(t) or pa.types.is_large_string(t) else None
+
+
 def read_table(path: str | Path, table: str, *, as_strings: bool = True) -> pd.DataFrame:
     """Read one input table (CSV in UTF-8/UTF-8-BOM/GB18030, Excel ``.xlsx`` or Parquet).
 
@@ -206,7 +211,9 @@ def read_table(path: str | Path, table: str, *, as_strings: bool = True) -> pd.D
         if suffix in (".xlsx", ".xlsm", ".xls"):
             df = pd.read_excel(p, dtype=object, engine="openpyxl" if suffix != ".xls" else None)
         elif suffix in (".parquet", ".pq"):
-            df = pd.read_parquet(p)
+            # text columns stay Arrow strings (no conversion to pandas' own string type,
+            # which costs seconds on ten million rows); dictionaries become categoricals
+            df = pq.read_table(p).to_pandas(types_mapper=_arrow_text)
         else:
             text = _decode(p.read_bytes())
             df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,

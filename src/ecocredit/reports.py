@@ -14,7 +14,10 @@ import re
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 __all__ = ["excel_safe", "csv_bytes", "write_files_atomically", "summary_text"]
 
@@ -28,6 +31,28 @@ def _safe_cell(v: object) -> object:
     return v
 
 
+#: cells that may need the apostrophe: they start with a dangerous character and are not
+#: plainly an ASCII number (a superset of what :func:`_safe_cell` changes, which decides)
+_RISKY = r"^[=+\-@\t\r]"
+_ASCII_NUMBER = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
+
+
+def _risky_rows(col: pd.Series) -> np.ndarray | None:
+    """Positions of the cells that may need neutralising, found in Arrow's string kernels
+    (a million cells cost milliseconds, not a Python call each); None when the column is not
+    all text (each cell is then checked in Python)."""
+    try:
+        a = pa.array(col.to_numpy(object) if col.dtype == object else col,
+                     type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        return None
+    if isinstance(a, pa.ChunkedArray):
+        a = a.combine_chunks()
+    risky = pc.and_(pc.match_substring_regex(a, _RISKY),
+                    pc.invert(pc.match_substring_regex(a, _ASCII_NUMBER)))
+    return np.flatnonzero(pc.fill_null(risky, False).to_numpy(zero_copy_only=False))
+
+
 def excel_safe(df: pd.DataFrame) -> pd.DataFrame:
     """Neutralise cells a spreadsheet would read as formulas (numbers are left alone).
 
@@ -38,22 +63,83 @@ def excel_safe(df: pd.DataFrame) -> pd.DataFrame:
     """
     out = df.copy()
     for c in out.columns:
-        if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
-            out[c] = out[c].astype(object).map(_safe_cell)
+        col = out[c]
+        if col.dtype == object or pd.api.types.is_string_dtype(col):
+            rows = _risky_rows(col)
+            if rows is None:
+                out[c] = col.astype(object).map(_safe_cell)
+            elif len(rows):
+                vals = col.to_numpy(object).copy()
+                vals[rows] = [_safe_cell(v) for v in vals[rows]]
+                out[c] = pd.Series(vals, index=col.index, dtype=object)
     # headers are cells too (extra input columns are passed through under their own names)
     out.columns = [_safe_cell(c) for c in out.columns]
     return out
 
 
 def csv_bytes(df: pd.DataFrame) -> bytes:
-    """The bytes of an Excel-safe CSV (UTF-8 with BOM, ``\\n`` line ends)."""
-    buf = io.StringIO()
+    """The bytes of an Excel-safe CSV (UTF-8 with BOM, ``\\n`` line ends).
+
+    The bytes are those of ``DataFrame.to_csv`` (the ``csv`` module's minimal quoting);
+    frames of text, integer and boolean columns, as every output of a run is, are written by
+    Arrow's string kernels instead of row by row (a million rows in well under a second).
+    """
     frame = excel_safe(df)
     for c in frame.columns:
         if frame[c].dtype == bool:
             frame[c] = frame[c].map({True: "true", False: "false"})
+    fast = _arrow_csv(frame)
+    if fast is not None:
+        return b"\xef\xbb\xbf" + fast
+    buf = io.StringIO()
     frame.to_csv(buf, index=False, lineterminator="\n")
     return b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8")
+
+
+def _csv_field(a: pa.Array) -> pa.Array:
+    """Minimal quoting, as the ``csv`` module does it with ``\\n`` line ends: a value with a
+    comma, a double quote or a line feed is quoted, its quotes doubled."""
+    needs = pc.match_substring_regex(a, '[,"\n]')
+    if not pc.any(needs).as_py():
+        return a
+    q, empty = pa.scalar('"', a.type), pa.scalar("", a.type)
+    quoted = pc.binary_join_element_wise(q, pc.replace_substring(a, '"', '""'), q, empty)
+    return pc.if_else(needs, quoted, a)
+
+
+def _arrow_csv(frame: pd.DataFrame) -> bytes | None:
+    """The CSV body and header of a frame of text, integer (no missing) and boolean-as-text
+    columns; None for any other frame (written by pandas)."""
+    if frame.shape[1] < 2 or not all(isinstance(c, str) for c in frame.columns):
+        return None  # a one-column row quotes an empty cell: left to the csv module
+    cols = []
+    for c in frame.columns:
+        s = frame[c]
+        try:
+            if pd.api.types.is_integer_dtype(s) and not isinstance(s.dtype, pd.ArrowDtype):
+                a = pa.array(s.to_numpy(np.int64)).cast(pa.large_string())
+            elif s.dtype == object or pd.api.types.is_string_dtype(s):
+                a = pa.array(s.to_numpy(object) if s.dtype == object else s,
+                             type=pa.large_string(), from_pandas=True)
+            else:
+                return None
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+            return None
+        if isinstance(a, pa.ChunkedArray):
+            a = a.combine_chunks()
+        cols.append(_csv_field(pc.fill_null(a, "")))
+    header = ",".join(_csv_field(pa.array(list(frame.columns), pa.large_string())).to_pylist())
+    if len(frame) == 0:
+        return (header + "\n").encode("utf-8")
+    text = pa.large_string()
+    lines = pc.binary_join_element_wise(*cols, pa.scalar(",", text))
+    lines = pc.binary_join_element_wise(lines, pa.scalar("\n", text), pa.scalar("", text))
+    if isinstance(lines, pa.ChunkedArray):
+        lines = lines.combine_chunks()
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset:
+                                                                 lines.offset + len(lines) + 1]
+    body = lines.buffers()[2].to_pybytes()[int(offsets[0]):int(offsets[-1])]
+    return (header + "\n").encode("utf-8") + body
 
 
 def write_files_atomically(out_dir: str | Path, files: dict[str, bytes]) -> None:
