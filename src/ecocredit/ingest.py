@@ -580,7 +580,7 @@ class _IdIndex:
         if n == 0 or len(queries) == 0:
             return target
         q = hashes >> self.k
-        order = np.argsort(q, kind="stable")
+        order = np.argsort(q)  # any order of equal hashes will do
         pos = np.empty(len(q), dtype=np.int64)
         pos[order] = np.searchsorted(self.prefix, q[order])  # sorted probes: cache friendly
         pc_ = np.minimum(pos, n - 1)
@@ -770,10 +770,10 @@ def _firms(df: pd.DataFrame, file: str, rej: _Rejects, today_day: int
 
 def _events(df: pd.DataFrame, file: str, rej: _Rejects, ruleset: Ruleset,
             firm_keys: pd.Series, today_day: int
-            ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+            ) -> tuple[pd.DataFrame, np.ndarray, tuple[np.ndarray, np.ndarray]]:
     """Validate the events on the distinct values of each column; the event ids are hashed
-    once. Returns (per-row columns, ok mask, row of the event each row's ref_event_id names,
-    -1 if none)."""
+    once. Returns (per-row columns, ok mask, (rows with a ref_event_id, row of the event each
+    names or -1))."""
     n = len(df)
     bad = np.zeros(n, dtype=bool)
     cols = ("firm_id", "event_date", "event_type", "amount", "severity", "medium",
@@ -827,13 +827,12 @@ def _events(df: pd.DataFrame, file: str, rej: _Rejects, ruleset: Ruleset,
     bad |= (given & ~ok) | fut
 
     amt = enc["amount"]
-    has = ~amt.is_("")
     ufen, uform, uneg = _parse_fen(pd.Series(amt.uniq, dtype=STR))
-    fen, form_ok, negative = amt.per_row(ufen), amt.per_row(uform), amt.per_row(uneg)
-    badnum = has & ~form_ok
+    ugiven = _np(pc.not_equal(amt.uniq, "")).astype(bool)
+    badnum = amt.per_row(ugiven & ~uform)
     rej.add(file, np.flatnonzero(badnum), "amount", "bad_number", amt.values(badnum),
             "Not a decimal number of yuan with at most two decimals (fen).")
-    neg = has & form_ok & negative
+    neg = amt.per_row(ugiven & uform & uneg)
     rej.add(file, np.flatnonzero(neg), "amount", "negative_amount", amt.values(neg),
             "An amount cannot be below zero.")
     bad |= badnum | neg
@@ -871,27 +870,29 @@ def _events(df: pd.DataFrame, file: str, rej: _Rejects, ruleset: Ruleset,
         int(norev.sum()), "", dtype=object),
         "A revocation must name the event it cancels in ref_event_id.")
     bad |= norev
-    target = np.full(n, -1, dtype=np.int64)
+    # the row each reference names, per row that has one (-1: none)
+    target = np.full(len(with_ref), -1, dtype=np.int64)
     if len(with_ref):
-        target[with_ref] = index.find(refs, ref_hash, ~bad)
-        missing_ref = has_ref & (target < 0)
-        rej.add(file, np.flatnonzero(missing_ref & ~bad), "ref_event_id", "unknown_ref_event",
-                ref.filter(pa.array(missing_ref & ~bad)), "ref_event_id names no accepted event.")
-        other = has_ref & (target >= 0)
-        other_firm = np.zeros(n, dtype=bool)
-        if other.any():
-            other_firm[other] = idx[target[other]] != idx[other]
-        rej.add(file, np.flatnonzero(other_firm & ~bad), "ref_event_id", "unknown_ref_event",
-                ref.filter(pa.array(other_firm & ~bad)),
-                "ref_event_id names an event of another firm.")
-        bad |= missing_ref | other_firm
+        target = index.find(refs, ref_hash, ~bad)
+        open_ = ~bad[with_ref]  # rows not rejected yet: the ones these reasons are reported on
+        missing_ref = target < 0
+        sel = missing_ref & open_
+        rej.add(file, with_ref[sel], "ref_event_id", "unknown_ref_event",
+                refs.filter(pa.array(sel)), "ref_event_id names no accepted event.")
+        other_firm = np.zeros(len(with_ref), dtype=bool)
+        found = ~missing_ref
+        other_firm[found] = idx[target[found]] != idx[with_ref[found]]
+        sel = other_firm & open_
+        rej.add(file, with_ref[sel], "ref_event_id", "unknown_ref_event",
+                refs.filter(pa.array(sel)), "ref_event_id names an event of another firm.")
+        bad[with_ref[missing_ref | other_firm]] = True
     out = pd.DataFrame({
         "event_id": pd.Series(eid, dtype=STR), "firm_idx": idx.astype(np.int32),
         "day": days, "recorded_day": np.where(rgiven, rdays, days).astype(np.int32),
         "event_type": et, "severity": vocab["severity"], "medium": vocab["medium"],
-        "amount_fen": np.where(has & form_ok & ~negative, fen, -1).astype(np.int64),
-        "ref_event_id": pd.Series(ref, dtype=STR)})
-    return out, ~bad, target
+        "amount_fen": amt.per_row(np.where(ugiven & uform & ~uneg, ufen, -1).astype(np.int64)),
+        "ref_event_id": pd.Series(ref, dtype=STR)}, copy=False)
+    return out, ~bad, (with_ref, target)
 
 
 def _measurements(df: pd.DataFrame, file: str, rej: _Rejects, ruleset: Ruleset,
@@ -934,7 +935,7 @@ def _measurements(df: pd.DataFrame, file: str, rej: _Rejects, ruleset: Ruleset,
     bad |= dup
     ok = ~bad
     out = pd.DataFrame({"firm_idx": idx[ok].astype(np.int32), "period": per.categorical(ok),
-                        "indicator": ind.categorical(ok), "value": val.series(ok)})
+                        "indicator": ind.categorical(ok), "value": val.series(ok)}, copy=False)
     return out, ok
 
 
@@ -1068,8 +1069,10 @@ def prepare(firms: Any, events: Any, ruleset: Ruleset, *, measurements: Any = No
     # revocations in force cancel the events they name (an accepted revocation names an
     # accepted event of its own firm: ingest found its row)
     revoked = np.zeros(len(e_all), dtype=bool)
-    rev = keep & np.asarray(e_all["event_type"] == "revocation", dtype=bool)
-    named = e_target[rev]
+    ref_rows, named = e_target
+    rev = keep[ref_rows] & np.asarray(e_all["event_type"].iloc[ref_rows] == "revocation",
+                                      dtype=bool)
+    named = named[rev]
     revoked[named[named >= 0]] = True
     ev = e_all if keep.all() else e_all[keep].reset_index(drop=True)
     ev["revoked"] = revoked[keep]
