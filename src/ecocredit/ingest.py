@@ -149,6 +149,12 @@ STR = pd.ArrowDtype(pa.string())
 
 def _arrow_str(s: pd.Series) -> pd.Series:
     """One column as Arrow-backed strings with '' for missing (no per-cell Python for text)."""
+    if isinstance(s.dtype, pd.CategoricalDtype):  # the categories, once each, then taken
+        cats = _arr(_arrow_str(pd.Series(s.cat.categories)))
+        codes = s.cat.codes.to_numpy().astype(np.int64)
+        codes[codes < 0] = len(cats)
+        cats = pa.concat_arrays([cats, pa.array([""], pa.string())])
+        return pd.Series(cats.take(pa.array(codes)), dtype=STR, index=pd.RangeIndex(len(s)))
     if pd.api.types.is_datetime64_any_dtype(s):
         s = s.dt.strftime("%Y-%m-%d")
     elif not (pd.api.types.is_string_dtype(s) and pd.api.types.infer_dtype(
