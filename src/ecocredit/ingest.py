@@ -118,16 +118,25 @@ def _decode(raw: bytes) -> str:
         return raw.decode("gb18030")
 
 
+def _canonical_name(col: Any, table: str) -> str:
+    """A header as the contract names it (Chinese aliases and case mapped)."""
+    required, optional = TABLES[table]
+    c = str(col).replace("\ufeff", "").strip()
+    low = c.lower()
+    return COLUMN_ALIASES[table].get(c, low if low in set(required) | set(optional) else c)
+
+
+#: columns of the large tables with few distinct values (a firm has many events): read from
+#: Parquet as dictionaries, which ingest then validates value by value without re-encoding
+_FEW_VALUES = {"events": {"firm_id", "event_date", "event_type", "amount", "severity", "medium",
+                          "recorded_at"},
+               "measurements": {"firm_id", "period", "indicator", "value"}}
+
+
 def _canonical_headers(df: pd.DataFrame, table: str, file: str) -> pd.DataFrame:
     aliases = COLUMN_ALIASES[table]
-    required, optional = TABLES[table]
-    known = set(required) | set(optional)
-    rename: dict[str, str] = {}
-    for col in df.columns:
-        c = str(col).replace("\ufeff", "").strip()
-        low = c.lower()
-        rename[col] = aliases.get(c, low if low in known else c)
-    out = df.rename(columns=rename)
+    required, _ = TABLES[table]
+    out = df.rename(columns={col: _canonical_name(col, table) for col in df.columns})
     dup = out.columns[out.columns.duplicated()].tolist()
     if dup:
         raise InputError(f"{file}: the column {dup[0]!r} appears twice (perhaps once in English "
@@ -219,7 +228,11 @@ def read_table(path: str | Path, table: str, *, as_strings: bool = True) -> pd.D
         elif suffix in (".parquet", ".pq"):
             # text columns stay Arrow strings (no conversion to pandas' own string type,
             # which costs seconds on ten million rows); dictionaries become categoricals
-            df = pq.read_table(p).to_pandas(types_mapper=_arrow_text)
+            few = _FEW_VALUES.get(table, set())
+            names = pq.ParquetFile(p).schema_arrow.names
+            dictionary = [c for c in names if _canonical_name(c, table) in few]
+            df = pq.read_table(p, read_dictionary=dictionary or None).to_pandas(
+                types_mapper=_arrow_text)
         else:
             text = _decode(p.read_bytes())
             df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
