@@ -602,3 +602,33 @@ def test_dates_are_parsed_exactly_as_the_standard_library_reads_them(texts):
     for text, d, good in zip(texts, days, ok):
         expected = _stdlib_day(text)
         assert (int(d) if good else None) == expected, text
+
+
+def test_threaded_ingest_gives_exactly_what_one_thread_gives(monkeypatch):
+    """Large tables are encoded on threads; the prepared inputs and rejects are the same."""
+    import ecocredit.ingest as ingest
+    from conftest import ROOT
+
+    d = ROOT / "sample_data"
+    tables = {t: ingest.read_table(d / f"{t}.csv", t) for t in
+              ("firms", "events", "measurements", "history")}
+    ev = tables["events"]
+    # some trouble to find: a repeated id, a reference to nothing, a revocation of a repeat
+    extra = ev.iloc[:3].copy()
+    extra["ref_event_id"] = ["", "NO-SUCH-EVENT", ev["event_id"].iloc[5]]
+    extra["event_type"] = ["fine", "rectification_completed", "revocation"]
+    tables["events"] = pd.concat([ev, extra], ignore_index=True)
+    rs = ecocredit.load_ruleset("anhui-2019")
+
+    def prepared(threaded_rows: int):
+        monkeypatch.setattr(ingest, "_THREADED_ROWS", threaded_rows)
+        return ingest.prepare(tables["firms"], tables["events"], rs,
+                              measurements=tables["measurements"], history=tables["history"],
+                              today=dt.date.fromisoformat(TODAY))
+
+    one, many = prepared(10**12), prepared(0)
+    assert len(one.rejects) >= 3
+    for name in ("firms", "events", "measurements", "history", "rejects"):
+        pd.testing.assert_frame_equal(getattr(one, name), getattr(many, name))
+    assert one.stats == many.stats
+    assert one.events["revoked"].sum() == many.events["revoked"].sum() > 0
