@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository's
 from benchmarks.baselines.naive_pandas import score_naive  # noqa: E402
 
 RULESET, PERIOD, TODAY = "anhui-2019", "2025", "2026-06-30"
-#: at 2,000 firms the naive baseline is ~140× slower (benchmarks/RESULTS.md); at this size fixed
+#: at 2,000 firms the naive baseline is ~230× slower (benchmarks/RESULTS.md); at this size fixed
 #: costs weigh more, so the bar is lower, and still far above what a per-firm loop could reach
 MIN_RATIO = 10
 
