@@ -106,6 +106,10 @@ def test_the_event_id_hash_finds_exactly_the_repeats():
     assert (d2 == dup).all() and (f2[dup] == first[dup]).all()
     assert (same.find(queries, np.zeros(len(queries), np.uint64), accepted) == found).all()
     # one fixed width (a reshape) and mixed widths (gathered words) hash the same
+    for width in (8, 16, 18):  # whole words, and the strided fast path's edges
+        vals_w = ["%0*d" % (width, i * 7919) for i in range(40)]
+        assert (_hash_strings(pa.array(vals_w))
+                == _hash_strings(pa.array(vals_w + ["x"]))[:40]).all()
     fixed = pa.array(["EV%09d" % i for i in range(50)])
     mixed = pa.array(["EV%09d" % i for i in range(50)] + ["x"])
     assert (_hash_strings(fixed) == _hash_strings(mixed)[:50]).all()

@@ -472,8 +472,35 @@ def _dictionary(s: pd.Series) -> tuple[np.ndarray, pa.Array]:
         return _dictionary(pd.Series(pd.Categorical.from_codes(
             _np(pc.fill_null(a.indices, -1)).astype(np.int32),
             categories=pd.Index(a.dictionary.to_pandas()))))
+    raw = _raw_text(s)
+    if raw is not None:  # Arrow-backed text as it is (no cast, no copy), chunks and all
+        enc = pc.dictionary_encode(raw)
+        chunks = enc.chunks if isinstance(enc, pa.ChunkedArray) else [enc]
+        if chunks:  # every chunk carries the whole dictionary
+            uniq = chunks[-1].dictionary.cast(pa.string())
+            codes = np.concatenate([_np(pc.fill_null(c.indices, -1)).astype(np.int32)
+                                    for c in chunks])
+            if (codes < 0).any():  # missing reads as ''
+                at = pc.index(uniq, "").as_py()
+                if at < 0:
+                    at, uniq = len(uniq), pa.concat_arrays([uniq, pa.array([""], pa.string())])
+                codes[codes < 0] = at
+            return codes, uniq
     enc = pc.dictionary_encode(_arr(_arrow_str(s)))
     return _np(enc.indices).astype(np.int32), enc.dictionary
+
+
+def _raw_text(s: pd.Series) -> pa.Array | pa.ChunkedArray | None:
+    """The Arrow strings behind an Arrow-backed text column (pandas ``str`` or an
+    ``ArrowDtype`` string), without a copy; None for any other column."""
+    dt_ = s.dtype
+    if not ((isinstance(dt_, pd.StringDtype) and dt_.storage == "pyarrow")
+            or (isinstance(dt_, pd.ArrowDtype) and (pa.types.is_string(dt_.pyarrow_dtype)
+                                                    or pa.types.is_large_string(
+                                                        dt_.pyarrow_dtype)))):
+        return None
+    a = pa.array(s)
+    return a if pa.types.is_string(a.type) or pa.types.is_large_string(a.type) else None
 
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
@@ -499,26 +526,69 @@ def _trimmed(a: pa.Array) -> pa.Array:
     if len(a) == 0 or a.null_count:
         return pc.utf8_trim_whitespace(a)
     off, buf = _offsets(a), _data(a)
-    full = np.diff(off) > 0
-    if full.any() and (_MAYBE_SPACE[buf[off[:-1][full]]].any()
-                       or _MAYBE_SPACE[buf[off[1:][full] - 1]].any()):
+    lens = np.diff(off)
+    n, w = len(a), int(lens[0])
+    if w > 0 and int(lens.min()) == int(lens.max()):  # one width: strided looks, no gather
+        s0 = int(off[0])
+        first, last = buf[s0:s0 + n * w:w], buf[s0 + w - 1:s0 + n * w:w]
+    else:
+        full = lens > 0
+        first, last = buf[off[:-1][full]], buf[off[1:][full] - 1]
+    if len(first) and (_MAYBE_SPACE[first].any() or _MAYBE_SPACE[last].any()):
         return pc.utf8_trim_whitespace(a)
     return a
+
+
+def _mix(acc: np.ndarray, word: np.ndarray, tmp: np.ndarray) -> None:
+    """One step of the string hash, in place: ``acc = (acc ^ word) * MIX; acc ^= acc >> 29``."""
+    np.bitwise_xor(acc, word, out=acc)
+    np.multiply(acc, _MIX, out=acc)
+    np.right_shift(acc, np.uint64(29), out=tmp)
+    np.bitwise_xor(acc, tmp, out=acc)
+
+
+def _hash_fixed(buf: np.ndarray, s0: int, n: int, w: int) -> np.ndarray:
+    """:func:`_hash_strings` of ``n >= 2`` values of one width ``w >= 8`` lying end to end
+    from byte ``s0``: each 8-byte word read as a strided view of the buffer, nothing copied."""
+    acc = np.full(n, w, dtype=np.uint64)
+    np.multiply(acc, _MIX, out=acc)
+    tmp = np.empty(n, dtype=np.uint64)
+    word = np.empty(n, dtype=np.uint64)
+    for pos in range(0, w, 8):
+        rem = w - pos
+        if rem >= 8:
+            view = np.ndarray((n,), dtype="<u8", buffer=buf, offset=s0 + pos, strides=(w,))
+            _mix(acc, view, tmp)
+            continue
+        # a partial last word: read 8 bytes (the next value's first bytes) and mask them off;
+        # the last value's word is assembled on its own, never reading past the buffer
+        view = np.ndarray((n - 1,), dtype="<u8", buffer=buf, offset=s0 + pos, strides=(w,))
+        np.bitwise_and(view, np.uint64((1 << (8 * rem)) - 1), out=word[:n - 1])
+        tail = buf[s0 + (n - 1) * w + pos:s0 + n * w].tobytes()
+        word[n - 1] = int.from_bytes(tail, "little")
+        _mix(acc, word, tmp)
+    return acc
 
 
 def _hash_strings(a: pa.Array) -> np.ndarray:
     """A 64-bit hash of every string (a function of its bytes only), computed on 8-byte words
     of the Arrow buffers without hashing each cell in Python. Equal strings hash equal; callers
-    confirm every match on the strings themselves, so collisions cost time, never results."""
+    confirm every match on the strings themselves, so collisions cost time, never results.
+
+    The hash of a value of ``w`` bytes: ``acc = w * MIX``, then for each 8-byte little-endian
+    word of the value (the last one zero-padded) ``acc = (acc ^ word) * MIX; acc ^= acc >> 29``.
+    """
     n = len(a)
-    h = np.zeros(n, dtype=np.uint64)
     if n == 0:
-        return h
+        return np.zeros(0, dtype=np.uint64)
     offsets = _offsets(a)
+    buf = _data(a)
     lens = np.diff(offsets)
-    buf = np.concatenate([_data(a), np.zeros(8, np.uint8)])  # words may read past the end
-    counts = np.bincount(lens)
-    widths = np.flatnonzero(counts)
+    lo, hi = int(lens.min()), int(lens.max())
+    if lo == hi and lo >= 8 and n >= 2:  # ids of one width: the usual case, and the fast one
+        return _hash_fixed(buf, int(offsets[0]), n, lo)
+    h = np.zeros(n, dtype=np.uint64)
+    widths = np.flatnonzero(np.bincount(lens))
     for w in widths.tolist():
         every = len(widths) == 1
         rows = None if every else np.flatnonzero(lens == w)
@@ -532,9 +602,9 @@ def _hash_strings(a: pa.Array) -> np.ndarray:
         words = np.zeros((len(starts), padded), dtype=np.uint8)
         words[:, :w] = mat
         acc = np.full(len(starts), w, dtype=np.uint64) * _MIX
+        tmp = np.empty(len(starts), dtype=np.uint64)
         for word in words.view("<u8").T:
-            acc = (acc ^ word) * _MIX
-            acc ^= acc >> np.uint64(29)
+            _mix(acc, word, tmp)
         if every:
             h[:] = acc
         else:
