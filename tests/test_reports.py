@@ -49,6 +49,9 @@ def test_written_csv_is_byte_for_byte_what_pandas_writes(rows, as_arrow, header)
 def test_mixed_object_cells_and_one_column_frames_fall_back_to_pandas():
     df = pd.DataFrame({"value": ["=1", 3, None, 2.5], "n": [1, 2, 3, 4]})
     assert csv_bytes(df) == _pandas_csv(df)
+    nullable = pd.DataFrame({"n": pd.array([1, None, -3], dtype="Int64"), "t": ["a", "b", "c"],
+                             "u": np.array([2**64 - 1, 0, 7], dtype=np.uint64)})
+    assert csv_bytes(nullable) == _pandas_csv(nullable)
     one = pd.DataFrame({"only": ["", "=x", None]})
     assert csv_bytes(one) == _pandas_csv(one)
     assert csv_bytes(one).endswith(b'""\n\'=x\n""\n')

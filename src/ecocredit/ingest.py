@@ -229,8 +229,8 @@ def read_table(path: str | Path, table: str, *, as_strings: bool = True) -> pd.D
             # text columns stay Arrow strings (no conversion to pandas' own string type,
             # which costs seconds on ten million rows); dictionaries become categoricals
             few = _FEW_VALUES.get(table, set())
-            names = pq.ParquetFile(p).schema_arrow.names
-            dictionary = [c for c in names if _canonical_name(c, table) in few]
+            dictionary = [c for c in pq.read_schema(p).names
+                          if _canonical_name(c, table) in few]
             df = pq.read_table(p, read_dictionary=dictionary or None).to_pandas(
                 types_mapper=_arrow_text)
         else:
@@ -316,16 +316,26 @@ def _np(a: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return np.asarray(a.to_numpy(zero_copy_only=False))
 
 
+def _offsets(a: pa.Array) -> np.ndarray:
+    """The value offsets of an Arrow string array (int32), as numpy, without a copy."""
+    return np.frombuffer(a.buffers()[1], dtype=np.int32)[a.offset:a.offset + len(a) + 1]
+
+
+def _data(a: pa.Array) -> np.ndarray:
+    """The UTF-8 bytes of an Arrow string array, as numpy, without a copy."""
+    data = a.buffers()[2]
+    return np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+
+
 def _fixed_width_bytes(a: pa.Array, width: int) -> tuple[np.ndarray, np.ndarray]:
     """(rows whose UTF-8 length is ``width``, their bytes as a (k, width) uint8 matrix)."""
     a = a.cast(pa.string()) if not pa.types.is_string(a.type) else a
     n = len(a)
-    offsets = np.frombuffer(a.buffers()[1], dtype=np.int32)[a.offset:a.offset + n + 1]
+    offsets = _offsets(a)
     rows = np.flatnonzero(np.diff(offsets) == width)
-    data = a.buffers()[2]
-    if len(rows) == 0 or data is None:
+    buf = _data(a)
+    if len(rows) == 0 or len(buf) == 0:
         return rows, np.zeros((0, width), dtype=np.uint8)
-    buf = np.frombuffer(data, dtype=np.uint8)
     start = int(offsets[0])
     if len(rows) == n and offsets[-1] - start == width * n:  # all fixed width: a plain view
         return rows, buf[start:start + width * n].reshape(n, width)
@@ -511,15 +521,6 @@ _MAYBE_SPACE[:33] = True
 _MAYBE_SPACE[127:] = True
 
 
-def _offsets(a: pa.Array) -> np.ndarray:
-    return np.frombuffer(a.buffers()[1], dtype=np.int32)[a.offset:a.offset + len(a) + 1]
-
-
-def _data(a: pa.Array) -> np.ndarray:
-    data = a.buffers()[2]
-    return np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
-
-
 def _trimmed(a: pa.Array) -> pa.Array:
     """``utf8_trim_whitespace``, skipped (a plain look at the first and last byte of every
     value) when no value can begin or end with white space, as is usual for ids."""
@@ -614,11 +615,8 @@ def _hash_strings(a: pa.Array) -> np.ndarray:
 
 def _ids(s: pd.Series, hashed: bool = True) -> tuple[pa.Array, np.ndarray | None]:
     """An id column stripped, as an Arrow string array, and its hashes (with ``hashed``)."""
-    a = _arr(_arrow_str(s)) if not isinstance(s.dtype, pd.CategoricalDtype) else _arr(
-        _Enc.of(s, strip=False).series())
-    a = a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
-    a = _trimmed(a)
-    a = a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
+    a = _trimmed(_arr(_arrow_str(s)) if not isinstance(s.dtype, pd.CategoricalDtype)
+                 else _arr(_Enc.of(s, strip=False).series()))
     return a, (_hash_strings(a) if hashed else None)
 
 

@@ -37,17 +37,24 @@ _RISKY = r"^[=+\-@\t\r]"
 _ASCII_NUMBER = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 
 
+def _text_array(col: pd.Series, type_: pa.DataType = pa.string()) -> pa.Array | None:
+    """A text column (object of str, or a string dtype) as one Arrow array, missing as null;
+    None when some cell is not text."""
+    try:
+        a = pa.array(col.to_numpy(object) if col.dtype == object else col, type=type_,
+                     from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        return None
+    return a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
+
+
 def _risky_rows(col: pd.Series) -> np.ndarray | None:
     """Positions of the cells that may need neutralising, found in Arrow's string kernels
     (a million cells cost milliseconds, not a Python call each); None when the column is not
     all text (each cell is then checked in Python)."""
-    try:
-        a = pa.array(col.to_numpy(object) if col.dtype == object else col,
-                     type=pa.string(), from_pandas=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+    a = _text_array(col)
+    if a is None:
         return None
-    if isinstance(a, pa.ChunkedArray):
-        a = a.combine_chunks()
     risky = pc.and_(pc.match_substring_regex(a, _RISKY),
                     pc.invert(pc.match_substring_regex(a, _ASCII_NUMBER)))
     return np.flatnonzero(pc.fill_null(risky, False).to_numpy(zero_copy_only=False))
@@ -115,18 +122,13 @@ def _arrow_csv(frame: pd.DataFrame) -> bytes | None:
     cols = []
     for c in frame.columns:
         s = frame[c]
-        try:
-            if pd.api.types.is_integer_dtype(s) and not isinstance(s.dtype, pd.ArrowDtype):
-                a = pa.array(s.to_numpy(np.int64)).cast(pa.large_string())
-            elif s.dtype == object or pd.api.types.is_string_dtype(s):
-                a = pa.array(s.to_numpy(object) if s.dtype == object else s,
-                             type=pa.large_string(), from_pandas=True)
-            else:
-                return None
-        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
-            return None
-        if isinstance(a, pa.ChunkedArray):
-            a = a.combine_chunks()
+        a: pa.Array | None = None
+        if isinstance(s.dtype, np.dtype) and s.dtype.kind in "iu":  # numpy integers only
+            a = pa.array(s.to_numpy()).cast(pa.large_string())
+        elif s.dtype == object or pd.api.types.is_string_dtype(s):
+            a = _text_array(s, pa.large_string())
+        if a is None:
+            return None  # nullable integers, floats, mixed cells: pandas writes them
         cols.append(_csv_field(pc.fill_null(a, "")))
     header = ",".join(_csv_field(pa.array(list(frame.columns), pa.large_string())).to_pylist())
     if len(frame) == 0:

@@ -223,7 +223,8 @@ class _Contributions:
             return _str_series(d.take(pa.array(part)))
 
         inv, uniq = pd.factorize(cents)  # points take few distinct values
-        points = pa.array(format_cents_array(uniq), type=pa.string()).take(pa.array(inv))
+        points = pa.array([format_cents(int(v)) for v in uniq], type=pa.string()).take(
+            pa.array(inv))
         return pd.DataFrame({
             "firm_id": _str_series(firm_ids.take(pa.array(firm[perm]))),
             "rule_id": per_rule(0), "points": _str_series(points),
