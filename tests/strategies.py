@@ -14,8 +14,9 @@ import pandas as pd
 from hypothesis import strategies as st
 
 from ecocredit.codes import uscc_check_char
-from ecocredit.features import add_months
-from ecocredit.ruleset import Ruleset, parse_period
+from ecocredit.days import add_months
+from ecocredit.ruleset import Ruleset
+from ecocredit.periods import parse_period
 from ecocredit.vocab import EVENT_TYPES, MEDIA, POSITIVE_EVENT_TYPES, SEVERITIES
 
 TODAY = dt.date(2030, 1, 1)

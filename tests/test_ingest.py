@@ -580,7 +580,8 @@ def test_a_firm_included_after_the_evaluation_date_is_not_graded(score_rows):
 
 from hypothesis import given, settings, strategies as st  # noqa: E402
 
-from ecocredit.ingest import STR, _parse_days, day_of  # noqa: E402
+from ecocredit.ingest import STR, _parse_days  # noqa: E402
+from ecocredit.days import day_of
 
 
 def _stdlib_day(text: str):

@@ -25,8 +25,10 @@ from typing import Any
 
 import pandas as pd
 
-from ecocredit.features import previous_periods
-from ecocredit.ruleset import Ruleset, load_ruleset, parse_period, to_cents
+from ecocredit.periods import previous_periods
+from ecocredit.ruleset import Ruleset, load_ruleset
+from ecocredit.periods import parse_period
+from ecocredit.points import to_cents
 
 __all__ = ["score_naive", "SUPPORTED_KINDS"]
 

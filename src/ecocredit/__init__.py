@@ -20,14 +20,8 @@ from .errors import (  # noqa: E402
 )
 from .ingest import prepare, read_table  # noqa: E402
 from .reference import score_firm  # noqa: E402
-from .ruleset import (  # noqa: E402
-    Ruleset,
-    bundled_rulesets,
-    lint_ruleset,
-    load_ruleset,
-    parse_period,
-    ruleset_json_schema,
-)
+from .ruleset import Ruleset, bundled_rulesets, lint_ruleset, load_ruleset, ruleset_json_schema  # noqa: E402
+from .periods import parse_period  # noqa: E402
 from .run import ScoreResult, score  # noqa: E402
 from .audit import replay, write_run  # noqa: E402
 from .inspection import (  # noqa: E402

@@ -37,7 +37,8 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
-from .ingest import Prepared, day_of
+from .ingest import Prepared
+from .days import day_of
 from .inspection import (
     CASE_FLAGS,
     CaseInfo,

@@ -47,7 +47,8 @@ import pandas as pd
 
 from .codes import CITY_NAMES, JIANGXI_COUNTIES, valid_region_mask
 from .errors import InputError, PeriodError
-from .ingest import REJECT_COLUMNS, day_of
+from .ingest import REJECT_COLUMNS
+from .days import day_of
 from .inspection import (
     VISIT_KINDS,
     FrequencyResult,

@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .codes import valid_region_mask, valid_uscc_mask
+from .days import NO_DATE, day_of
 from .errors import InputError
 from .ruleset import Ruleset
 from .vocab import (
@@ -41,7 +42,6 @@ __all__ = ["read_table", "prepare", "Prepared", "TableStats", "REJECT_COLUMNS"]
 
 REJECT_COLUMNS = ["file", "row", "column", "reason_code", "value", "message"]
 EPOCH = np.datetime64("1970-01-01", "D")
-NO_DATE = np.iinfo(np.int32).min  # sentinel for "no date" in int32 day columns
 
 _BOOL = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False,
          "y": True, "n": False, "是": True, "否": False, "t": True, "f": False}
@@ -742,15 +742,6 @@ def _parse_fen(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     fen[ok_idx] = w * 100 + f
     negative = ok & (_np(pc.fill_null(pc.struct_field(parts, "sign"), "")) == "-") & (fen > 0)
     return fen, ok, negative
-
-
-def day_of(d: dt.date) -> int:
-    """Days since 1970-01-01 (the engines' integer date)."""
-    return (d - dt.date(1970, 1, 1)).days
-
-
-def date_of(day: int) -> dt.date:
-    return dt.date(1970, 1, 1) + dt.timedelta(days=int(day))
 
 
 # --------------------------------------------------------------------------------------

@@ -44,8 +44,9 @@ import pandas as pd
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from .errors import EcocreditError, InputError, PeriodError, Problem, RulesetError
-from .features import add_months
-from .ingest import Prepared, date_of, day_of, prepare
+from .days import add_months
+from .ingest import Prepared, prepare
+from .days import date_of, day_of
 from .ruleset import (
     PathT,
     Reference,

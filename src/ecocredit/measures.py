@@ -37,8 +37,8 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
-from .features import add_months_days
-from .ingest import day_of
+from .days import add_months_days
+from .days import day_of
 from .reports import excel_safe
 from .run import ScoreResult
 from .scoring import _history_mask, _iso_days

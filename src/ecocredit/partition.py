@@ -90,7 +90,8 @@ import pyarrow.parquet as pq
 
 from .errors import EcocreditError, InputError
 from .ingest import Prepared, TableStats, prepare
-from .ruleset import Ruleset, load_ruleset, parse_period
+from .ruleset import Ruleset, load_ruleset
+from .periods import parse_period
 from .run import ScoreResult, score
 from .vocab import COLUMN_ALIASES, TABLES
 

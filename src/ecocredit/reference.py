@@ -15,9 +15,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .features import add_months, previous_periods, period_in, tier_index, value_key
-from .ingest import NO_DATE, Prepared, date_of
-from .ruleset import Match, Period, Ruleset, format_cents, parse_period, to_cents
+from .features import tier_index, value_key
+from .days import add_months
+from .periods import previous_periods, period_in
+from .ingest import Prepared
+from .days import NO_DATE, date_of
+from .ruleset import Match, Ruleset
+from .periods import Period, parse_period
+from .points import format_cents, to_cents
 
 __all__ = ["FirmResult", "score_firm", "reference_scores", "FirmInputs", "firm_inputs",
            "FirmRows"]

@@ -44,9 +44,10 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
-from .features import add_months
-from .ingest import NO_DATE, date_of
-from .ruleset import Match, Ruleset, parse_period
+from .days import add_months
+from .days import NO_DATE, date_of
+from .ruleset import Match, Ruleset
+from .periods import parse_period
 from .run import ScoreResult
 from .scoring import _fen_ceiling
 from .vocab import REPAIR_REASON_CODES

@@ -34,6 +34,8 @@ from pydantic import (
 )
 
 from .errors import PeriodError, Problem, RulesetError
+from .periods import Period
+from .points import to_cents
 from .vocab import EVENT_TYPES, LISTS, MEASURE_ACTIONS, MEDIA, POSITIVE_EVENT_TYPES, SEVERITIES
 
 __all__ = [
@@ -43,93 +45,9 @@ __all__ = [
     "lint_ruleset",
     "bundled_rulesets",
     "ruleset_json_schema",
-    "Period",
-    "parse_period",
-    "to_cents",
-    "format_cents",
 ]
 
 FORMAT_VERSION = 1
-
-# --------------------------------------------------------------------------------------
-# exact points
-# --------------------------------------------------------------------------------------
-
-
-def to_cents(value: Decimal | int) -> int:
-    """Convert an exact number of points to integer hundredths of a point.
-
-    Raises
-    ------
-    ValueError
-        If the value has more than two decimal places (it could not be held exactly).
-
-    Examples
-    --------
-    >>> to_cents(Decimal("12.75"))
-    1275
-    >>> to_cents(-3)
-    -300
-    """
-    d = Decimal(value) * 100
-    if d != d.to_integral_value():
-        raise ValueError(f"{value} points is not a whole number of hundredths")
-    return int(d)
-
-
-def format_cents(cents: int) -> str:
-    """Format integer hundredths as the shortest exact decimal string.
-
-    Examples
-    --------
-    >>> format_cents(1275), format_cents(10000), format_cents(-350)
-    ('12.75', '100', '-3.5')
-    """
-    sign = "-" if cents < 0 else ""
-    q, r = divmod(abs(int(cents)), 100)
-    if r == 0:
-        return f"{sign}{q}"
-    return f"{sign}{q}.{r:02d}".rstrip("0")
-
-
-# --------------------------------------------------------------------------------------
-# periods
-# --------------------------------------------------------------------------------------
-
-
-class Period(BaseModel):
-    """A scoring period: a calendar year ``YYYY`` or a month ``YYYY-MM``."""
-
-    model_config = ConfigDict(frozen=True)
-    label: str
-    start: dt.date
-    end: dt.date
-
-
-def parse_period(text: str) -> Period:
-    """Parse ``YYYY`` or ``YYYY-MM`` into a :class:`Period`.
-
-    Examples
-    --------
-    >>> parse_period("2024").end
-    datetime.date(2024, 12, 31)
-    >>> parse_period("2024-02").end
-    datetime.date(2024, 2, 29)
-    """
-    s = str(text).strip()
-    try:
-        if len(s) == 4 and s.isdigit():
-            y = int(s)
-            return Period(label=s, start=dt.date(y, 1, 1), end=dt.date(y, 12, 31))
-        if len(s) == 7 and s[4] == "-" and s[:4].isdigit() and s[5:].isdigit():
-            y, m = int(s[:4]), int(s[5:])
-            start = dt.date(y, m, 1)
-            nxt = dt.date(y + (m == 12), m % 12 + 1, 1)
-            return Period(label=s, start=start, end=nxt - dt.timedelta(days=1))
-    except ValueError:
-        pass
-    raise PeriodError(f"The period must be YYYY or YYYY-MM; got {text!r}.", period=str(text))
-
 
 # --------------------------------------------------------------------------------------
 # the file format

@@ -23,7 +23,9 @@ import pandas as pd
 
 from .ingest import Prepared, TableStats, prepare
 from .reference import FirmResult, FirmRows, firm_inputs, score_firm
-from .ruleset import Period, Ruleset, format_cents, load_ruleset, parse_period
+from .ruleset import Ruleset, load_ruleset
+from .periods import Period, parse_period
+from .points import format_cents
 from .scoring import score_prepared
 
 __all__ = ["score", "ScoreResult"]

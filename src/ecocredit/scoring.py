@@ -19,9 +19,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .features import add_months_days, previous_periods, tier_index, value_key
-from .ingest import NO_DATE, Prepared, date_of, day_of
-from .ruleset import Match, Period, Ruleset, format_cents, parse_period, to_cents
+from .features import tier_index, value_key
+from .days import add_months_days
+from .periods import previous_periods
+from .ingest import Prepared
+from .days import NO_DATE, date_of, day_of
+from .ruleset import Match, Ruleset
+from .periods import Period, parse_period
+from .points import format_cents, to_cents
 from .vocab import MEDIA, SEVERITIES
 
 __all__ = ["score_prepared", "CONTRIBUTION_COLUMNS", "SCORE_COLUMNS", "format_cents_array"]
