@@ -10,7 +10,7 @@ Steps (``--steps``, default all):
 
 ``score``       ecocredit.score() from in-memory DataFrames (as ``pandas.read_parquet`` gives
                 them: Arrow strings), full contributions, for every bundled ruleset
-``pass``        the scoring pass alone (``ecocredit.scoring.score_prepared``, full
+``pass``        the scoring pass alone (``ecocredit.engine.vectorized.score_prepared``, full
                 contributions) on inputs validated once beforehand, for every bundled ruleset;
                 ``ingest_seconds`` is that one validation
 ``score-cat``   the same from DataFrames whose low-cardinality columns are categoricals (as a
@@ -143,8 +143,8 @@ def child(step: str, data: Path, ruleset: str, runs: int, work: Path) -> dict[st
         import datetime as dt
 
         from ecocredit.ingest import prepare
-        from ecocredit.ruleset import parse_period
-        from ecocredit.scoring import score_prepared
+        from ecocredit.engine.vectorized import score_prepared
+        from ecocredit.periods import parse_period
 
         t = load(data)
         info["rss_inputs_mb"] = round(_peak_mb())

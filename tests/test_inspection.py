@@ -81,7 +81,7 @@ def test_the_policies_are_shipped_inside_the_package_and_read_from_there_once_in
     import shutil
     import tomllib
 
-    import ecocredit.ruleset
+    import ecocredit.ruleset.loader
 
     conf = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     wheel = conf["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]
@@ -90,7 +90,7 @@ def test_the_policies_are_shipped_inside_the_package_and_read_from_there_once_in
     pkg = tmp_path / "site-packages" / "ecocredit"
     (pkg / "_policies").mkdir(parents=True)
     shutil.copy(POLICY, pkg / "_policies" / "jiangxi-2020.yaml")
-    monkeypatch.setattr(ecocredit.ruleset.resources, "files", lambda name: pkg)
+    monkeypatch.setattr(ecocredit.ruleset.loader.resources, "files", lambda name: pkg)
     pol = load_policy("jiangxi-2020")
     assert Path(pol.source) == pkg / "_policies" / "jiangxi-2020.yaml"
     assert pol.sha256 == load_policy(POLICY).sha256

@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 import ecocredit
-from ecocredit.measures import append_trace, check_measures, read_trace
-from ecocredit.repair import decide_repairs
+from ecocredit.decisions.measures import append_trace, check_measures, read_trace
+from ecocredit.decisions.repair import decide_repairs
 from ecocredit.vocab import MEASURE_ACTIONS
 
 from conftest import TODAY, make_firm_id
@@ -583,7 +583,7 @@ def test_the_trace_log_has_exactly_one_line_per_check_even_with_concurrent_write
     assert sorted(t["who"].value_counts().items()) == [(f"p{i}", 3) for i in range(8)]
     assert (t["measures"] == "CQ-M01").all() and (t["list"] == "red").all()
     lines = log.read_text("utf-8-sig").splitlines()
-    assert lines[0] == ",".join(ecocredit.measures.TRACE_COLUMNS) and len(lines) == 1 + 24
+    assert lines[0] == ",".join(ecocredit.decisions.measures.TRACE_COLUMNS) and len(lines) == 1 + 24
 
 
 def test_a_trace_line_records_who_when_firm_action_grade_list_and_measures(tmp_path):

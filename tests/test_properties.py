@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import ecocredit
-from ecocredit.reference import reference_scores
+from ecocredit.engine.reference import reference_scores
 from ecocredit.ruleset import load_ruleset
 
 from strategies import TODAY, adverse_event, inputs
@@ -76,7 +76,7 @@ def test_vectorized_engine_equals_reference_engine(name, data):
     # contributions reconcile with the score: base + Σ points = score
     graded = r.scores[r.scores["status"] == "graded"]
     sums = r.contributions.groupby("firm_id")["points_cents"].sum()
-    base = ecocredit.ruleset.to_cents(rs.scoring.base)
+    base = ecocredit.points.to_cents(rs.scoring.base)
     for fid, cents in zip(graded["firm_id"], graded["score_cents"]):
         assert base + int(sums.get(fid, 0)) == int(cents)
 
@@ -194,7 +194,7 @@ def test_a_saved_run_replays_identically(name, data):
 def test_the_trace_log_has_exactly_one_line_per_check(name, data):
     import tempfile
 
-    from ecocredit.measures import append_trace, check_measures, read_trace
+    from ecocredit.decisions.measures import append_trace, check_measures, read_trace
     from ecocredit.vocab import MEASURE_ACTIONS
 
     rs = _load(name)

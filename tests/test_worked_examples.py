@@ -29,7 +29,7 @@ import pytest
 
 import ecocredit
 from ecocredit.codes import uscc_check_char
-from ecocredit.reference import reference_scores
+from ecocredit.engine.reference import reference_scores
 from ecocredit.ruleset import load_ruleset
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -19,10 +19,10 @@ from .errors import (  # noqa: E402
     RulesetError,
 )
 from .ingest import prepare, read_table  # noqa: E402
-from .reference import score_firm  # noqa: E402
+from .engine.reference import score_firm  # noqa: E402
 from .ruleset import Ruleset, bundled_rulesets, lint_ruleset, load_ruleset, ruleset_json_schema  # noqa: E402
 from .periods import parse_period  # noqa: E402
-from .run import ScoreResult, score  # noqa: E402
+from .engine.run import ScoreResult, score  # noqa: E402
 from .audit import replay, write_run  # noqa: E402
 from .inspection import (  # noqa: E402
     FrequencyResult,
@@ -36,8 +36,8 @@ from .inspection import (  # noqa: E402
 from .draw import DrawResult, draw_quarters, parse_quarter  # noqa: E402
 from .draw import draw as double_random_draw  # noqa: E402  (ecocredit.draw stays the module)
 from .discretion import DiscretionGuidance, discretion_guidance  # noqa: E402
-from .repair import decide_repairs  # noqa: E402
-from .measures import MeasureChecks, append_trace, check_measures, read_trace  # noqa: E402
+from .decisions.repair import decide_repairs  # noqa: E402
+from .decisions.measures import MeasureChecks, append_trace, check_measures, read_trace  # noqa: E402
 
 __all__ = [
     "__version__",

@@ -24,8 +24,8 @@ from .errors import ReplayError
 from .reports import csv_bytes, write_files_atomically
 from .ingest import TableStats
 from .ruleset import Ruleset, load_ruleset
-from .run import ScoreResult, score
-from .scoring import CONTRIBUTION_COLUMNS, SCORE_COLUMNS
+from .engine.run import ScoreResult, score
+from .engine.vectorized import CONTRIBUTION_COLUMNS, SCORE_COLUMNS
 from .vocab import CONTRACT_VERSION
 
 __all__ = ["write_run", "replay", "ReplayReport", "read_manifest", "output_frames", "rerun",

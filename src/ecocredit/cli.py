@@ -22,7 +22,7 @@ from .audit import input_changed, read_manifest, replay, rerun, saved_score_row,
 from .errors import EcocreditError, RulesetError
 from .reports import summary_text
 from .ruleset import bundled_rulesets, lint_ruleset, ruleset_json_schema
-from .run import score
+from .engine.run import score
 
 __all__ = ["main", "cli"]
 
@@ -498,7 +498,7 @@ def repair_cmd(run_dir: str, applications: str, out: str | None) -> None:
     Prints each decision with its reasons, evidence and citation. Exit status 0 whether the
     applications are granted or refused; 2 when nothing could be decided.
     """
-    from .repair import decide_repairs
+    from .decisions.repair import decide_repairs
     from .reports import csv_bytes, write_files_atomically
 
     apps = _read_requests(applications)
@@ -547,7 +547,7 @@ def measures_cmd(run_dir: str, firm: str | None, action: str | None, date: dt.da
     """
     import pandas as pd
 
-    from .measures import append_trace, check_measures
+    from .decisions.measures import append_trace, check_measures
 
     if requests:
         req = _read_requests(requests)

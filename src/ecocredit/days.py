@@ -9,9 +9,10 @@ import datetime as dt
 
 import numpy as np
 
-__all__ = ["NO_DATE", "day_of", "date_of", "add_months", "add_months_days"]
+__all__ = ["NO_DATE", "NO_DAY", "day_of", "date_of", "add_months", "add_months_days", "iso_days"]
 
 NO_DATE = np.iinfo(np.int32).min  # sentinel for "no date" in int32 day columns
+NO_DAY = np.iinfo(np.int64).min  # sentinel for "no day" in int64 day arrays of the engines
 
 
 def day_of(d: dt.date) -> int:
@@ -51,3 +52,13 @@ def add_months_days(days: np.ndarray, months: int) -> np.ndarray:
     start = target.astype("datetime64[D]")
     out = np.minimum(start + dom.astype("timedelta64[D]"), last)
     return (out - _EPOCH).astype(np.int64)
+
+
+def iso_days(days: np.ndarray) -> np.ndarray:
+    """int64 days since 1970 → ISO date strings (object array; '' for :data:`NO_DAY`)."""
+    d = np.asarray(days, dtype=np.int64)
+    out = np.full(len(d), "", dtype=object)
+    has = d != NO_DAY
+    if has.any():
+        out[has] = np.datetime_as_string(d[has].astype("datetime64[D]")).astype(object)
+    return out

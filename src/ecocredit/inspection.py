@@ -47,23 +47,14 @@ from .errors import EcocreditError, InputError, PeriodError, Problem, RulesetErr
 from .days import add_months
 from .ingest import Prepared, prepare
 from .days import date_of, day_of
-from .ruleset import (
-    PathT,
-    Reference,
-    Ruleset,
-    Text,
-    _bundled_dir,
-    _check_rule_dates,
-    _data_dir,
-    _Document,
-    _line_for,
-    _lint_document_file,
-    _load_document,
-    _Model,
-    _parse_document,
-    format_path,
-    load_ruleset,
-)
+from .rules.base import Model as _Model, PathT, Reference, Text
+from .ruleset import Ruleset, load_ruleset
+from .ruleset.lint import check_rule_dates as _check_rule_dates
+from .ruleset.loader import (bundled_dir as _bundled_dir, data_dir as _data_dir,
+                             lint_document_file as _lint_document_file,
+                             load_document as _load_document, parse_document as _parse_document)
+from .ruleset.models import Document as _Document
+from .ruleset.reader import format_path, line_for as _line_for
 from .vocab import EVENT_TYPES, FIRM_STATUSES, LISTS, PERMIT_TYPES, SEVERITIES, SUPERVISION_CLASSES
 
 __all__ = [
@@ -844,7 +835,7 @@ class CreditLevels:
 def _scores_frame(scores: Any) -> tuple[pd.DataFrame | None, str, str]:
     """(scores table, ruleset id, period) from a ScoreResult, a DataFrame, a file or a run
     directory."""
-    from .run import ScoreResult
+    from .engine.run import ScoreResult
 
     if scores is None:
         return None, "", ""
@@ -1373,7 +1364,7 @@ class FrequencyResult:
 
 def _prepare_inputs(firms: Any, events: Any, scores: Any, ruleset: Any,
                     names: Mapping[str, str] | None) -> tuple[Prepared, Any]:
-    from .run import ScoreResult
+    from .engine.run import ScoreResult
 
     if isinstance(scores, ScoreResult) and firms is None and events is None:
         return scores.prepared, scores.ruleset

@@ -92,7 +92,7 @@ from .errors import EcocreditError, InputError
 from .ingest import Prepared, TableStats, prepare
 from .ruleset import Ruleset, load_ruleset
 from .periods import parse_period
-from .run import ScoreResult, score
+from .engine.run import ScoreResult, score
 from .vocab import COLUMN_ALIASES, TABLES
 
 __all__ = ["score_partitioned", "score_files_partitioned", "score_on_engine", "PartitionedRun",

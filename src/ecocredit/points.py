@@ -6,9 +6,9 @@ integers so that the vectorized engine, the reference engine and a replay agree 
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
-__all__ = ["to_cents", "format_cents"]
+__all__ = ["to_cents", "format_cents", "fen_ceiling"]
 
 
 
@@ -47,3 +47,15 @@ def format_cents(cents: int) -> str:
     if r == 0:
         return f"{sign}{q}"
     return f"{sign}{q}.{r:02d}".rstrip("0")
+
+
+def fen_ceiling(amount: Decimal) -> int:
+    """An amount in yuan → whole fen (hundredths), rounded up: the smallest amount in fen that
+    is at least ``amount``.
+
+    Examples
+    --------
+    >>> fen_ceiling(Decimal("10.001"))
+    1001
+    """
+    return int((amount * 100).to_integral_value(rounding=ROUND_CEILING))

@@ -21,12 +21,13 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from .ingest import Prepared, TableStats, prepare
-from .reference import FirmResult, FirmRows, firm_inputs, score_firm
-from .ruleset import Ruleset, load_ruleset
-from .periods import Period, parse_period
-from .points import format_cents
-from .scoring import score_prepared
+from ..ingest import Prepared, TableStats, prepare
+from ..periods import Period, parse_period
+from ..ruleset import Ruleset, load_ruleset
+from .compile import Plan, compile_plan
+from .explain import explain_text
+from .reference import FirmResult, FirmRows, firm_inputs, score_firm_plan
+from .vectorized import score_plan
 
 __all__ = ["score", "ScoreResult"]
 
@@ -67,6 +68,14 @@ class ScoreResult:
     # built on the first explain: firm_id → position, and each firm's rows in the inputs
     _lookup: tuple[pd.Index, FirmRows] | None = field(default=None, init=False, repr=False,
                                                       compare=False)
+    _plan: Plan | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def plan(self) -> Plan:
+        """The compiled plan the run was scored with (compiled again if it was not kept)."""
+        if self._plan is None:
+            self._plan = compile_plan(self.ruleset, self.period, self.eval_date)
+        return self._plan
 
     def __repr__(self) -> str:
         graded = int((self.scores["status"] == "graded").sum())
@@ -97,8 +106,7 @@ class ScoreResult:
     def explanation(self, firm_id: str) -> FirmResult:
         """The reference engine's rule-by-rule verdict on one firm."""
         i = self._firm_index(firm_id)
-        return score_firm(self.ruleset, firm_inputs(self.prepared, i, self._index()[1]),
-                          self.period, self.eval_date)
+        return score_firm_plan(self.plan, firm_inputs(self.prepared, i, self._index()[1]))
 
     def explain(self, firm_id: str) -> str:
         """Why a firm got its grade: every step, rule, citation and piece of evidence.
@@ -107,38 +115,7 @@ class ScoreResult:
         agrees with the vectorized result in :attr:`scores`.
         """
         i = self._firm_index(firm_id)
-        res = self.explanation(firm_id)
-        row = self.scores.iloc[i]
-        rs = self.ruleset
-        lines = [f"{row['name']} ({row['firm_id']})",
-                 f"Ruleset {rs.id} version {rs.version} ({rs.title.zh}), period "
-                 f"{self.period.label}, evaluated on {self.eval_date}"
-                 + (f", records as of {self.as_of}" if self.as_of else ""), ""]
-        lines += [f"  {t}" for t in res.trace]
-        if res.graded:
-            g = rs.grades[rs.grade_index[res.grade]]
-            lines += ["", f"Result: score {format_cents(int(row['score_cents']))}, grade "
-                      f"{g.id} {g.label}" + (" (vetoed)" if res.vetoed else "")
-                      + (f", {res.list_name} list until {res.list_until}" if res.list_name else "")]
-            if res.contributions:
-                lines += ["", "Contributions:"]
-                for c in res.contributions:
-                    rid = c["rule_id"]
-                    found = rs.find_rule(rid)
-                    ref = str(found.reference) if found is not None else ""
-                    pts = format_cents(c["points_cents"])
-                    eff = f" {c['effect']}" if c["effect"] else ""
-                    lines.append(f"  {rid}: {pts} points{eff}")
-                    if c["evidence"]:
-                        lines.append(f"      evidence: {c['evidence']}")
-                    if ref:
-                        lines.append(f"      reference: {ref}")
-        agree = (res.grade == (row["grade"] or "")) and (
-            not res.graded or res.score * 100 == int(row["score_cents"]))
-        lines += ["", "The reference engine agrees with the vectorized result." if agree else
-                  "WARNING: the reference engine disagrees with the vectorized result "
-                  f"(grade {row['grade']!r}, score {row['score']!r}); please report this."]
-        return "\n".join(lines)
+        return explain_text(self, self.explanation(firm_id), self.scores.iloc[i])
 
 
 def score(firms: Any, events: Any, ruleset: Ruleset | str | Path, *, period: str | int,
@@ -190,7 +167,8 @@ def score(firms: Any, events: Any, ruleset: Ruleset | str | Path, *, period: str
     eval_date = rs.evaluation_date(per, as_of_d)
     prep = prepare(firms, events, rs, measurements=measurements, history=history,
                    as_of=as_of_d, today=today_d, names=names)
-    scores, contributions = score_prepared(prep, rs, per, eval_date)
+    plan = compile_plan(rs, per, eval_date)
+    scores, contributions = score_plan(prep, plan)
     extra = [c for c in prep.firms.columns if c not in scores.columns and c not in (
         "included_day", "region_code", "industry_code", "supervision_class", "key_discharger",
         "permit_type", "positive_list", "status", "included_since")]
@@ -199,4 +177,4 @@ def score(firms: Any, events: Any, ruleset: Ruleset | str | Path, *, period: str
             scores[c] = prep.firms[c].to_numpy(object)
     return ScoreResult(scores=scores, contributions=contributions, rejects=prep.rejects,
                        ruleset=rs, period=per, eval_date=eval_date, as_of=as_of_d,
-                       today=today_d, stats=prep.stats, prepared=prep)
+                       today=today_d, stats=prep.stats, prepared=prep, _plan=plan)

@@ -43,14 +43,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
-from .days import add_months
-from .days import NO_DATE, date_of
-from .ruleset import Match, Ruleset
-from .periods import parse_period
-from .run import ScoreResult
-from .scoring import _fen_ceiling
-from .vocab import REPAIR_REASON_CODES
+from ..days import NO_DATE, add_months, date_of
+from ..engine.run import ScoreResult
+from ..errors import InputError
+from ..periods import parse_period
+from ..points import fen_ceiling
+from ..rules.conditions import Match
+from ..ruleset import Ruleset
+from ..vocab import REPAIR_REASON_CODES
 
 __all__ = ["decide_repairs", "DECISION_COLUMNS"]
 
@@ -81,9 +81,9 @@ def _matches(m: Match, ev: pd.DataFrame) -> np.ndarray:
         ok &= ev["medium"].astype(str).isin(m.medium).to_numpy()
     fen = ev["amount_fen"].to_numpy(np.int64)
     if m.amount_min is not None:
-        ok &= (fen >= 0) & (fen >= _fen_ceiling(m.amount_min))
+        ok &= (fen >= 0) & (fen >= fen_ceiling(m.amount_min))
     if m.amount_max is not None:
-        ok &= (fen >= 0) & (fen < _fen_ceiling(m.amount_max))
+        ok &= (fen >= 0) & (fen < fen_ceiling(m.amount_max))
     return ok
 
 

@@ -36,13 +36,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
-from .days import add_months_days
-from .days import day_of
-from .reports import excel_safe
-from .run import ScoreResult
-from .scoring import _history_mask, _iso_days
-from .vocab import MEASURE_ACTIONS
+from ..days import add_months_days, day_of, iso_days
+from ..engine.run import ScoreResult
+from ..errors import InputError
+from ..periods import previous_periods
+from ..reports import excel_safe
+from ..rules.conditions import history_mask
+from ..vocab import MEASURE_ACTIONS
 
 __all__ = ["check_measures", "append_trace", "read_trace", "TRACE_COLUMNS", "CHECK_COLUMNS",
            "DETAIL_COLUMNS", "MeasureChecks"]
@@ -187,7 +187,9 @@ def check_measures(result: ScoreResult, requests: pd.DataFrame, *,
                        "").astype(object)
         evidence = evidence + np.where((evidence != "") & (lev != ""), ";", "") + lev
         if m.history is not None:
-            hmask, htext = _history_mask(result.prepared, m.history, result.period, nf, graded)
+            hmask, htext = history_mask(
+                result.prepared, m.history, previous_periods(result.period, m.history.periods),
+                nf, graded)
             ok &= hmask[pos]
             htxt = htext.reindex(pos).fillna("").to_numpy(object)
             evidence = evidence + np.where(htxt != "", ";", "") + htxt
@@ -197,7 +199,7 @@ def check_measures(result: ScoreResult, requests: pd.DataFrame, *,
             # day (2025-12-31 + 6 months → 2026-06-30, the last day it applies)
             last_day = int(add_months_days(np.array([e_day]), m.duration_months)[0])
             ok &= day <= last_day
-            m_until[:] = _iso_days(np.array([last_day]))[0]
+            m_until[:] = iso_days(np.array([last_day]))[0]
         applies[m.id], evidence_of[m.id], until_of[m.id] = ok, evidence, m_until
     # explicit exceptions: a measure that applies sets aside the ones it supersedes
     kept = {k: v.copy() for k, v in applies.items()}
