@@ -142,7 +142,7 @@ def child(step: str, data: Path, ruleset: str, runs: int, work: Path) -> dict[st
     elif step == "pass":
         import datetime as dt
 
-        from ecocredit.ingest import prepare
+        from ecocredit.read import prepare
         from ecocredit.ruleset import parse_period
         from ecocredit.scoring import score_prepared
 

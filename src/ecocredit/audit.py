@@ -22,7 +22,7 @@ import pandas as pd
 from . import __version__
 from .errors import ReplayError
 from .reports import csv_bytes, write_files_atomically
-from .ingest import TableStats
+from .read import TableStats
 from .ruleset import Ruleset, load_ruleset
 from .run import ScoreResult, score
 from .scoring import CONTRIBUTION_COLUMNS, SCORE_COLUMNS

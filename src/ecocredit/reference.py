@@ -18,7 +18,7 @@ import pandas as pd
 from .features import tier_index, value_key
 from .days import add_months
 from .periods import previous_periods, period_in
-from .ingest import Prepared
+from .read import Prepared
 from .days import NO_DATE, date_of
 from .ruleset import Match, Ruleset
 from .periods import Period, parse_period

@@ -21,7 +21,7 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from .ingest import Prepared, TableStats, prepare
+from .read import Prepared, TableStats, prepare
 from .reference import FirmResult, FirmRows, firm_inputs, score_firm
 from .ruleset import Ruleset, load_ruleset
 from .periods import Period, parse_period

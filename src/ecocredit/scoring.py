@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 from .features import tier_index, value_key
 from .days import add_months_days
 from .periods import previous_periods
-from .ingest import Prepared
+from .read import Prepared
 from .days import NO_DATE, date_of, day_of
 from .ruleset import Match, Ruleset
 from .periods import Period, parse_period
