@@ -142,7 +142,7 @@ def child(step: str, data: Path, ruleset: str, runs: int, work: Path) -> dict[st
     elif step == "pass":
         import datetime as dt
 
-        from ecocredit.ingest import prepare
+        from ecocredit.read import prepare
         from ecocredit.engine.vectorized import score_prepared
         from ecocredit.periods import parse_period
 

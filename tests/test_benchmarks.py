@@ -83,7 +83,7 @@ def test_the_event_id_hash_finds_exactly_the_repeats():
     import pandas as pd
     import pyarrow as pa
 
-    from ecocredit.ingest import _hash_strings, _IdIndex
+    from ecocredit.read.ids import _hash_strings, _IdIndex
 
     rng = np.random.default_rng(3)
     vals = [str(x) for x in rng.integers(0, 400, 600)] + ["", "EV000000001", "EV00000000１",

@@ -580,7 +580,8 @@ def test_a_firm_included_after_the_evaluation_date_is_not_graded(score_rows):
 
 from hypothesis import given, settings, strategies as st  # noqa: E402
 
-from ecocredit.ingest import STR, _parse_days  # noqa: E402
+from ecocredit.read.parse import _parse_days  # noqa: E402
+from ecocredit.read.text import STR  # noqa: E402
 from ecocredit.days import day_of
 
 
@@ -607,8 +608,9 @@ def test_dates_are_parsed_exactly_as_the_standard_library_reads_them(texts):
 
 def test_threaded_ingest_gives_exactly_what_one_thread_gives(monkeypatch):
     """Large tables are encoded on threads; the prepared inputs and rejects are the same."""
-    import ecocredit.ingest as ingest
+    import ecocredit.read as ingest
     from conftest import ROOT
+    from ecocredit.read import threads
 
     d = ROOT / "sample_data"
     tables = {t: ingest.read_table(d / f"{t}.csv", t) for t in
@@ -622,7 +624,7 @@ def test_threaded_ingest_gives_exactly_what_one_thread_gives(monkeypatch):
     rs = ecocredit.load_ruleset("anhui-2019")
 
     def prepared(threaded_rows: int):
-        monkeypatch.setattr(ingest, "_THREADED_ROWS", threaded_rows)
+        monkeypatch.setattr(threads, "_THREADED_ROWS", threaded_rows)
         return ingest.prepare(tables["firms"], tables["events"], rs,
                               measurements=tables["measurements"], history=tables["history"],
                               today=dt.date.fromisoformat(TODAY))

@@ -18,7 +18,7 @@ from .errors import (  # noqa: E402
     ReplayError,
     RulesetError,
 )
-from .ingest import prepare, read_table  # noqa: E402
+from .read import prepare, read_table  # noqa: E402
 from .engine.reference import score_firm  # noqa: E402
 from .ruleset import Ruleset, bundled_rulesets, lint_ruleset, load_ruleset, ruleset_json_schema  # noqa: E402
 from .periods import parse_period  # noqa: E402

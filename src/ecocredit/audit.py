@@ -22,7 +22,7 @@ import pandas as pd
 from . import __version__
 from .errors import ReplayError
 from .reports import csv_bytes, write_files_atomically
-from .ingest import TableStats
+from .read import TableStats
 from .ruleset import Ruleset, load_ruleset
 from .engine.run import ScoreResult, score
 from .engine.vectorized import CONTRIBUTION_COLUMNS, SCORE_COLUMNS
@@ -107,7 +107,7 @@ def build_manifest(ruleset: Ruleset, inputs: Mapping[str, str | Path],
     inputs : mapping
         Table name → the file it was read from.
     stats : mapping
-        Table name → :class:`~ecocredit.ingest.TableStats` (rows read, used, rejected).
+        Table name → :class:`~ecocredit.read.TableStats` (rows read, used, rejected).
     options : dict
         ``period``, ``as_of``, ``today``, ``evaluation_date`` (ISO text).
     counts : dict

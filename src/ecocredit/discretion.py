@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
-from .ingest import Prepared
+from .read import Prepared
 from .days import day_of
 from .inspection import (
     CASE_FLAGS,

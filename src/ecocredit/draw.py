@@ -47,7 +47,7 @@ import pandas as pd
 
 from .codes import CITY_NAMES, JIANGXI_COUNTIES, valid_region_mask
 from .errors import InputError, PeriodError
-from .ingest import REJECT_COLUMNS
+from .read import REJECT_COLUMNS
 from .days import day_of
 from .inspection import (
     VISIT_KINDS,
@@ -179,7 +179,7 @@ def _table(obj: Any, what: str, aliases: Mapping[str, str]) -> tuple[pd.DataFram
     if isinstance(obj, (str, Path)):
         df, name = _read_csv_any(obj, what), str(obj)
     elif isinstance(obj, pd.DataFrame):
-        from .ingest import _as_strings
+        from .read.text import _as_strings
         df, name = _as_strings(obj.reset_index(drop=True)), what
     else:
         raise InputError(f"The {what} must be a DataFrame or a file path; got "

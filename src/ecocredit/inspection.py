@@ -45,7 +45,7 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from .errors import EcocreditError, InputError, PeriodError, Problem, RulesetError
 from .days import add_months
-from .ingest import Prepared, prepare
+from .read import Prepared, prepare
 from .days import date_of, day_of
 from .rules.base import Model as _Model, PathT, Reference, Text
 from .ruleset import Ruleset, load_ruleset
@@ -796,7 +796,8 @@ def _validation_ruleset(extra_types: Iterable[str] = ()) -> Ruleset:
 
 def _read_csv_any(path: str | Path, what: str) -> pd.DataFrame:
     """Read a CSV (UTF-8, BOM, GB18030), .xlsx or .parquet table as strings."""
-    from .ingest import _as_strings, _decode
+    from .read.files import _decode
+    from .read.text import _as_strings
     import io
 
     p = Path(path)
@@ -1329,7 +1330,7 @@ class FrequencyResult:
     def write(self, out_dir: str | Path, inputs: Mapping[str, Any] | None = None
               ) -> dict[str, Any]:
         """Write frequency.csv, rejects.csv and manifest.json atomically; return the manifest."""
-        from .ingest import REJECT_COLUMNS
+        from .read import REJECT_COLUMNS
         from .reports import csv_bytes
 
         rej = self.rejects if len(self.rejects.columns) else pd.DataFrame(

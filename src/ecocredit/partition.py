@@ -89,7 +89,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .errors import EcocreditError, InputError
-from .ingest import Prepared, TableStats, prepare
+from .read import Prepared, TableStats, prepare
 from .ruleset import Ruleset, load_ruleset
 from .periods import parse_period
 from .engine.run import ScoreResult, score
@@ -520,7 +520,7 @@ def score_partitioned(firms: Any, events: Any, ruleset: Ruleset | str | Path, *,
         if v is None:
             continue
         if isinstance(v, (str, Path)):
-            from .ingest import read_table
+            from .read import read_table
             v = read_table(v, t)
         if not isinstance(v, pd.DataFrame):
             raise InputError(f"The {t} input must be a DataFrame or a file path; got "
@@ -690,7 +690,7 @@ def _batches(path: Path, table: str, batch_rows: int) -> Iterator[pa.RecordBatch
         yield from pf.iter_batches(batch_size=batch_rows)
         return
     if suffix in (".xlsx", ".xlsm", ".xls"):
-        from .ingest import read_table
+        from .read import read_table
         yield from pa.Table.from_pandas(read_table(path, table),
                                         preserve_index=False).to_batches(batch_rows)
         return

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..days import NO_DATE, date_of
-from ..ingest import Prepared
+from ..read import Prepared
 from ..periods import Period
 from ..points import format_cents, to_cents
 from ..rules.firm import FirmInputs, FirmResult, FirmState
@@ -28,7 +28,7 @@ __all__ = ["FirmResult", "score_firm", "reference_scores", "FirmInputs", "firm_i
 
 class FirmRows:
     """Where each firm's rows lie in the events, measurements and history of a
-    :class:`~ecocredit.ingest.Prepared`, so one firm's inputs are found without scanning the
+    :class:`~ecocredit.read.Prepared`, so one firm's inputs are found without scanning the
     tables: per table, the rows ordered by firm (a stable argsort of ``firm_idx``, so input
     order is kept within a firm) and each firm's start in that order.
 

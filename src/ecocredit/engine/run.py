@@ -21,7 +21,7 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from ..ingest import Prepared, TableStats, prepare
+from ..read import Prepared, TableStats, prepare
 from ..periods import Period, parse_period
 from ..ruleset import Ruleset, load_ruleset
 from .compile import Plan, compile_plan

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..days import NO_DAY, iso_days
-from ..ingest import Prepared
+from ..read import Prepared
 from ..periods import Period
 from ..points import format_cents
 from ..rules.arrays import (CONTRIBUTION_COLUMNS, Contributions, Events, VectorState, arrow,
@@ -204,7 +204,7 @@ def score_prepared(prep: Prepared, ruleset: Any, period: Period, eval_date: dt.d
     Parameters
     ----------
     prep : Prepared
-        Validated inputs from :func:`ecocredit.ingest.prepare`.
+        Validated inputs from :func:`ecocredit.read.prepare`.
     ruleset : Ruleset
     period : Period
     eval_date : date

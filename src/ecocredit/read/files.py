@@ -1,0 +1,127 @@
+"""Reading one input file (CSV in UTF-8 / UTF-8-BOM / GB18030, Excel, Parquet) into a table of
+text with the contract's column names (Chinese aliases accepted)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+from ..errors import InputError
+from ..vocab import COLUMN_ALIASES, TABLES
+from .text import _arrow_text, _as_strings
+
+__all__ = ["read_table"]
+
+
+def _decode(raw: bytes) -> str:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("gb18030")
+
+
+def _canonical_name(col: Any, table: str) -> str:
+    """A header as the contract names it (Chinese aliases and case mapped)."""
+    required, optional = TABLES[table]
+    c = str(col).replace("\ufeff", "").strip()
+    low = c.lower()
+    return COLUMN_ALIASES[table].get(c, low if low in set(required) | set(optional) else c)
+
+
+#: columns of the large tables with few distinct values (a firm has many events): read from
+#: Parquet as dictionaries, which ingest then validates value by value without re-encoding
+_FEW_VALUES = {"events": {"firm_id", "event_date", "event_type", "amount", "severity", "medium",
+                          "recorded_at"},
+               "measurements": {"firm_id", "period", "indicator", "value"}}
+
+
+def _canonical_headers(df: pd.DataFrame, table: str, file: str) -> pd.DataFrame:
+    aliases = COLUMN_ALIASES[table]
+    required, _ = TABLES[table]
+    out = df.rename(columns={col: _canonical_name(col, table) for col in df.columns})
+    dup = out.columns[out.columns.duplicated()].tolist()
+    if dup:
+        raise InputError(f"{file}: the column {dup[0]!r} appears twice (perhaps once in English "
+                         "and once as its Chinese alias); keep one.", file=file, column=dup[0],
+                         reason_code="duplicate_column")
+    missing = [c for c in required if c not in out.columns]
+    if missing:
+        zh = {v: k for k, v in aliases.items()}
+        c = missing[0]
+        raise InputError(
+            f"{file}: the required column '{c}' ({zh.get(c, c)}) is missing from the {table} "
+            f"table; found {list(out.columns)}.", file=file, column=c,
+            reason_code="missing_column")
+    return out
+
+
+def read_table(path: str | Path, table: str, *, as_strings: bool = True) -> pd.DataFrame:
+    """Read one input table (CSV in UTF-8/UTF-8-BOM/GB18030, Excel ``.xlsx`` or Parquet).
+
+    Headers are mapped to the canonical English names (Chinese aliases accepted); every value
+    is returned as a string, empty where missing, so that validation sees what the file says.
+
+    Parameters
+    ----------
+    path : str or Path
+    table : {'firms', 'events', 'measurements', 'history'}
+    as_strings : bool, default True
+        Every column as Arrow-backed strings. ``False`` keeps what the reader gives (Parquet
+        columns written as dictionaries come as categoricals), for :func:`prepare` to encode.
+
+    Raises
+    ------
+    InputError
+        If the file cannot be read, or a required column is missing.
+    """
+    p = Path(path)
+    name = str(path)
+    try:
+        suffix = p.suffix.lower()
+        if suffix in (".xlsx", ".xlsm", ".xls"):
+            df = pd.read_excel(p, dtype=object, engine="openpyxl" if suffix != ".xls" else None)
+        elif suffix in (".parquet", ".pq"):
+            # text columns stay Arrow strings (no conversion to pandas' own string type,
+            # which costs seconds on ten million rows); dictionaries become categoricals
+            few = _FEW_VALUES.get(table, set())
+            dictionary = [c for c in pq.read_schema(p).names
+                          if _canonical_name(c, table) in few]
+            df = pq.read_table(p, read_dictionary=dictionary or None).to_pandas(
+                types_mapper=_arrow_text)
+        else:
+            text = _decode(p.read_bytes())
+            df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
+                             na_filter=False, skipinitialspace=False)
+    except FileNotFoundError:
+        raise InputError(f"{name}: no such file.", file=name, reason_code="unreadable") from None
+    except InputError:
+        raise
+    except Exception as exc:  # any parser error: one line, no traceback
+        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError(f"{name}: cannot be read as a {table} table ({msg}).", file=name,
+                         reason_code="unreadable") from None
+    df = _canonical_headers(df, table, name)
+    return _as_strings(df) if as_strings else df
+
+
+def _frame(obj: Any, table: str, name: str, as_strings: bool = True) -> pd.DataFrame:
+    """An input as a DataFrame with canonical headers; with ``as_strings`` every column as
+    Arrow strings (the large tables skip that: their columns are encoded one by one)."""
+    if isinstance(obj, (str, Path)):
+        return read_table(obj, table, as_strings=as_strings)
+    if not isinstance(obj, pd.DataFrame):
+        raise InputError(f"The {table} input must be a DataFrame or a file path; got "
+                         f"{type(obj).__name__}.", file=name, reason_code="bad_input")
+    df = _canonical_headers(obj, table, name)
+    return _as_strings(df) if as_strings else df
+
+
+def _empty(table: str) -> pd.DataFrame:
+    req, _ = TABLES[table]
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in req})

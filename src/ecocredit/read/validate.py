@@ -1,0 +1,129 @@
+"""The reading stage's entry point: :func:`prepare` reads and validates the four tables in
+order (firms first: the others name them), and reconciles the rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..days import day_of
+from ..ruleset import Ruleset
+from ..vocab import TABLES
+from . import threads
+from .events import _events, _revoked
+from .files import _empty, _frame
+from .firms import _firms
+from .history import _history
+from .measurements import _measurements
+from .prepared import Prepared, TableStats, _Rejects
+
+__all__ = ["prepare"]
+
+
+def prepare(firms: Any, events: Any, ruleset: Ruleset, *, measurements: Any = None,
+            history: Any = None, as_of: dt.date | None = None, today: dt.date | None = None,
+            names: Mapping[str, str] | None = None) -> Prepared:
+    """Validate the four input tables against the contract and the ruleset.
+
+    Parameters
+    ----------
+    firms, events, measurements, history : DataFrame or path
+        The input tables (measurements and history are optional).
+    ruleset : Ruleset
+        Declares extra event types, indicators and grade ids that the inputs may use.
+    as_of : date, optional
+        Records entered after this date (``recorded_at``) are left out of scoring (they are
+        neither used nor rejected: they did not exist yet), and so are revocations.
+    today : date, optional
+        The run's reference date: dates after it are rejected as ``future_date``.
+        Defaults to the real date; it is written to the manifest so a replay reuses it.
+    names : mapping, optional
+        File names to report in rejects, per table (defaults: ``firms``, ``events`` ...).
+
+    Returns
+    -------
+    Prepared
+    """
+    names = {k: str(v) for k, v in (names or {}).items()}
+    for t in TABLES:
+        names.setdefault(t, str(locals()[t]) if isinstance(locals().get(t), (str, Path)) else t)
+    today_day = day_of(today or dt.date.today())
+    rej = _Rejects()
+    stats: dict[str, TableStats] = {}
+
+    f_raw = _frame(firms, "firms", names["firms"])
+    f_all, f_ok = _firms(f_raw, names["firms"], rej, today_day)
+    f_acc = f_all[f_ok].reset_index(drop=True)
+    stats["firms"] = _stats(names["firms"], f_ok)
+    firm_keys = f_acc["firm_id"]
+
+    # measurements and history do not depend on the events: checked on a side thread
+    side_rej = _Rejects()
+
+    def other_tables() -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame, np.ndarray]:
+        m_raw = (_empty("measurements") if measurements is None else
+                 _frame(measurements, "measurements", names["measurements"], as_strings=False))
+        ms, m_ok = _measurements(m_raw, names["measurements"], side_rej, ruleset, firm_keys)
+        h_raw = _empty("history") if history is None else _frame(history, "history",
+                                                                  names["history"])
+        h_all, h_ok = _history(h_raw, names["history"], side_rej, ruleset, firm_keys)
+        return ms, m_ok, h_all, h_ok
+
+    with ThreadPoolExecutor(1) as side:
+        big = (len(events) >= threads._THREADED_ROWS if isinstance(events, pd.DataFrame)
+               else isinstance(events, (str, Path)))
+        later = side.submit(other_tables) if threads._THREADS > 1 and big else None
+        e_raw = _frame(events, "events", names["events"], as_strings=False)
+        e_all, e_ok, e_target = _events(e_raw, names["events"], rej, ruleset, firm_keys,
+                                        today_day)
+        ms, m_ok, h_all, h_ok = later.result() if later is not None else other_tables()
+    rej.parts += side_rej.parts
+    stats["events"] = _stats(names["events"], e_ok)
+    keep = e_ok.copy()
+    excluded = 0
+    if as_of is not None:
+        late = e_ok & (e_all["recorded_day"].to_numpy() > day_of(as_of))
+        excluded = int(late.sum())
+        keep &= ~late
+    # revocations in force cancel the events they name
+    revoked = _revoked(e_all, keep, e_target)
+    ev = e_all if keep.all() else e_all[keep].reset_index(drop=True)
+    ev["revoked"] = revoked[keep]
+
+    if measurements is not None:
+        stats["measurements"] = _stats(names["measurements"], m_ok)
+    if history is not None:
+        stats["history"] = _stats(names["history"], h_ok)
+    return Prepared(firms=f_acc, events=ev, measurements=ms, history=_history_frame(
+        h_all[h_ok]), rejects=_sorted_rejects(rej, names), stats=stats, excluded_as_of=excluded)
+
+
+def _stats(name: str, ok: np.ndarray) -> TableStats:
+    """The row accounting of a table from its mask of accepted rows."""
+    return TableStats(name, len(ok), int(ok.sum()), int((~ok).sum()))
+
+
+def _history_frame(hs: pd.DataFrame) -> pd.DataFrame:
+    """The accepted history rows in the form the engines read (plain columns)."""
+    return pd.DataFrame({"firm_idx": hs["firm_idx"].to_numpy(dtype=np.int32),
+                         "period": hs["period"].to_numpy(dtype=object),
+                         "grade": hs["grade"].to_numpy(dtype=object),
+                         "list": hs["list"].to_numpy(dtype=object),
+                         "list_until_day": hs["list_until_day"].to_numpy(dtype=np.int64)})
+
+
+def _sorted_rejects(rej: _Rejects, names: Mapping[str, str]) -> pd.DataFrame:
+    """The rejects of every table, in table order, then by row, column and reason."""
+    rejects = rej.frame()
+    order = {n: i for i, n in enumerate(names[t] for t in TABLES)}
+    if len(rejects):
+        rejects = (rejects.assign(_f=rejects["file"].map(order))
+                   .sort_values(["_f", "row", "column", "reason_code"], kind="stable")
+                   .drop(columns="_f").reset_index(drop=True))
+    return rejects
