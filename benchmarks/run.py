@@ -188,7 +188,7 @@ def child(step: str, data: Path, ruleset: str, runs: int, work: Path) -> dict[st
         from concurrent.futures import ProcessPoolExecutor
         import multiprocessing as mp
 
-        from ecocredit.partition import score_files_partitioned
+        from ecocredit.scale import score_files_partitioned
         ins = {t: str(data / f"{t}.parquet") for t in TABLES}
         ctx = mp.get_context("forkserver")
         parts = int(os.environ.get("ECOCREDIT_BENCH_PARTITIONS", "0")) or None

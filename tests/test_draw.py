@@ -584,7 +584,7 @@ def test_the_worked_county_of_the_docs_gives_the_published_checks_per_class_and_
 
 
 def test_the_sample_inspectors_table_is_regenerated_byte_for_byte(tmp_path):
-    from ecocredit.synth_inspectors import main
+    from ecocredit.synth.inspectors import main
 
     assert main(["--firms", str(ROOT / "sample_data" / "firms.csv"),
                  "--out", str(tmp_path / "inspectors.csv")]) == 0

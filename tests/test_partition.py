@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 import ecocredit
 from ecocredit.audit import write_run
-from ecocredit.partition import partition_of, score_files_partitioned, score_partitioned
+from ecocredit.scale import partition_of, score_files_partitioned, score_partitioned
 from ecocredit.ruleset import load_ruleset
 
 from conftest import make_firm_id

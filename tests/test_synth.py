@@ -24,6 +24,7 @@ from ecocredit.synth import (
     write,
     write_chunks,
 )
+from ecocredit.synth.columns import _VETO_TYPES
 from ecocredit.vocab import (
     EVENT_TYPES,
     FIRM_STATUSES,
@@ -296,7 +297,7 @@ def test_distributions_are_in_the_published_ranges(large):
     last = events[events["event_date"] >= "2025-01-01"]
     adverse = last[~last["event_type"].isin(POSITIVE_EVENT_TYPES | ADMIN_EVENT_TYPES)]
     assert 0.60 <= 1 - adverse["firm_id"].nunique() / n <= 0.75
-    veto_types = synth._VETO_TYPES
+    veto_types = _VETO_TYPES
     veto = adverse[adverse["event_type"].isin(veto_types)
                    | adverse["severity"].isin(["larger", "major", "especially_major"])]
     assert 0.008 <= veto["firm_id"].nunique() / n <= 0.025

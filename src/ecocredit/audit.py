@@ -99,7 +99,7 @@ def build_manifest(ruleset: Ruleset, inputs: Mapping[str, str | Path],
     """The manifest of a run: what was read, with which ruleset and options, and what came out.
 
     One builder for the one-shot run (:func:`write_run`) and the partitioned one
-    (:mod:`ecocredit.partition`), so both pin a run the same way and replay reads either.
+    (:mod:`ecocredit.scale`), so both pin a run the same way and replay reads either.
 
     Parameters
     ----------

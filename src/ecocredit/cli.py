@@ -134,7 +134,7 @@ def score_cmd(ruleset: str, period: str, firms: str, events: str, measurements: 
     if history:
         inputs["history"] = history
     if engine != "local":
-        from .partition import score_on_engine
+        from .scale import score_on_engine
 
         run = score_on_engine(engine, inputs, ruleset, period=period, as_of=as_of, today=today,
                               out=out, partitions=partitions)

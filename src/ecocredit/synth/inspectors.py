@@ -1,6 +1,6 @@
 """A synthetic inspectors table for the double-random draw (sample data, made-up people).
 
-``sample_data/inspectors.csv`` is ``python -m ecocredit.synth_inspectors --firms
+``sample_data/inspectors.csv`` is ``python -m ecocredit.synth.inspectors --firms
 sample_data/firms.csv --out sample_data/inspectors.csv`` (seed 20251123, one officer per 8 firms,
 the smallest county left with a single officer to show the shortfall report). The table has the
 columns :func:`ecocredit.draw.read_inspectors` reads.
@@ -16,7 +16,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from .inspection import _read_csv_any
+from ..inspection import _read_csv_any
 
 __all__ = ["generate_inspectors", "main"]
 
@@ -83,9 +83,9 @@ def generate_inspectors(firms: Any, *, seed: int = 20251123, firms_per_officer: 
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m ecocredit.synth_inspectors --firms F --out inspectors.csv``: write a synthetic
+    """``python -m ecocredit.synth.inspectors --firms F --out inspectors.csv``: write a synthetic
     inspectors table (UTF-8, no BOM, like the other sample files)."""
-    ap = argparse.ArgumentParser(prog="python -m ecocredit.synth_inspectors",
+    ap = argparse.ArgumentParser(prog="python -m ecocredit.synth.inspectors",
                                  description="Write a synthetic inspectors table.")
     ap.add_argument("--firms", required=True)
     ap.add_argument("--seed", type=int, default=20251123)
