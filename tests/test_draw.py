@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from ecocredit.draw import (
+from ecocredit.supervision import (
     PLAN_COLUMNS,
     PUBLIC_COLUMNS,
     coverage_quota,
@@ -26,7 +26,7 @@ from ecocredit.draw import (
     read_inspectors,
 )
 from ecocredit.errors import PeriodError
-from ecocredit.inspection import inspection_frequency, load_policy
+from ecocredit.supervision import inspection_frequency, load_policy
 
 from conftest import ROOT, frame, make_firm_id
 
