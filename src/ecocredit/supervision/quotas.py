@@ -21,30 +21,31 @@ def quarter_quota(pol: Policy, share: Fraction, per: str, n: int, qt: Quarter,
                   pool: str = "") -> int:
     """Units of a pool of ``n`` to draw in quarter ``qt`` at ``share`` per quarter or year.
 
-    A quarterly rate is a minimum every quarter: by the end of quarter q at least
-    ``round(n × share × q)`` units have been drawn this year (the policy's rounding, applied
-    cumulatively). A yearly rate is a minimum over the year: its target ``T = round(n × share)``
-    is spread over the quarters, ``cumulative`` (``round(T × q / 4)`` by quarter q) or
-    ``systematic`` (``floor(T × q / 4 + u)``, ``u`` the pool's offset in [0, 1) for the year, so
-    pools with less than a unit a quarter do not all fall in the same quarter); either way
-    exactly ``T`` in the year.
+    A quarterly rate is a floor in **every** quarter, not a yearly total spread over the
+    quarters: each quarter draws ``round(n × share)`` units (the policy's rounding; with
+    ``ceiling`` never fewer than the share), so 7 A units at 25% a quarter give 2 in each
+    quarter (2 of 7 = 29% ≥ 25%), 8 in the year. A yearly rate is a minimum over the year: its
+    target ``T = round(n × share)`` is spread over the quarters, ``cumulative``
+    (``round(T × q / 4)`` by quarter q) or ``systematic`` (``floor(T × q / 4 + u)``, ``u`` the
+    pool's offset in [0, 1) for the year, so pools with less than a unit a quarter do not all
+    fall in the same quarter); either way exactly ``T`` in the year. Coverage aims (every A unit
+    once a year ...) are a separate floor (:func:`coverage_quota`); the draw takes the larger.
 
     Examples
     --------
     >>> from ecocredit import load_policy, parse_quarter
     >>> pol = load_policy("jiangxi-2020")
     >>> [quarter_quota(pol, Fraction(1, 4), "quarter", 7, parse_quarter(f"2025Q{q}"))
-    ...  for q in (1, 2, 3, 4)]                    # ceil(7 × 0.25 × q) - ceil(7 × 0.25 × (q-1))
-    [2, 2, 2, 1]
+    ...  for q in (1, 2, 3, 4)]                    # ceil(7 × 0.25) in every quarter
+    [2, 2, 2, 2]
     >>> sum(quarter_quota(pol, Fraction(1, 2), "year", 9, parse_quarter(f"2025Q{q}"), "x")
     ...     for q in (1, 2, 3, 4))                 # ceil(9 × 0.5) = 5 in the year
     5
     """
-    q = qt.q
     if per == "quarter":
-        return max(0, pol.round_units(share * n * q) - pol.round_units(share * n * (q - 1)))
+        return pol.round_units(share * n)
     target = pol.round_units(share * n)
-    return _spread(pol, target, q, 4, f"{qt.year}|{pool}")
+    return _spread(pol, target, qt.q, 4, f"{qt.year}|{pool}")
 
 
 def _spread(pol: Policy, target: int, k: int, length: int, key: str) -> int:
