@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from ecocredit.discretion import FACTOR_COLUMNS, discretion_guidance
+from ecocredit.supervision import FACTOR_COLUMNS, discretion_guidance
 from ecocredit.errors import InputError
 
 from conftest import make_firm_id

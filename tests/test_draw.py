@@ -13,20 +13,22 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from ecocredit.draw import (
+from ecocredit.errors import PeriodError
+from ecocredit.supervision import (
     PLAN_COLUMNS,
     PUBLIC_COLUMNS,
     coverage_quota,
     draw,
     draw_quarters,
+    inspection_frequency,
+    lint_policy,
+    load_policy,
     parse_quarter,
     plan_history,
     quarter_quota,
     read_history,
     read_inspectors,
 )
-from ecocredit.errors import PeriodError
-from ecocredit.inspection import inspection_frequency, load_policy
 
 from conftest import ROOT, frame, make_firm_id
 
@@ -57,11 +59,72 @@ def q(label: str):
 # --------------------------------------------------------------------------------------
 
 
-def test_a_quarter_rate_of_25_percent_of_7_a_units_draws_2_then_2_2_1():
+def test_a_quarter_rate_of_25_percent_of_7_a_units_draws_at_least_2_in_every_quarter():
+    # a rate "per quarter" is a floor in every quarter, not a yearly total spread over them:
+    # ceil(7 × 0.25) = ceil(1.75) = 2 each quarter (2 of 7 = 29% ≥ 25%), 8 in the year
     got = [quarter_quota(POL, Fraction(1, 4), "quarter", 7, q(f"2025Q{k}")) for k in (1, 2, 3, 4)]
-    # ceil(7 × 0.25 × k) - ceil(7 × 0.25 × (k - 1)): 2, 4 - 2, 6 - 4, 7 - 6
-    assert got == [math.ceil(Fraction(7, 4)), 2, 2, 1]
-    assert sum(got) == 7                              # every A unit once a year
+    assert got == [2, 2, 2, 2]
+    assert all(Fraction(g, 7) >= Fraction(1, 4) for g in got)   # was 1 of 7 = 14% in Q4
+    assert sum(got) == 8 >= 7                                    # every A unit once a year
+
+
+@given(n=st.integers(0, 400), pct=st.integers(1, 100), quarter=st.integers(1, 4))
+@settings(max_examples=200, deadline=None)
+def test_a_quarter_rate_is_met_in_each_quarter_for_any_pool(n, pct, quarter):
+    share = Fraction(pct, 100)
+    got = quarter_quota(POL, share, "quarter", n, q(f"2025Q{quarter}"), "pool")
+    assert share * n <= got < share * n + 1                     # ceiling: the least that meets it
+    assert got == quarter_quota(POL, share, "quarter", n, q("2025Q1"), "pool")  # the same each quarter
+
+
+def test_seven_class_a_units_of_a_county_get_at_least_a_quarter_checked_in_every_quarter():
+    seven = county(7, 0, 0)
+    res = draw_quarters(POL, ["2025Q1", "2025Q2", "2025Q3", "2025Q4"], 3, firms=frame(seven),
+                        events=NO_EVENTS,
+                        inspectors=frame(officers(4) + officers(2, "360100", "S")))
+    by_quarter = [_units(r.plan, "county", "A") for r in res]
+    # 25% a quarter of 7 routine A units: ceil(1.75) = 2 in each quarter (the coverage quota,
+    # ceil(7/4), ceil(5/3), ceil(3/2), ceil(1/1) = 2, 2, 2, 1, never asks for more)
+    assert by_quarter == [2, 2, 2, 2]
+    assert all(Fraction(k, 7) >= Fraction(1, 4) for k in by_quarter)
+    # coverage across the year still holds: every A unit visited in 2025 by the county, drawn
+    # without replacement (the eighth county check of the year is a unit's second, in Q4)
+    county_checks = pd.concat([r.plan[r.plan["level"] == "county"] for r in res])
+    assert set(county_checks["firm_id"]) == {f["firm_id"] for f in seven}
+    assert county_checks["firm_id"].value_counts().tolist() == [2] + [1] * 6
+    assert all(not r.plan["firm_id"].duplicated().any() for r in res)
+    assert all(r.plan["status"].eq("staffed").all() for r in res)
+
+
+def test_a_pool_of_its_own_at_50_percent_a_quarter_draws_its_floor_every_quarter():
+    # e.g. the increased pool (50% per quarter): 3 units → ceil(1.5) = 2 in each quarter
+    assert [quarter_quota(POL, Fraction(1, 2), "quarter", 3, q(f"2025Q{k}"), "p")
+            for k in (1, 2, 3, 4)] == [2, 2, 2, 2]
+    # and 100% a quarter (special) is the whole pool every quarter
+    assert [quarter_quota(POL, Fraction(1), "quarter", 4, q(f"2025Q{k}"), "p")
+            for k in (1, 2, 3, 4)] == [4, 4, 4, 4]
+
+
+def test_a_yearly_rate_is_a_floor_over_the_year_not_in_every_quarter():
+    # 7 C units at 20% a year: ceil(1.4) = 2 units in the year, spread over the quarters by
+    # systematic rounding (floor(2q/4 + u) by quarter q): 0 or 1 a quarter, 2 in all
+    res = draw_quarters(POL, ["2025Q1", "2025Q2", "2025Q3", "2025Q4"], 3,
+                        firms=frame(county(0, 0, 7)), events=NO_EVENTS,
+                        inspectors=frame(officers(4)))
+    by_quarter = [_units(r.plan, "county", "C") for r in res]
+    assert sum(by_quarter) == 2 and set(by_quarter) <= {0, 1}
+
+
+def test_a_rate_per_month_is_not_in_the_policy_format_and_is_refused_with_its_line(tmp_path):
+    # the policy format states rates per quarter or per year only; a monthly rate is not read
+    # as something else but refused, at its key path and line
+    text = (ROOT / "policies" / "jiangxi-2020.yaml").read_text(encoding="utf-8")
+    bad = text.replace("    share: 0.25\n    per: quarter\n", "    share: 0.25\n    per: month\n", 1)
+    assert bad != text
+    (tmp_path / "monthly.yaml").write_text(bad, encoding="utf-8")
+    (p,) = lint_policy(tmp_path / "monthly.yaml")
+    assert (p.code, p.path) == ("bad_value", "rates[0].per")
+    assert p.line == bad.splitlines().index("    per: month") + 1
 
 
 @pytest.mark.parametrize("n,share,target", [
@@ -162,16 +225,19 @@ def test_every_a_unit_is_visited_once_in_each_year_and_every_b_unit_in_the_two_y
         visited = set(pd.concat([r.plan for r in year])["firm_id"])
         assert a_units <= visited
         # without replacement: a routine A unit is drawn again in the year only once every
-        # routine A unit of its county has been visited (a city check counts as a visit)
+        # routine A unit of its county has been visited, earlier or in the same quarter (the
+        # per-quarter floor can take the last unvisited units and a second visit together; a
+        # city check counts as a visit)
         seen: set[str] = set()
         for r in year:
             routine_a = r.frequency.frame.query("supervision_class == 'A' and "
                                                 "category == 'routine'")
+            now = seen | set(r.plan["firm_id"])
             for x in r.plan.query("level == 'county' and category == 'routine' and "
                                   "supervision_class == 'A'").itertuples():
                 pool = set(routine_a.loc[routine_a["region_code"] == x.region_code, "firm_id"])
-                assert x.firm_id not in seen or pool <= seen
-            seen |= set(r.plan["firm_id"])
+                assert x.firm_id not in seen or pool <= now
+            seen = now
     assert b_units <= set(pd.concat([r.plan for r in res])["firm_id"])
     # no firm twice in a quarter
     assert all(not r.plan["firm_id"].duplicated().any() for r in res)

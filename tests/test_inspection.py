@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from ecocredit.errors import InputError, PeriodError
-from ecocredit.inspection import (
+from ecocredit.supervision import (
     CATEGORIES,
     FREQUENCY_COLUMNS,
     PolicyError,

@@ -24,18 +24,21 @@ from .ruleset import Ruleset, bundled_rulesets, lint_ruleset, load_ruleset, rule
 from .periods import parse_period  # noqa: E402
 from .engine.run import ScoreResult, score  # noqa: E402
 from .audit import replay, write_run  # noqa: E402
-from .inspection import (  # noqa: E402
+from .supervision import (  # noqa: E402
+    DiscretionGuidance,
+    DrawResult,
     FrequencyResult,
     Policy,
     PolicyError,
     bundled_policies,
+    discretion_guidance,
+    draw_quarters,
     inspection_frequency,
     lint_policy,
     load_policy,
+    parse_quarter,
 )
-from .draw import DrawResult, draw_quarters, parse_quarter  # noqa: E402
-from .draw import draw as double_random_draw  # noqa: E402  (ecocredit.draw stays the module)
-from .discretion import DiscretionGuidance, discretion_guidance  # noqa: E402
+from .supervision import draw as double_random_draw  # noqa: E402
 from .decisions.repair import decide_repairs  # noqa: E402
 from .decisions.measures import MeasureChecks, append_trace, check_measures, read_trace  # noqa: E402
 

@@ -3,7 +3,7 @@
 ``sample_data/inspectors.csv`` is ``python -m ecocredit.synth.inspectors --firms
 sample_data/firms.csv --out sample_data/inspectors.csv`` (seed 20251123, one officer per 8 firms,
 the smallest county left with a single officer to show the shortfall report). The table has the
-columns :func:`ecocredit.draw.read_inspectors` reads.
+columns :func:`ecocredit.supervision.read_inspectors` reads.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from ..inspection import _read_csv_any
+from ..supervision.inputs import _read_csv_any
 
 __all__ = ["generate_inspectors", "main"]
 

@@ -26,34 +26,29 @@ Examples
 ['JX-DIS-REPEAT-YEAR']
 """
 
+
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
-from .read import Prepared
-from .days import day_of
-from .inspection import (
-    CASE_FLAGS,
-    CaseInfo,
-    Context,
-    Policy,
-    _as_date,
-    _prepare_inputs,
-    credit_levels,
-    describe,
-    evaluate,
-    load_policy,
-)
-from .vocab import EVENT_TYPES
+from ..days import day_of
+from ..errors import InputError
+from ..read import Prepared
+from ..vocab import EVENT_TYPES
+from .conditions import CaseInfo, Context, describe, evaluate
+from .credit import credit_levels
+from .inputs import _as_date, _prepare_inputs
+from .loader import load_policy
+from .policy import CASE_FLAGS, Policy
 
-__all__ = ["discretion_guidance", "DiscretionGuidance", "FACTOR_COLUMNS"]
+__all__ = ["FACTOR_COLUMNS", "DiscretionGuidance", "discretion_guidance"]
 
 FACTOR_COLUMNS = ["factor_id", "direction", "effect", "status", "label", "why", "evidence",
                   "reference", "assumption"]
@@ -155,7 +150,7 @@ def discretion_guidance(policy: Policy | str | Path, firm_id: str, date: dt.date
         The new violation's own record, if it is already in the events table (its type is
         read from it when ``violation_type`` is not given).
     firms, events, scores, ruleset
-        As for :func:`~ecocredit.inspection.inspection_frequency`.
+        As for :func:`~ecocredit.supervision.inspection_frequency`.
 
     Returns
     -------
@@ -191,30 +186,37 @@ def discretion_guidance(policy: Policy | str | Path, firm_id: str, date: dt.date
     for fac in pol.discretion:
         if (fac.effective and fac.effective > day) or (fac.end and fac.end < day):
             continue
-        status = ""
-        whys, unknowns, evid = [], [], []
-        for cond in fac.when:
-            holds, unknown, masks = evaluate(cond, ctx, case)
-            if holds[0]:
-                whys.append(describe(cond, pol))
-                for m in masks:
-                    evid += list(ctx.evidence(m, np.array([0])).values())
-            elif unknown[0]:
-                unknowns.append(describe(cond, pol))
-        if whys:
-            status, why = "applies", "; ".join(whys)
-        elif unknowns:
-            status, why = "to_establish", "; ".join(unknowns)
-        else:
-            continue
-        rows.append({"factor_id": fac.id, "direction": _DIRECTION[fac.effect],
-                     "effect": fac.effect, "status": status, "label": str(fac.label),
-                     "why": why, "evidence": ";".join(dict.fromkeys(";".join(evid).split(";")))
-                     .strip(";"), "reference": str(fac.reference),
-                     "assumption": fac.assumption})
+        row = _factor_row(fac, ctx, case)
+        if row is not None:
+            rows.append(row)
     df = pd.DataFrame(rows, columns=FACTOR_COLUMNS)
     if len(df):
         df = (df.assign(_d=(df["direction"] == "mitigating").astype(int))
               .sort_values("_d", kind="stable").drop(columns="_d").reset_index(drop=True))
     return DiscretionGuidance(pol, fid, str(f1["name"].iloc[0]), day, vt, fl,
                               str(credit.text[0]), df)
+
+
+def _factor_row(fac: Any, ctx: Context, case: CaseInfo) -> dict[str, Any] | None:
+    """The row of one factor: ``applies`` if an alternative holds on the record,
+    ``to_establish`` if one needs facts not given, None if the record rules it out."""
+    whys, unknowns, evid = [], [], []
+    for cond in fac.when:
+        holds, unknown, masks = evaluate(cond, ctx, case)
+        if holds[0]:
+            whys.append(describe(cond, ctx.policy))
+            for m in masks:
+                evid += list(ctx.evidence(m, np.array([0])).values())
+        elif unknown[0]:
+            unknowns.append(describe(cond, ctx.policy))
+    if whys:
+        status, why = "applies", "; ".join(whys)
+    elif unknowns:
+        status, why = "to_establish", "; ".join(unknowns)
+    else:
+        return None
+    return {"factor_id": fac.id, "direction": _DIRECTION[fac.effect],
+            "effect": fac.effect, "status": status, "label": str(fac.label),
+            "why": why, "evidence": ";".join(dict.fromkeys(";".join(evid).split(";")))
+            .strip(";"), "reference": str(fac.reference),
+            "assumption": fac.assumption}
