@@ -22,7 +22,7 @@ from ..ruleset import Ruleset, load_ruleset
 from ..engine.run import score
 from .crossings import _Crossings
 from .executors import _run_parts, _workers
-from .ids import auto_partitions
+from .ids import _release_memory, auto_partitions
 from .merge import _HashingFile, _merge_outputs
 from .part import _date, _names, _Options, _Part, _PartResult, _score_part, _sum_stats
 from .split import _bucket_crossings, _count_rows, _ID_SCHEMA, _PartWriters, _split
@@ -114,6 +114,7 @@ def score_files_partitioned(firms: str | Path, events: str | Path,
         if cross is None:
             # a required column is missing or a file is empty: let the one-shot path report
             return _one_shot_files(inputs, rs, opt, out, partitions)
+        _release_memory()  # the split's batches, before the workers start
         seconds["split"] = time.perf_counter() - t0
 
         # 2. score the parts

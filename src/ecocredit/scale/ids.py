@@ -3,8 +3,11 @@ column that carries each row's original number, and the Arrow files the parts ex
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
+import gc
 import math
+import sys
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -145,3 +148,20 @@ def _read_frame(path: Path) -> pa.Table:
     import pyarrow.feather as feather
 
     return feather.read_table(path, memory_map=True)
+
+
+def _release_memory() -> None:
+    """Hand memory freed by this process back to the operating system.
+
+    Python's garbage first, then Arrow's memory pool, then glibc's heap (pandas and numpy
+    allocate through ``malloc``, which keeps freed pages in its arenas): without this a worker
+    that has scored a part keeps the part's peak while it waits for the next one, and the
+    parent keeps the split's peak through the scoring and the merge.
+    """
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):  # pragma: no cover - not glibc
+            pass

@@ -11,10 +11,11 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..vocab import TABLES
 from .crossings import _Crossings, _fix_ref_messages
-from .ids import ROW, _read_frame
+from .ids import ROW, _read_frame, _release_memory
 from .part import _Options
 from .split import _count_rows
 
@@ -45,10 +46,19 @@ def _csv_chunk(df: pd.DataFrame, header: bool) -> bytes:
     return b
 
 
+#: Rows converted to pandas and written at a time by the merge (about 100 MB of text)
+_MERGE_ROWS = 500_000
+
+
 def _merge_write(paths: list[Path], key: Callable[[pa.Table], np.ndarray], bounds: np.ndarray,
-                 out: _HashingFile, fix: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
-                 sort_cols: list[str] | None = None) -> int:
-    """Merge part tables, each sorted by ``key``, into one CSV, chunk by chunk of key range."""
+                 out: _HashingFile, fix: Callable[[pd.DataFrame], pd.DataFrame] | None = None
+                 ) -> int:
+    """Merge part tables, each sorted by ``key``, into one CSV, chunk by chunk of key range.
+
+    The part tables are memory-mapped; a chunk is put in key order as indices into them, and
+    converted to pandas and CSV :data:`_MERGE_ROWS` rows at a time, so the memory used does
+    not depend on how many rows a range of firms has (``fix`` works row by row).
+    """
     tables = [_read_frame(p) for p in paths]
     keys = [key(t) for t in tables]
     cols = [c for c in tables[0].column_names if c != ROW]
@@ -66,21 +76,27 @@ def _merge_write(paths: list[Path], key: Callable[[pa.Table], np.ndarray], bound
         if pieces:
             tb = pa.concat_tables(pieces)
             o = np.argsort(np.concatenate(pkeys), kind="stable")
-            df = tb.take(pa.array(o)).to_pandas()
+            slices = [tb.take(pa.array(o[i:i + _MERGE_ROWS]))
+                      for i in range(0, len(o), _MERGE_ROWS)]
         else:
-            df = tables[0].slice(0, 0).to_pandas()
-        df = df[cols]
-        for c in df.columns:
-            if pd.api.types.is_string_dtype(df[c]) or df[c].dtype == object:
-                df[c] = df[c].astype(object)
-        if fix is not None:
-            df = fix(df)
-        if sort_cols:
-            df = df.sort_values(sort_cols, kind="stable")
-        out.write(_csv_chunk(df, header))
-        header = False
-        n += len(df)
+            slices = [tables[0].slice(0, 0)]
+        for sl in slices:
+            out.write(_csv_chunk(_frame(sl, cols, fix), header))
+            header = False
+            n += sl.num_rows
+            del sl
+    _release_memory()
     return n
+
+
+def _frame(tb: pa.Table, cols: list[str],
+           fix: Callable[[pd.DataFrame], pd.DataFrame] | None) -> pd.DataFrame:
+    """A slice of merged rows as the writer takes it: the output columns, text as objects."""
+    df = tb.to_pandas()[cols]
+    for c in df.columns:
+        if pd.api.types.is_string_dtype(df[c]) or df[c].dtype == object:
+            df[c] = df[c].astype(object)
+    return fix(df) if fix is not None else df
 
 
 def _reject_bounds(n_tables: int, max_rows: int) -> np.ndarray:
@@ -102,7 +118,11 @@ def _merge_outputs(pdirs: list[Path], inputs: dict[str, Any], opt: _Options, cro
     if len(fbounds) < 2:
         fbounds = np.array([0, 1])
     hashes = {}
-    row_key = lambda tb: tb.column(ROW).to_numpy()  # noqa: E731
+    small = np.int32 if n_firm_rows < 2**31 - 1 else np.int64   # halves the merge's keys
+
+    def row_key(tb: pa.Table) -> np.ndarray:
+        return np.asarray(tb.column(ROW).to_numpy(), dtype=small)
+
     for name, stem in (("scores.csv", "scores"), ("contributions.csv", "contributions")):
         f = _HashingFile(tmp[name])
         f.write(b"\xef\xbb\xbf")
@@ -111,14 +131,17 @@ def _merge_outputs(pdirs: list[Path], inputs: dict[str, Any], opt: _Options, cro
     forder = {opt.names[t]: i for i, t in enumerate(TABLES)}
 
     def rkey(tb: pa.Table) -> np.ndarray:
-        fo = pd.Series(tb.column("file").to_pylist(), dtype=object).map(forder)
-        return fo.to_numpy(np.int64) * (1 << 40) + tb.column("row").to_numpy()
+        files = pc.dictionary_encode(tb.column("file").combine_chunks())
+        order = np.array([forder[f] for f in files.dictionary.to_pylist()], dtype=np.int64)
+        fo = order[files.indices.to_numpy(zero_copy_only=False)] if len(order) \
+            else np.empty(0, np.int64)
+        return fo * (1 << 40) + tb.column("row").to_numpy()
 
     max_rows = max([_count_rows(Path(p)) for p in inputs.values()] + [1])
     f = _HashingFile(tmp["rejects.csv"])
     f.write(b"\xef\xbb\xbf")
     n_rej = _merge_write([d / "rejects.arrow" for d in pdirs], rkey,
                          _reject_bounds(len(TABLES), max_rows), f,
-                         fix=lambda df: _fix_ref_messages(df, opt, cross, ok), sort_cols=None)
+                         fix=lambda df: _fix_ref_messages(df, opt, cross, ok))
     hashes["rejects.csv"] = f.close()
     return hashes, n_rej

@@ -17,7 +17,7 @@ from ..read import TableStats
 from ..ruleset import Ruleset
 from ..engine.run import ScoreResult, score
 from ..vocab import TABLES
-from .ids import ROW, _column, _write_frame
+from .ids import ROW, _column, _release_memory, _write_frame
 
 _ROW_REF = re.compile(r"\brow (\d+)\b")
 
@@ -180,6 +180,8 @@ def _score_part(part: _Part, opt: _Options) -> _PartResult:
         out.grade_counts = res.grade_counts()
         out.n_rejects = len(rej)
         out.n_contributions = len(res.contributions)
+        del res, rej, rows
+        _release_memory()  # the worker waits for its next part holding nothing
     out.seconds = time.perf_counter() - t0
     return out
 
