@@ -75,7 +75,7 @@ def _key(result):
             c.sort_values(["firm_id", "rule_id"], kind="stable").reset_index(drop=True))
 
 
-SETTINGS = settings(max_examples=20, deadline=None,
+SETTINGS = settings(max_examples=10, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
