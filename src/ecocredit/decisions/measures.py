@@ -114,6 +114,46 @@ def _requests(requests: pd.DataFrame) -> pd.DataFrame:
     return req.reset_index(drop=True)
 
 
+def _applies(result: ScoreResult, pos: np.ndarray, day: np.ndarray, in_force: np.ndarray,
+             action: np.ndarray, grade: np.ndarray, list_now: np.ndarray, until_txt: np.ndarray
+             ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Per measure, per check: whether it applies (action, grade or list in force, history,
+    duration), its evidence, and the last day it applies ('' for no end)."""
+    s = result.scores
+    n = len(pos)
+    e_day = day_of(result.eval_date)
+    nf = len(s)
+    graded = (s["status"] == "graded").to_numpy()
+    applies: dict[str, np.ndarray] = {}
+    evidence_of: dict[str, np.ndarray] = {}
+    until_of: dict[str, np.ndarray] = {}
+    for m in result.ruleset.measures:
+        ok = in_force & np.isin(action, m.actions)
+        by_grade = np.isin(grade, m.grades) if m.grades else np.zeros(n, bool)
+        by_list = np.isin(list_now, m.lists) if m.lists else np.zeros(n, bool)
+        ok &= by_grade | by_list
+        evidence = np.where(by_grade, "grade " + grade.astype(str), "").astype(object)
+        lev = np.where(by_list, list_now.astype(str) + " list until " + until_txt.astype(str),
+                       "").astype(object)
+        evidence = evidence + np.where((evidence != "") & (lev != ""), ";", "") + lev
+        if m.history is not None:
+            hmask, htext = history_mask(
+                result.prepared, m.history, previous_periods(result.period, m.history.periods),
+                nf, graded)
+            ok &= hmask[pos]
+            htxt = htext.reindex(pos).fillna("").to_numpy(object)
+            evidence = evidence + np.where(htxt != "", ";", "") + htxt
+        m_until = np.full(n, "", dtype=object)
+        if m.duration_months is not None:
+            # the months that follow the evaluation date; the last one ends on the corresponding
+            # day (2025-12-31 + 6 months → 2026-06-30, the last day it applies)
+            last_day = int(add_months_days(np.array([e_day]), m.duration_months)[0])
+            ok &= day <= last_day
+            m_until[:] = iso_days(np.array([last_day]))[0]
+        applies[m.id], evidence_of[m.id], until_of[m.id] = ok, evidence, m_until
+    return applies, evidence_of, until_of
+
+
 def check_measures(result: ScoreResult, requests: pd.DataFrame, *,
                    checked_at: dt.datetime | None = None) -> MeasureChecks:
     """Which measures apply to each request, and why.
@@ -172,35 +212,8 @@ def check_measures(result: ScoreResult, requests: pd.DataFrame, *,
     list_now = np.where((lst != "") & (day <= until), lst, "").astype(object)
     action = req["action"].to_numpy(object)
 
-    nf = len(s)
-    graded = (s["status"] == "graded").to_numpy()
-    applies: dict[str, np.ndarray] = {}
-    evidence_of: dict[str, np.ndarray] = {}
-    until_of: dict[str, np.ndarray] = {}
-    for m in rs.measures:
-        ok = in_force & np.isin(action, m.actions)
-        by_grade = np.isin(grade, m.grades) if m.grades else np.zeros(n, bool)
-        by_list = np.isin(list_now, m.lists) if m.lists else np.zeros(n, bool)
-        ok &= by_grade | by_list
-        evidence = np.where(by_grade, "grade " + grade.astype(str), "").astype(object)
-        lev = np.where(by_list, list_now.astype(str) + " list until " + until_txt.astype(str),
-                       "").astype(object)
-        evidence = evidence + np.where((evidence != "") & (lev != ""), ";", "") + lev
-        if m.history is not None:
-            hmask, htext = history_mask(
-                result.prepared, m.history, previous_periods(result.period, m.history.periods),
-                nf, graded)
-            ok &= hmask[pos]
-            htxt = htext.reindex(pos).fillna("").to_numpy(object)
-            evidence = evidence + np.where(htxt != "", ";", "") + htxt
-        m_until = np.full(n, "", dtype=object)
-        if m.duration_months is not None:
-            # the months that follow the evaluation date; the last one ends on the corresponding
-            # day (2025-12-31 + 6 months → 2026-06-30, the last day it applies)
-            last_day = int(add_months_days(np.array([e_day]), m.duration_months)[0])
-            ok &= day <= last_day
-            m_until[:] = iso_days(np.array([last_day]))[0]
-        applies[m.id], evidence_of[m.id], until_of[m.id] = ok, evidence, m_until
+    applies, evidence_of, until_of = _applies(result, pos, day, in_force, action, grade,
+                                              list_now, until_txt)
     # explicit exceptions: a measure that applies sets aside the ones it supersedes
     kept = {k: v.copy() for k, v in applies.items()}
     for m in rs.measures:

@@ -158,14 +158,6 @@ def decide_repairs(result: ScoreResult, applications: pd.DataFrame) -> pd.DataFr
         if c not in applications.columns:
             raise InputError(f"The applications table needs a column '{c}'.", column=c,
                              reason_code="missing_column")
-    rs = result.ruleset
-    pol = rs.repair
-    E = result.eval_date
-    scores = result.scores.set_index("firm_id")
-    contrib = result.contributions
-    ev = result.prepared.events
-    ev_firm = ev["firm_idx"].to_numpy()
-    firm_pos = {f: i for i, f in enumerate(result.prepared.firms["firm_id"].to_numpy(object))}
     apps = applications.fillna("").astype(str).reset_index(drop=True)
     for c in ("rectified", "commitment", "last_repair"):
         if c not in apps.columns:
@@ -175,123 +167,176 @@ def decide_repairs(result: ScoreResult, applications: pd.DataFrame) -> pd.DataFr
         raise InputError("Every application needs a date YYYY-MM-DD.", column="date",
                          reason_code="missing_value")
     last = [_date(x, "last_repair") for x in apps["last_repair"]]
-    granted: dict[str, dt.date] = {}
+    run = _Run(result)
     out: list[tuple[int, dict[str, Any]]] = []
     # decide in date order (a repeat is judged against earlier grants), report in given order
     for i in sorted(range(len(apps)), key=lambda k: (dates[k], k)):
-        a = apps.iloc[i]
-        fid = a["firm_id"].strip().upper()
         day = dates[i]
         assert day is not None
-        reasons: list[str] = []
-        evidence: list[str] = []
-        lines: list[str] = []
-        row = scores.loc[fid] if fid in scores.index else None
-        grade = "" if row is None else row["grade"]
-        lst = "" if row is None else row["list"]
-        until = "" if row is None else row["list_until"]
-        rec = {"firm_id": fid, "date": day.isoformat(), "grade": grade, "grade_after": grade,
-               "list": lst, "list_until": until, "list_until_after": until, "effective": "",
-               "reference": str(pol.reference) if pol else ""}
-
-        def refuse(code: str, why: str, ev_text: str = "") -> None:
-            reasons.append(code)
-            lines.append(f"refused ({code}): {why}")
-            if ev_text:
-                evidence.append(ev_text)
-
-        if pol is None:
-            refuse("no_repair_policy", f"ruleset {rs.id} declares no credit repair.")
-        elif not pol.allowed:
-            refuse("repair_not_allowed", f"{pol.label}: {pol.description.strip()}")
-        elif row is None:
-            refuse("unknown_firm", f"{fid} is not among the run's firms.")
-        elif row["status"] != "graded":
-            refuse("not_graded", f"{fid} was not graded ({row['not_graded_reason']}).")
-        if reasons or pol is None:
-            out.append((i, _finish(rec, reasons, evidence, lines)))
-            continue
-        k = firm_pos[fid]
-        c = contrib[contrib["firm_id"] == fid]
-        list_on = lst if lst and day <= dt.date.fromisoformat(until) else ""
-        by_grade = bool(pol.grades) and grade in pol.grades
-        by_list = bool(pol.lists) and list_on in pol.lists
-        if (pol.grades or pol.lists) and not (by_grade or by_list):
-            refuse("nothing_to_repair",
-                   f"grade {grade}" + (f", {list_on} list" if list_on else ", on no list")
-                   + f": the policy repairs grades {pol.grades or '-'} and lists "
-                   f"{pol.lists or '-'}.")
-        published, serious, pub_ev = E, False, ""
-        if by_list:
-            published, serious, pub_ev = _publication(rs, result, k, list_on, c)
-        if day < E:
-            refuse("before_publication", f"{day} is before the evaluation date {E}.")
-        months = pol.min_months_serious if serious and pol.min_months_serious is not None \
-            else pol.min_months
-        if months and day <= add_months(published, months):
-            refuse("too_early", f"the minimum period of {months} months"
-                   + (" (serious entry)" if serious else "")
-                   + f" from publication on {published} runs to the end of "
-                   f"{add_months(published, months)}.", pub_ev)
-        if pol.apply_within_months and day > add_months(E, pol.apply_within_months):
-            refuse("too_late", f"the {pol.apply_within_months} months for applying after "
-                   f"publication ended on {add_months(E, pol.apply_within_months)}.")
-        sel = np.flatnonzero(ev_firm == k)
-        fe = ev.iloc[sel]
-        if pol.excluded is not None and len(fe):
-            start, end = (result.period.start - dt.date(1970, 1, 1)).days, \
-                (day - dt.date(1970, 1, 1)).days
-            d = fe["day"].to_numpy(np.int64)
-            hit = (_matches(pol.excluded, fe) & ~fe["revoked"].to_numpy(bool)
-                   & (d >= start) & (d <= end))
-            hits = sorted(str(x) for x in fe["event_id"].to_numpy(object)[hit])
-            if hits:
-                refuse("excluded_violation", "malicious or serious violations: "
-                       + ";".join(hits) + ".", ";".join(hits))
-        if pol.no_repeat_months:
-            prev = [x for x in (granted.get(fid), last[i]) if x]
-            recent = [p for p in prev if day <= add_months(p, pol.no_repeat_months)]
-            if recent:
-                refuse("repeat", f"an earlier repair on {max(recent)} is within "
-                       f"{pol.no_repeat_months} months.", f"repaired {max(recent)}")
-        if pol.requires_commitment and a["commitment"].strip().lower() not in _TRUE:
-            refuse("no_commitment", "no public credit commitment was given.")
-        if pol.requires_rectification:
-            own_ids = set(str(x) for x in fe["event_id"].to_numpy(object))
-            adverse: set[str] = set()
-            for r in c.itertuples(index=False):
-                if r.points_cents < 0 or r.kind in ("veto", "downgrade", "cap", "list"):
-                    adverse |= {t for t in str(r.evidence).split(";") if t in own_ids}
-            done = {t.strip() for t in a["rectified"].split(";") if t.strip()}
-            missing = sorted(adverse - done)
-            if missing:
-                refuse("not_rectified", "records not shown rectified: " + ";".join(missing)
-                       + ".", ";".join(missing))
-        if not reasons:
-            eff = day + dt.timedelta(days=pol.effect.notice_days)
-            rec["effective"] = eff.isoformat()
-            what = []
-            after_list = list_on
-            if pol.effect.end_listing and by_list:
-                rec["list_until_after"] = (eff - dt.timedelta(days=1)).isoformat()
-                after_list = ""
-                what.append(f"off the {list_on} list from {eff}")
-            if pol.effect.lift_levels and (by_grade or not pol.grades):
-                r0 = rs.grade_index[grade]
-                r1 = max(r0 - pol.effect.lift_levels, 0)
-                if after_list == "black":
-                    r1 = max(r1, rs.black_cap_rank())
-                rec["grade_after"] = rs.grade_ids[r1]
-                what.append(f"grade {grade}→{rs.grade_ids[r1]} on {eff}")
-            lines.append(f"granted: {'; '.join(what) or 'nothing changes'}"
-                         + (f" (after a {pol.effect.notice_days}-day public notice)"
-                            if pol.effect.notice_days else "") + ".")
-            evidence.append(f"grade {grade}" + (f";{list_on} list until {until}" if list_on
-                                                  else ""))
-            granted[fid] = day
-        out.append((i, _finish(rec, reasons, evidence, lines)))
+        out.append((i, _decide(run, apps.iloc[i], day, last[i])))
     out.sort(key=lambda t: t[0])
     return pd.DataFrame([r for _, r in out], columns=DECISION_COLUMNS)
+
+
+class _Run:
+    """What every decision reads of the run, and the repairs granted so far (by firm)."""
+
+    def __init__(self, result: ScoreResult) -> None:
+        self.result = result
+        self.rs = result.ruleset
+        self.pol = self.rs.repair
+        self.E = result.eval_date
+        self.scores = result.scores.set_index("firm_id")
+        self.contrib = result.contributions
+        self.ev = result.prepared.events
+        self.ev_firm = self.ev["firm_idx"].to_numpy()
+        self.firm_pos = {f: i for i, f in enumerate(
+            result.prepared.firms["firm_id"].to_numpy(object))}
+        self.granted: dict[str, dt.date] = {}
+
+
+class _Decision:
+    """One application's record, reason codes, evidence and explanation lines."""
+
+    def __init__(self, rec: dict[str, Any]) -> None:
+        self.rec = rec
+        self.reasons: list[str] = []
+        self.evidence: list[str] = []
+        self.lines: list[str] = []
+
+    def refuse(self, code: str, why: str, ev_text: str = "") -> None:
+        self.reasons.append(code)
+        self.lines.append(f"refused ({code}): {why}")
+        if ev_text:
+            self.evidence.append(ev_text)
+
+    def finish(self) -> dict[str, Any]:
+        return _finish(self.rec, self.reasons, self.evidence, self.lines)
+
+
+def _decide(run: _Run, a: pd.Series, day: dt.date, last_repair: dt.date | None
+            ) -> dict[str, Any]:
+    """Decide one application: the firm and policy, then timing, record and commitment."""
+    rs, pol, scores = run.rs, run.pol, run.scores
+    fid = a["firm_id"].strip().upper()
+    row = scores.loc[fid] if fid in scores.index else None
+    grade = "" if row is None else row["grade"]
+    lst = "" if row is None else row["list"]
+    until = "" if row is None else row["list_until"]
+    d = _Decision({"firm_id": fid, "date": day.isoformat(), "grade": grade,
+                   "grade_after": grade, "list": lst, "list_until": until,
+                   "list_until_after": until, "effective": "",
+                   "reference": str(pol.reference) if pol else ""})
+    if pol is None:
+        d.refuse("no_repair_policy", f"ruleset {rs.id} declares no credit repair.")
+    elif not pol.allowed:
+        d.refuse("repair_not_allowed", f"{pol.label}: {pol.description.strip()}")
+    elif row is None:
+        d.refuse("unknown_firm", f"{fid} is not among the run's firms.")
+    elif row["status"] != "graded":
+        d.refuse("not_graded", f"{fid} was not graded ({row['not_graded_reason']}).")
+    if d.reasons or pol is None:
+        return d.finish()
+    k = run.firm_pos[fid]
+    c = run.contrib[run.contrib["firm_id"] == fid]
+    list_on = lst if lst and day <= dt.date.fromisoformat(until) else ""
+    by_grade = bool(pol.grades) and grade in pol.grades
+    by_list = bool(pol.lists) and list_on in pol.lists
+    if (pol.grades or pol.lists) and not (by_grade or by_list):
+        d.refuse("nothing_to_repair",
+                 f"grade {grade}" + (f", {list_on} list" if list_on else ", on no list")
+                 + f": the policy repairs grades {pol.grades or '-'} and lists "
+                 f"{pol.lists or '-'}.")
+    _check_timing(run, d, day, k, list_on if by_list else "", c)
+    fe = run.ev.iloc[np.flatnonzero(run.ev_firm == k)]
+    _check_record(run, d, a, day, fid, last_repair, fe, c)
+    if not d.reasons:
+        _grant(run, d, day, fid, grade, list_on, until, by_grade, by_list)
+    return d.finish()
+
+
+def _check_timing(run: _Run, d: _Decision, day: dt.date, k: int, list_on: str,
+                  c: pd.DataFrame) -> None:
+    """Not before publication, not before the minimum period, not after the deadline."""
+    pol, E = run.pol, run.E
+    published, serious, pub_ev = E, False, ""
+    if list_on:
+        published, serious, pub_ev = _publication(run.rs, run.result, k, list_on, c)
+    if day < E:
+        d.refuse("before_publication", f"{day} is before the evaluation date {E}.")
+    months = pol.min_months_serious if serious and pol.min_months_serious is not None \
+        else pol.min_months
+    if months and day <= add_months(published, months):
+        d.refuse("too_early", f"the minimum period of {months} months"
+                 + (" (serious entry)" if serious else "")
+                 + f" from publication on {published} runs to the end of "
+                 f"{add_months(published, months)}.", pub_ev)
+    if pol.apply_within_months and day > add_months(E, pol.apply_within_months):
+        d.refuse("too_late", f"the {pol.apply_within_months} months for applying after "
+                 f"publication ended on {add_months(E, pol.apply_within_months)}.")
+
+
+def _check_record(run: _Run, d: _Decision, a: pd.Series, day: dt.date, fid: str,
+                  last_repair: dt.date | None, fe: pd.DataFrame, c: pd.DataFrame) -> None:
+    """No excluded violation, no recent repair, a commitment, every adverse record
+    rectified."""
+    pol = run.pol
+    if pol.excluded is not None and len(fe):
+        start, end = (run.result.period.start - dt.date(1970, 1, 1)).days, \
+            (day - dt.date(1970, 1, 1)).days
+        days = fe["day"].to_numpy(np.int64)
+        hit = (_matches(pol.excluded, fe) & ~fe["revoked"].to_numpy(bool)
+               & (days >= start) & (days <= end))
+        hits = sorted(str(x) for x in fe["event_id"].to_numpy(object)[hit])
+        if hits:
+            d.refuse("excluded_violation", "malicious or serious violations: "
+                     + ";".join(hits) + ".", ";".join(hits))
+    if pol.no_repeat_months:
+        prev = [x for x in (run.granted.get(fid), last_repair) if x]
+        recent = [p for p in prev if day <= add_months(p, pol.no_repeat_months)]
+        if recent:
+            d.refuse("repeat", f"an earlier repair on {max(recent)} is within "
+                     f"{pol.no_repeat_months} months.", f"repaired {max(recent)}")
+    if pol.requires_commitment and a["commitment"].strip().lower() not in _TRUE:
+        d.refuse("no_commitment", "no public credit commitment was given.")
+    if pol.requires_rectification:
+        own_ids = set(str(x) for x in fe["event_id"].to_numpy(object))
+        adverse: set[str] = set()
+        for r in c.itertuples(index=False):
+            if r.points_cents < 0 or r.kind in ("veto", "downgrade", "cap", "list"):
+                adverse |= {t for t in str(r.evidence).split(";") if t in own_ids}
+        done = {t.strip() for t in a["rectified"].split(";") if t.strip()}
+        missing = sorted(adverse - done)
+        if missing:
+            d.refuse("not_rectified", "records not shown rectified: " + ";".join(missing)
+                     + ".", ";".join(missing))
+
+
+def _grant(run: _Run, d: _Decision, day: dt.date, fid: str, grade: str, list_on: str,
+           until: str, by_grade: bool, by_list: bool) -> None:
+    """The repair's effect: after the notice, off the list and/or the grade lifted."""
+    rs, pol, rec = run.rs, run.pol, d.rec
+    eff = day + dt.timedelta(days=pol.effect.notice_days)
+    rec["effective"] = eff.isoformat()
+    what = []
+    after_list = list_on
+    if pol.effect.end_listing and by_list:
+        rec["list_until_after"] = (eff - dt.timedelta(days=1)).isoformat()
+        after_list = ""
+        what.append(f"off the {list_on} list from {eff}")
+    if pol.effect.lift_levels and (by_grade or not pol.grades):
+        r0 = rs.grade_index[grade]
+        r1 = max(r0 - pol.effect.lift_levels, 0)
+        if after_list == "black":
+            r1 = max(r1, rs.black_cap_rank())
+        rec["grade_after"] = rs.grade_ids[r1]
+        what.append(f"grade {grade}→{rs.grade_ids[r1]} on {eff}")
+    d.lines.append(f"granted: {'; '.join(what) or 'nothing changes'}"
+                   + (f" (after a {pol.effect.notice_days}-day public notice)"
+                      if pol.effect.notice_days else "") + ".")
+    d.evidence.append(f"grade {grade}" + (f";{list_on} list until {until}" if list_on
+                                            else ""))
+    run.granted[fid] = day
 
 
 def _finish(rec: dict[str, Any], reasons: list[str], evidence: list[str],
