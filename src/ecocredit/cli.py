@@ -466,7 +466,7 @@ def _read_requests(path: str) -> Any:
     """A small request table (CSV in UTF-8, UTF-8 with BOM or GB18030, or .xlsx), as strings."""
     import pandas as pd
 
-    from .read.files import _decode
+    from .read.csvtext import _decode
 
     import io
 

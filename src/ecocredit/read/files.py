@@ -3,7 +3,6 @@ text with the contract's column names (Chinese aliases accepted)."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Any
 
@@ -12,18 +11,10 @@ import pyarrow.parquet as pq
 
 from ..errors import InputError
 from ..vocab import COLUMN_ALIASES, TABLES
+from .csvtext import read_csv_text
 from .text import _arrow_text, _as_strings
 
 __all__ = ["read_table"]
-
-
-def _decode(raw: bytes) -> str:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("gb18030")
 
 
 def _canonical_name(col: Any, table: str) -> str:
@@ -95,9 +86,7 @@ def read_table(path: str | Path, table: str, *, as_strings: bool = True) -> pd.D
             df = pq.read_table(p, read_dictionary=dictionary or None).to_pandas(
                 types_mapper=_arrow_text)
         else:
-            text = _decode(p.read_bytes())
-            df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
-                             na_filter=False, skipinitialspace=False)
+            df = read_csv_text(p)  # Arrow's threads, straight into Arrow strings
     except FileNotFoundError:
         raise InputError(f"{name}: no such file.", file=name, reason_code="unreadable") from None
     except InputError:

@@ -37,7 +37,7 @@ def _read_csv_any(path: str | Path, what: str) -> pd.DataFrame:
     """Read a CSV (UTF-8, BOM, GB18030), .xlsx or .parquet table as strings."""
     import io
 
-    from ..read.files import _decode
+    from ..read.csvtext import _decode
     from ..read.text import _as_strings
 
     p = Path(path)
