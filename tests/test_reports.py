@@ -9,7 +9,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ecocredit.reports import _safe_cell, csv_bytes, excel_safe
+from ecocredit.output.csvfile import _safe_cell, csv_bytes, excel_safe
 
 # text that exercises quoting and formula neutralising: separators, quotes, line ends,
 # leading formula characters, numbers, wide characters

@@ -9,7 +9,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ecocredit.xlsx import xlsx_bytes
+from ecocredit.output.xlsx import xlsx_bytes
 
 
 def _read(data: bytes) -> openpyxl.Workbook:

@@ -20,7 +20,7 @@ import click
 from . import __version__
 from .audit import input_changed, read_manifest, replay, rerun, saved_score_row, write_run
 from .errors import EcocreditError, RulesetError
-from .reports import summary_text
+from .output import summary_text
 from .ruleset import bundled_rulesets, lint_ruleset, ruleset_json_schema
 from .run import score
 
@@ -499,7 +499,7 @@ def repair_cmd(run_dir: str, applications: str, out: str | None) -> None:
     applications are granted or refused; 2 when nothing could be decided.
     """
     from .repair import decide_repairs
-    from .reports import csv_bytes, write_files_atomically
+    from .output import csv_bytes, write_files_atomically
 
     apps = _read_requests(applications)
     result = rerun(read_manifest(run_dir))

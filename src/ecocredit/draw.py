@@ -62,7 +62,7 @@ from .inspection import (
     policy_manifest,
     write_with_manifest,
 )
-from .reports import csv_bytes
+from .output import csv_bytes
 
 __all__ = [
     "Quarter",

@@ -1270,7 +1270,7 @@ def write_with_manifest(out_dir: str | Path, files: Mapping[str, bytes],
     ``out_dir`` atomically; return the manifest."""
     import json
 
-    from .reports import write_files_atomically
+    from .output import write_files_atomically
 
     m = manifest(files)
     out = dict(files)
@@ -1339,7 +1339,7 @@ class FrequencyResult:
               ) -> dict[str, Any]:
         """Write frequency.csv, rejects.csv and manifest.json atomically; return the manifest."""
         from .ingest import REJECT_COLUMNS
-        from .reports import csv_bytes
+        from .output import csv_bytes
 
         rej = self.rejects if len(self.rejects.columns) else pd.DataFrame(
             columns=REJECT_COLUMNS)

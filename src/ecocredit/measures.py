@@ -39,7 +39,7 @@ import pandas as pd
 from .errors import InputError
 from .days import add_months_days
 from .days import day_of
-from .reports import excel_safe
+from .output import excel_safe
 from .run import ScoreResult
 from .scoring import _history_mask, _iso_days
 from .vocab import MEASURE_ACTIONS
@@ -240,7 +240,7 @@ def append_trace(log: str | Path, checks: pd.DataFrame) -> int:
 
     The file is opened with ``O_APPEND`` and locked (``fcntl.flock``) while the header (for a
     new file, after a UTF-8 BOM) and the lines are written, so concurrent checks never
-    interleave. Cells are Excel-safe (:func:`ecocredit.reports.excel_safe`): a ``who`` such as
+    interleave. Cells are Excel-safe (:func:`ecocredit.output.excel_safe`): a ``who`` such as
     ``=cmd()`` is written as text.
 
     Returns

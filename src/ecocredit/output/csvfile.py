@@ -1,4 +1,4 @@
-"""Reports: the files a run writes, safe to open in Excel, written atomically.
+"""Excel-safe CSV: the bytes of every CSV file ecocredit writes.
 
 CSV outputs are UTF-8 with a BOM (so Excel detects the encoding), and no text cell starts
 with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage return) unless it is a number: such a
@@ -9,17 +9,14 @@ formula (CSV/formula injection).
 from __future__ import annotations
 
 import io
-import os
 import re
-import tempfile
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["excel_safe", "csv_bytes", "write_files_atomically", "summary_text"]
+__all__ = ["excel_safe", "csv_bytes"]
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
@@ -142,43 +139,3 @@ def _arrow_csv(frame: pd.DataFrame) -> bytes | None:
                                                                  lines.offset + len(lines) + 1]
     body = lines.buffers()[2].to_pybytes()[int(offsets[0]):int(offsets[-1])]
     return (header + "\n").encode("utf-8") + body
-
-
-def write_files_atomically(out_dir: str | Path, files: dict[str, bytes]) -> None:
-    """Write every file to a temporary name in ``out_dir``, then rename each into place.
-
-    A reader never sees a half-written file; the files named last in ``files`` (put the
-    manifest there) appear last.
-    """
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    temps: list[tuple[str, Path]] = []
-    try:
-        for name, data in files.items():
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            temps.append((name, Path(tmp)))
-        for name, tmp in temps:
-            os.replace(tmp, out / name)
-    finally:
-        for _, tmp in temps:
-            if tmp.exists():
-                tmp.unlink()
-
-
-def summary_text(grade_counts: pd.Series, labels: dict[str, str], *, head: str,
-                 rejected: int, out_dir: str | Path | None = None) -> str:
-    """A few lines for the terminal: grade counts and rejects."""
-    total = int(grade_counts.sum())
-    lines = [head]
-    for gid, n in grade_counts.items():
-        label = labels.get(str(gid), "未评级 (not graded)")
-        share = f"{100 * n / total:5.1f}%" if total else "    -"
-        lines.append(f"  {gid:<11} {label:<14} {int(n):>8}  {share}")
-    lines.append(f"Rejected input rows: {rejected}" + (" (see rejects.csv)" if rejected else ""))
-    if out_dir is not None:
-        lines.append(f"Outputs written to {out_dir}")
-    return "\n".join(lines)

@@ -19,14 +19,14 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from . import __version__
-from .errors import ReplayError
-from .reports import csv_bytes, write_files_atomically
-from .ingest import TableStats
-from .ruleset import Ruleset, load_ruleset
-from .run import ScoreResult, score
-from .scoring import CONTRIBUTION_COLUMNS, SCORE_COLUMNS
-from .vocab import CONTRACT_VERSION
+from .. import __version__
+from ..errors import ReplayError
+from ..output import csv_bytes, write_files_atomically
+from ..ingest import TableStats
+from ..ruleset import Ruleset, load_ruleset
+from ..run import ScoreResult, score
+from ..scoring import CONTRIBUTION_COLUMNS, SCORE_COLUMNS
+from ..vocab import CONTRACT_VERSION
 
 __all__ = ["write_run", "replay", "ReplayReport", "read_manifest", "output_frames", "rerun",
            "input_changed", "saved_score_row", "MANIFEST_FORMAT"]
