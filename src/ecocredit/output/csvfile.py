@@ -1,5 +1,9 @@
 """Excel-safe CSV: the bytes of every CSV file ecocredit writes.
 
+Every cell holding a comma, a double quote, a line feed or a carriage return is quoted (its
+quotes doubled), so a record never splits whatever the text: a bare CR inside a name no longer
+starts a new row in readers that end lines at CR (Excel among them).
+
 CSV outputs are UTF-8 with a BOM (so Excel detects the encoding), and no text cell starts
 with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage return) unless it is a number: such a
 cell gets a leading apostrophe, so a spreadsheet shows it as text instead of running it as a
@@ -8,6 +12,7 @@ formula (CSV/formula injection).
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 
@@ -97,13 +102,37 @@ def csv_bytes(df: pd.DataFrame) -> bytes:
         return b"\xef\xbb\xbf" + fast
     buf = io.StringIO()
     frame.to_csv(buf, index=False, lineterminator="\n")
-    return b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8")
+    text = buf.getvalue()
+    if "\r" in text:
+        text = _quote_carriage_returns(frame)
+    return b"\xef\xbb\xbf" + text.encode("utf-8")
+
+
+def _quote_carriage_returns(frame: pd.DataFrame) -> str:
+    """pandas' CSV of a frame with a CR in some cell, every such cell quoted.
+
+    The ``csv`` module quotes only the characters of its line terminator: written with
+    ``\\r\\n`` every cell with a CR or LF is quoted; the records are then read back and
+    joined again with ``\\n`` line ends (cells as pandas formatted them, minimal quoting).
+    """
+    buf = io.StringIO()
+    frame.to_csv(buf, index=False, lineterminator="\r\n")
+    rows = csv.reader(io.StringIO(buf.getvalue(), newline=""))
+    return "".join(",".join(_quoted(f) for f in row) + "\n" if row != [""] else '""\n'
+                   for row in rows)
+
+
+def _quoted(field: str) -> str:
+    if any(c in field for c in ',"\n\r'):
+        return '"' + field.replace('"', '""') + '"'
+    return field
 
 
 def _csv_field(a: pa.Array) -> pa.Array:
-    """Minimal quoting, as the ``csv`` module does it with ``\\n`` line ends: a value with a
-    comma, a double quote or a line feed is quoted, its quotes doubled."""
-    needs = pc.match_substring_regex(a, '[,"\n]')
+    """Minimal quoting, as the ``csv`` module does it with ``\\n`` line ends, plus CR: a value
+    with a comma, a double quote, a line feed or a carriage return is quoted, its quotes
+    doubled."""
+    needs = pc.match_substring_regex(a, '[,"\n\r]')
     if not pc.any(needs).as_py():
         return a
     q, empty = pa.scalar('"', a.type), pa.scalar("", a.type)
