@@ -21,12 +21,13 @@ import pandas as pd
 
 from .. import __version__
 from ..errors import ReplayError
-from ..output import csv_bytes, write_files_atomically
+from ..output import csv_bytes, run_workbooks
 from ..ingest import TableStats
 from ..ruleset import Ruleset, load_ruleset
 from ..run import ScoreResult, score
 from ..scoring import CONTRIBUTION_COLUMNS, SCORE_COLUMNS
 from ..vocab import CONTRACT_VERSION
+from .rundir import write_run_files
 
 __all__ = ["write_run", "replay", "ReplayReport", "read_manifest", "output_frames", "rerun",
            "input_changed", "saved_score_row", "MANIFEST_FORMAT"]
@@ -50,9 +51,13 @@ def output_frames(result: ScoreResult) -> dict[str, pd.DataFrame]:
             "rejects.csv": result.rejects}
 
 
-def write_run(result: ScoreResult, out_dir: str | Path, inputs: dict[str, str | Path]
-              ) -> dict[str, Any]:
+def write_run(result: ScoreResult, out_dir: str | Path, inputs: dict[str, str | Path],
+              *, xlsx: bool = False) -> dict[str, Any]:
     """Write scores, contributions, rejects and the manifest into ``out_dir``, atomically.
+
+    The whole directory switches at once (:func:`ecocredit.audit.rundir.run_directory`): a
+    kill at any moment leaves ``out_dir`` holding the old run or the new one, never a mixture,
+    and concurrent writers of one ``out_dir`` are serialized.
 
     Parameters
     ----------
@@ -60,13 +65,19 @@ def write_run(result: ScoreResult, out_dir: str | Path, inputs: dict[str, str | 
     out_dir : str or Path
     inputs : dict
         Table name → the file it was read from (for the manifest and replay).
+    xlsx : bool
+        Also write ``scores.xlsx``, ``contributions.xlsx`` and ``rejects.xlsx`` (ids as text
+        cells, Chinese headers; :mod:`ecocredit.output.workbooks`), hashed in the manifest.
 
     Returns
     -------
     dict
         The manifest.
     """
-    files = {name: csv_bytes(df) for name, df in output_frames(result).items()}
+    frames = output_frames(result)
+    files = {name: csv_bytes(df) for name, df in frames.items()}
+    if xlsx:
+        files.update(run_workbooks(frames))
     graded = result.scores["status"] == "graded"
     manifest = build_manifest(
         result.ruleset, inputs, result.stats,
@@ -80,7 +91,7 @@ def write_run(result: ScoreResult, out_dir: str | Path, inputs: dict[str, str | 
                 "events_excluded_as_of": int(result.prepared.excluded_as_of)},
         outputs={name: _sha256(data) for name, data in files.items()})
     files["manifest.json"] = manifest_bytes(manifest)
-    write_files_atomically(out_dir, files)
+    write_run_files(out_dir, files)
     return manifest
 
 
