@@ -213,7 +213,7 @@ def explain_cmd(run_dir: str, firm_id: str) -> None:
     warnings = [f"WARNING: the {t} input {info['path']} changed since the run; this explains "
                 "the inputs as they are now." for t, info in manifest["inputs"].items()
                 if Path(info["path"]).exists() and input_changed(info)]
-    result = rerun(manifest)
+    result = rerun(manifest, run_dir)
     try:
         text = result.explain(firm_id)
     except KeyError as exc:
@@ -234,10 +234,18 @@ def explain_cmd(run_dir: str, firm_id: str) -> None:
 
 @cli.command("replay")
 @click.argument("run_dir", type=click.Path(file_okay=False, exists=True))
+@click.option("--inputs", "inputs_dirs", multiple=True, type=click.Path(file_okay=False),
+              help="A directory where the run's inputs are now, if they moved (repeatable); "
+                   "each is used only if its SHA-256 is the recorded one.")
 @_guard
-def replay_cmd(run_dir: str) -> None:
-    """Recompute the run saved in RUN_DIR and report whether every output is identical."""
-    report = replay(run_dir)
+def replay_cmd(run_dir: str, inputs_dirs: tuple[str, ...]) -> None:
+    """Recompute the run saved in RUN_DIR (score, inspection-frequency or draw) and report
+    whether every input, output and manifest field is what the run recorded.
+
+    Exit status 0 identical; 1 something changed since the run (the file and both SHA-256
+    are named); 2 nothing could be checked.
+    """
+    report = replay(run_dir, inputs_dirs)
     click.echo(report.text())
     sys.exit(0 if report.identical else 1)
 
@@ -544,7 +552,7 @@ def repair_cmd(run_dir: str, applications: str, out: str | None) -> None:
     from .output import csv_bytes, write_files_atomically
 
     apps = _read_requests(applications)
-    result = rerun(read_manifest(run_dir))
+    result = rerun(read_manifest(run_dir), run_dir)
     d = decide_repairs(result, apps)
     for r in d.itertuples(index=False):
         click.echo(f"{r.firm_id} {r.date}: {r.decision.upper()} — {r.explanation}")
@@ -601,7 +609,7 @@ def measures_cmd(run_dir: str, firm: str | None, action: str | None, date: dt.da
     else:
         _fail("give --firm, --action and --date, or --requests FILE.")
         return
-    result = rerun(read_manifest(run_dir))
+    result = rerun(read_manifest(run_dir), run_dir)
     res = check_measures(result, req)
     for i in range(len(res.checks)):
         click.echo(res.explain(i))
