@@ -32,7 +32,7 @@ from typing import Any
 import pandas as pd
 
 from .. import __version__
-from ..errors import EcocreditError, ReplayError
+from ..errors import ReplayError
 from .manifest import (
     OUTPUT_FILES,
     RUN_FORMATS,
@@ -47,9 +47,11 @@ __all__ = ["ReplayReport", "replay", "locate_input", "compare_manifests", "check
 
 #: manifest fields that name this machine or place (compared by hash, or reported apart)
 _PLACE = {"path", "source", "package", "name"}
-#: errors a recomputation from changed files may raise; reported, never a traceback
-_RECOMPUTE_ERRORS = (EcocreditError, OSError, ValueError, KeyError, TypeError, IndexError,
-                     AttributeError, UnicodeError)
+#: errors reading or recomputing from files that changed since the run may raise: reported
+#: as part of the change, never a traceback. Any exception: a changed file can make a reader
+#: fail in ways its own validation does not foresee (a NUL byte in a ruleset is a PyYAML
+#: ReaderError, for one), and the replay's verdict is "changed" whatever the reader says.
+_RECOMPUTE_ERRORS = (Exception,)
 
 
 @dataclass
@@ -96,6 +98,8 @@ def _candidates(info: dict[str, Any], run_dir: Path | None,
         for k in range(2, min(5, len(parts)) + 1):
             yield d.joinpath(*parts[-k:])
     yield recorded
+    if recorded.is_file():  # still where it was: that file is the input, changed or not
+        return
     if run_dir is not None:  # the tree moved as a whole: same path relative to an ancestor
         here = Path(run_dir).resolve()
         if not name.is_absolute():
@@ -122,7 +126,9 @@ def locate_input(info: dict[str, Any], run_dir: str | Path | None = None,
     -------
     (Path or None, str or None)
         The first candidate whose SHA-256 is the recorded one; else the first file found
-        (changed since the run) and its SHA-256; else ``(None, None)``.
+        (changed since the run) and its SHA-256; else ``(None, None)``. Candidates: the
+        ``inputs_dirs``, then the recorded path; only when nothing is at the recorded path,
+        the same path relative to the run directory's ancestors (the tree moved).
     """
     seen: set[Path] = set()
     first: tuple[Path, str] | None = None
