@@ -9,13 +9,15 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ecocredit.reports import _safe_cell, csv_bytes, excel_safe
+from ecocredit.output.csvfile import _safe_cell, csv_bytes, excel_safe
 
 # text that exercises quoting and formula neutralising: separators, quotes, line ends,
 # leading formula characters, numbers, wide characters
 _TEXT = st.one_of(
     st.none(),
-    st.text(alphabet=st.sampled_from(list('ab,"\n\r\t =+-@.5e１甲 ')), max_size=8),
+    # no CR here: pandas (the csv module) leaves a CR unquoted with "\n" line ends, which
+    # ecocredit does not (test_csv_roundtrip.py proves any text, CR included, reads back)
+    st.text(alphabet=st.sampled_from(list('ab,"\n\t =+-@.5e１甲 ')), max_size=8),
     st.sampled_from(["-3.5", "+1e5", "=SUM(A1)", "@x", "-", "", "-3\n", "1,5", '"q"']))
 
 

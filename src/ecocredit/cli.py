@@ -20,7 +20,7 @@ import click
 from . import __version__
 from .audit import input_changed, read_manifest, replay, rerun, saved_score_row, write_run
 from .errors import EcocreditError, RulesetError
-from .reports import summary_text
+from .output import summary_text
 from .ruleset import bundled_rulesets, lint_ruleset, ruleset_json_schema
 from .engine.run import score
 
@@ -50,6 +50,8 @@ def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
             if os.environ.get("ECOCREDIT_DEBUG"):
                 raise
             _fail(str(exc).splitlines()[0])
+        except BrokenPipeError:
+            raise  # the reader went away: the group ends quietly (_quiet_broken_pipe)
         except (OSError, ValueError, KeyError) as exc:
             if os.environ.get("ECOCREDIT_DEBUG"):
                 raise
@@ -74,12 +76,24 @@ _NoArgsIsHelpError = getattr(click.exceptions, "NoArgsIsHelpError", ())
 class _Group(click.Group):
     """A click group whose usage errors are one line on stderr (exit status 2), like the rest."""
 
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:  # before click turns it into exit status 1
+            _quiet_broken_pipe()
+
     def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         try:
             rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except SystemExit as exc:
+            # click ends a closed pipe met while parsing (`ecocredit --help | head -1`) with
+            # status 1 after wrapping stdout; a closed pipe is not a failure
+            if exc.code == 1 and type(sys.stdout).__name__ == "PacifyFlushWrapper":
+                _quiet_broken_pipe()
+            raise
         except _NoArgsIsHelpError as exc:
             path = exc.ctx.command_path if exc.ctx else "ecocredit"
             _fail(f"no command given; run `{path} --help` to see the commands.")
@@ -91,7 +105,22 @@ class _Group(click.Group):
         except click.Abort:
             click.echo("Aborted!", err=True)
             sys.exit(1)
+        except BrokenPipeError:
+            _quiet_broken_pipe()
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _quiet_broken_pipe()
         sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def _quiet_broken_pipe() -> None:
+    """The reader of our output went away (``ecocredit rulesets | head -1``): stop quietly,
+    exit 0, like the standard tools. stdout is pointed at /dev/null so that Python's final
+    flush does not complain again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(0)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -123,21 +152,34 @@ def cli() -> None:
                    "cluster (DASK_SCHEDULER_ADDRESS, or a local cluster). Same outputs.")
 @click.option("--partitions", type=click.IntRange(min=1),
               help="Parts for --engine partitioned/dask (default: ~2.5 million events each).")
+@click.option("--xlsx", "xlsx", is_flag=True,
+              help="Also write scores.xlsx, contributions.xlsx and rejects.xlsx for Excel "
+                   "(ids kept as text, Chinese headers); open these in Excel, not the CSVs.")
 @_guard
 def score_cmd(ruleset: str, period: str, firms: str, events: str, measurements: str | None,
               history: str | None, as_of: dt.date | None, today: dt.date | None, out: str,
-              quiet: bool, engine: str = "local", partitions: int | None = None) -> None:
-    """Score every firm and write scores.csv, contributions.csv, rejects.csv, manifest.json."""
+              quiet: bool, engine: str = "local", partitions: int | None = None,
+              xlsx: bool = False) -> None:
+    """Score every firm and write scores.csv, contributions.csv, rejects.csv, manifest.json.
+
+    The output directory switches atomically from the old run to the new one; concurrent
+    runs into one --out wait for each other.
+    """
     inputs = {"firms": firms, "events": events}
     if measurements:
         inputs["measurements"] = measurements
     if history:
         inputs["history"] = history
     if engine != "local":
+        from .audit.rundir import run_directory
         from .scale import score_on_engine
 
-        run = score_on_engine(engine, inputs, ruleset, period=period, as_of=as_of, today=today,
-                              out=out, partitions=partitions)
+        if xlsx:
+            _fail(f"--xlsx is not available with --engine {engine} (a province's "
+                  "contributions do not belong in a workbook); score locally for workbooks.")
+        with run_directory(out) as stage:
+            run = score_on_engine(engine, inputs, ruleset, period=period, as_of=as_of,
+                                  today=today, out=stage, partitions=partitions)
         if not quiet:
             m, labels = run.manifest, {g.id: g.label for g in run.ruleset.grades}
             head = (f"Scored {run.firms} firms under {m['ruleset']['id']} "
@@ -148,7 +190,7 @@ def score_cmd(ruleset: str, period: str, firms: str, events: str, measurements: 
         sys.exit(1 if run.rejects else 0)
     result = score(firms, events, ruleset, period=period, measurements=measurements,
                    history=history, as_of=as_of, today=today, names=inputs)
-    write_run(result, out, inputs)
+    write_run(result, out, inputs, xlsx=xlsx)
     rs = result.ruleset
     if not quiet:
         head = (f"Scored {len(result.scores)} firms under {rs.id} {rs.version} for period "
@@ -171,7 +213,7 @@ def explain_cmd(run_dir: str, firm_id: str) -> None:
     warnings = [f"WARNING: the {t} input {info['path']} changed since the run; this explains "
                 "the inputs as they are now." for t, info in manifest["inputs"].items()
                 if Path(info["path"]).exists() and input_changed(info)]
-    result = rerun(manifest)
+    result = rerun(manifest, run_dir)
     try:
         text = result.explain(firm_id)
     except KeyError as exc:
@@ -192,10 +234,18 @@ def explain_cmd(run_dir: str, firm_id: str) -> None:
 
 @cli.command("replay")
 @click.argument("run_dir", type=click.Path(file_okay=False, exists=True))
+@click.option("--inputs", "inputs_dirs", multiple=True, type=click.Path(file_okay=False),
+              help="A directory where the run's inputs are now, if they moved (repeatable); "
+                   "each is used only if its SHA-256 is the recorded one.")
 @_guard
-def replay_cmd(run_dir: str) -> None:
-    """Recompute the run saved in RUN_DIR and report whether every output is identical."""
-    report = replay(run_dir)
+def replay_cmd(run_dir: str, inputs_dirs: tuple[str, ...]) -> None:
+    """Recompute the run saved in RUN_DIR (score, inspection-frequency or draw) and report
+    whether every input, output and manifest field is what the run recorded.
+
+    Exit status 0 identical; 1 something changed since the run (the file and both SHA-256
+    are named); 2 nothing could be checked.
+    """
+    report = replay(run_dir, inputs_dirs)
     click.echo(report.text())
     sys.exit(0 if report.identical else 1)
 
@@ -499,10 +549,10 @@ def repair_cmd(run_dir: str, applications: str, out: str | None) -> None:
     applications are granted or refused; 2 when nothing could be decided.
     """
     from .decisions.repair import decide_repairs
-    from .reports import csv_bytes, write_files_atomically
+    from .output import csv_bytes, write_files_atomically
 
     apps = _read_requests(applications)
-    result = rerun(read_manifest(run_dir))
+    result = rerun(read_manifest(run_dir), run_dir)
     d = decide_repairs(result, apps)
     for r in d.itertuples(index=False):
         click.echo(f"{r.firm_id} {r.date}: {r.decision.upper()} — {r.explanation}")
@@ -559,7 +609,7 @@ def measures_cmd(run_dir: str, firm: str | None, action: str | None, date: dt.da
     else:
         _fail("give --firm, --action and --date, or --requests FILE.")
         return
-    result = rerun(read_manifest(run_dir))
+    result = rerun(read_manifest(run_dir), run_dir)
     res = check_measures(result, req)
     for i in range(len(res.checks)):
         click.echo(res.explain(i))

@@ -40,7 +40,7 @@ from ..days import add_months_days, day_of, iso_days
 from ..engine.run import ScoreResult
 from ..errors import InputError
 from ..periods import previous_periods
-from ..reports import excel_safe
+from ..output import excel_safe
 from ..rules.conditions import history_mask
 from ..vocab import MEASURE_ACTIONS
 
@@ -255,7 +255,7 @@ def append_trace(log: str | Path, checks: pd.DataFrame) -> int:
 
     The file is opened with ``O_APPEND`` and locked (``fcntl.flock``) while the header (for a
     new file, after a UTF-8 BOM) and the lines are written, so concurrent checks never
-    interleave. Cells are Excel-safe (:func:`ecocredit.reports.excel_safe`): a ``who`` such as
+    interleave. Cells are Excel-safe (:func:`ecocredit.output.excel_safe`): a ``who`` such as
     ``=cmd()`` is written as text.
 
     Returns

@@ -38,7 +38,7 @@ class _HashingFile:
 
 
 def _csv_chunk(df: pd.DataFrame, header: bool) -> bytes:
-    from ..reports import csv_bytes
+    from ..output import csv_bytes
 
     b = csv_bytes(df)[3:]  # without the BOM
     if not header:

@@ -44,7 +44,7 @@ import pandas as pd
 
 from ..errors import PeriodError
 from ..read import REJECT_COLUMNS
-from ..reports import csv_bytes
+from ..output import csv_bytes
 from .assign import LOAD_COLUMNS, SHORTFALL_COLUMNS, assign
 from .credit import credit_levels
 from .frequency import FrequencyResult, frequency_from

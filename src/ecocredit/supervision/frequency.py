@@ -30,7 +30,7 @@ import pandas as pd
 
 from ..days import date_of, day_of
 from ..read import REJECT_COLUMNS, Prepared
-from ..reports import csv_bytes
+from ..output import csv_bytes
 from ..ruleset import Ruleset
 from .classify import Categories, categorize, classify
 from .conditions import Context

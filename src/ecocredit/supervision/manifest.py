@@ -50,15 +50,15 @@ def policy_manifest(kind: str, version: int, policy: Policy,
 def write_with_manifest(out_dir: str | Path, files: Mapping[str, bytes],
                         manifest: Any) -> dict[str, Any]:
     """Write ``files`` and then ``manifest.json`` (``manifest(files)``, which hashes them) into
-    ``out_dir`` atomically; return the manifest."""
+    ``out_dir`` as one atomic directory switch; return the manifest."""
     import json
 
-    from ..reports import write_files_atomically
+    from ..audit.rundir import write_run_files
 
     m = manifest(files)
     out = dict(files)
     out["manifest.json"] = (json.dumps(m, indent=2, ensure_ascii=False, sort_keys=True)
                             + "\n").encode("utf-8")
-    write_files_atomically(out_dir, out)
+    write_run_files(out_dir, out)
     return m
 

@@ -1,35 +1,35 @@
-"""Audit: save a run with a manifest that pins everything, and replay it to prove it.
+"""The manifest that pins a scoring run, and writing a run with it.
 
 The manifest records the package version, the ruleset (id, version, SHA-256), every input
 file (path, SHA-256, rows read, used and rejected), the options (period, as-of date, the
 reference date used for future-date checks) and the SHA-256 of every output file. It holds
-no clock time, so the same inputs and options give the same bytes. :func:`replay` recomputes
-from the inputs the manifest names and reports whether every output is identical, or which
-rows differ.
+no clock time, so the same inputs and options give the same bytes.
+:func:`ecocredit.audit.replay.replay` recomputes from the inputs the manifest names and
+reports whether every output is identical, or what changed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
 import pandas as pd
 
-from . import __version__
-from .errors import ReplayError
-from .reports import csv_bytes, write_files_atomically
-from .read import TableStats
-from .ruleset import Ruleset, load_ruleset
-from .engine.run import ScoreResult, score
-from .engine.vectorized import CONTRIBUTION_COLUMNS, SCORE_COLUMNS
-from .vocab import CONTRACT_VERSION
+from .. import __version__
+from ..engine.run import ScoreResult, score
+from ..engine.vectorized import CONTRIBUTION_COLUMNS, SCORE_COLUMNS
+from ..errors import ReplayError
+from ..output import csv_bytes, run_workbooks
+from ..read import TableStats
+from ..ruleset import Ruleset, load_ruleset
+from ..vocab import CONTRACT_VERSION
+from .rundir import write_run_files
 
-__all__ = ["write_run", "replay", "ReplayReport", "read_manifest", "output_frames", "rerun",
-           "input_changed", "saved_score_row", "MANIFEST_FORMAT"]
+__all__ = ["write_run", "read_manifest", "output_frames", "rerun", "input_changed",
+           "saved_score_row", "build_manifest", "manifest_bytes", "file_sha256", "RUN_FORMATS",
+           "MANIFEST_FORMAT", "OUTPUT_FILES"]
 
 MANIFEST_FORMAT = 1
 OUTPUT_FILES = ("scores.csv", "contributions.csv", "rejects.csv")
@@ -50,9 +50,13 @@ def output_frames(result: ScoreResult) -> dict[str, pd.DataFrame]:
             "rejects.csv": result.rejects}
 
 
-def write_run(result: ScoreResult, out_dir: str | Path, inputs: dict[str, str | Path]
-              ) -> dict[str, Any]:
+def write_run(result: ScoreResult, out_dir: str | Path, inputs: dict[str, str | Path],
+              *, xlsx: bool = False) -> dict[str, Any]:
     """Write scores, contributions, rejects and the manifest into ``out_dir``, atomically.
+
+    The whole directory switches at once (:func:`ecocredit.audit.rundir.run_directory`): a
+    kill at any moment leaves ``out_dir`` holding the old run or the new one, never a mixture,
+    and concurrent writers of one ``out_dir`` are serialized.
 
     Parameters
     ----------
@@ -60,13 +64,19 @@ def write_run(result: ScoreResult, out_dir: str | Path, inputs: dict[str, str | 
     out_dir : str or Path
     inputs : dict
         Table name → the file it was read from (for the manifest and replay).
+    xlsx : bool
+        Also write ``scores.xlsx``, ``contributions.xlsx`` and ``rejects.xlsx`` (ids as text
+        cells, Chinese headers; :mod:`ecocredit.output.workbooks`), hashed in the manifest.
 
     Returns
     -------
     dict
         The manifest.
     """
-    files = {name: csv_bytes(df) for name, df in output_frames(result).items()}
+    frames = output_frames(result)
+    files = {name: csv_bytes(df) for name, df in frames.items()}
+    if xlsx:
+        files.update(run_workbooks(frames))
     graded = result.scores["status"] == "graded"
     manifest = build_manifest(
         result.ruleset, inputs, result.stats,
@@ -80,7 +90,7 @@ def write_run(result: ScoreResult, out_dir: str | Path, inputs: dict[str, str | 
                 "events_excluded_as_of": int(result.prepared.excluded_as_of)},
         outputs={name: _sha256(data) for name, data in files.items()})
     files["manifest.json"] = manifest_bytes(manifest)
-    write_files_atomically(out_dir, files)
+    write_run_files(out_dir, files)
     return manifest
 
 
@@ -151,8 +161,13 @@ def manifest_bytes(manifest: dict[str, Any]) -> bytes:
             + "\n").encode("utf-8")
 
 
-def read_manifest(run_dir: str | Path) -> dict[str, Any]:
-    """Read a run's manifest.
+#: manifest formats: a scoring run, and the supervision tools' runs
+RUN_FORMATS = ("ecocredit-run", "ecocredit-frequency", "ecocredit-draw")
+
+
+def read_manifest(run_dir: str | Path, formats: tuple[str, ...] = ("ecocredit-run",)
+                  ) -> dict[str, Any]:
+    """Read a run's manifest (of one of ``formats``).
 
     Raises
     ------
@@ -167,99 +182,43 @@ def read_manifest(run_dir: str | Path) -> dict[str, Any]:
                           "directory?") from None
     except (OSError, ValueError) as exc:
         raise ReplayError(f"{p}: cannot be read ({exc}).") from None
-    if m.get("format") != "ecocredit-run":
-        raise ReplayError(f"{p}: not an ecocredit run manifest.")
+    if not isinstance(m, dict) or m.get("format") not in formats:
+        raise ReplayError(f"{p}: not an ecocredit run manifest"
+                          + (" of a scoring run." if formats == ("ecocredit-run",) else "."))
     return m
 
 
-def rerun(manifest: dict[str, Any]) -> ScoreResult:
-    """Score again from the inputs and options a manifest names."""
+def rerun(manifest: dict[str, Any], run_dir: str | Path | None = None,
+          inputs_dirs: tuple[str | Path, ...] = ()) -> ScoreResult:
+    """Score again from the inputs and options a manifest names.
+
+    Inputs are looked for where the manifest says, then where they may have moved
+    (:func:`ecocredit.audit.replay.locate_input`: ``inputs_dirs``, and beside the run
+    directory as the tree stood at the run).
+
+    Raises
+    ------
+    ReplayError
+        If an input is nowhere to be found.
+    """
+    from .replay import locate_input
+
     rsinfo = manifest["ruleset"]
     src = rsinfo.get("source") or rsinfo["id"]
     rs = load_ruleset(src if Path(src).exists() else rsinfo["id"])
     ins = manifest["inputs"]
+    where = {}
     for table, info in ins.items():
-        if not Path(info["path"]).exists():
-            raise ReplayError(f"The {table} input {info['path']} named in the manifest is gone.")
+        found, _ = locate_input(info, run_dir, inputs_dirs)
+        if found is None:
+            raise ReplayError(f"The {table} input {info['path']} named in the manifest is gone; "
+                              "name where the inputs are now with --inputs DIR.")
+        where[table] = str(found)
     opts = manifest["options"]
-    return score(ins["firms"]["path"], ins["events"]["path"], rs, period=opts["period"],
-                 measurements=ins.get("measurements", {}).get("path"),
-                 history=ins.get("history", {}).get("path"),
+    return score(where["firms"], where["events"], rs, period=opts["period"],
+                 measurements=where.get("measurements"), history=where.get("history"),
                  as_of=opts.get("as_of"), today=opts["today"],
                  names={t: info.get("name") or info["path"] for t, info in ins.items()})
-
-
-@dataclass
-class ReplayReport:
-    """What a replay found: ``identical`` and, if not, what differs."""
-
-    identical: bool
-    problems: list[str] = field(default_factory=list)
-    differing_rows: dict[str, pd.DataFrame] = field(default_factory=dict)
-
-    def text(self) -> str:
-        if self.identical:
-            return "Replay identical: every output matches the manifest byte for byte."
-        lines = ["Replay differs:"] + [f"  - {p}" for p in self.problems]
-        for name, rows in self.differing_rows.items():
-            lines.append(f"  {name}: {len(rows)} differing row(s); first ones:")
-            lines.append(rows.head(10).to_string(index=False))
-        return "\n".join(lines)
-
-
-def _diff_rows(old: bytes, new: bytes, key: list[str]) -> pd.DataFrame:
-    import io
-    a = pd.read_csv(io.BytesIO(old), dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    b = pd.read_csv(io.BytesIO(new), dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    both = a.merge(b, how="outer", indicator=True, on=list(a.columns)
-                   if list(a.columns) == list(b.columns) else key)
-    d = both[both["_merge"] != "both"].copy()
-    d["_merge"] = d["_merge"].map({"left_only": "saved", "right_only": "replayed"})
-    return d.rename(columns={"_merge": "side"})
-
-
-def replay(run_dir: str | Path) -> ReplayReport:
-    """Recompute a saved run and compare every output with what was saved.
-
-    Parameters
-    ----------
-    run_dir : str or Path
-        An output directory of ``ecocredit score``.
-
-    Returns
-    -------
-    ReplayReport
-    """
-    m = read_manifest(run_dir)
-    problems = []
-    if m["package"]["version"] != __version__:
-        problems.append(f"saved by ecocredit {m['package']['version']}, replayed by {__version__}")
-    for table, info in m["inputs"].items():
-        p = Path(info["path"])
-        if p.exists() and input_changed(info):
-            problems.append(f"the {table} input {p} changed since the run (SHA-256 differs)")
-    result = rerun(m)
-    if result.ruleset.sha256 != m["ruleset"]["sha256"]:
-        problems.append(f"ruleset {m['ruleset']['id']} changed since the run (SHA-256 differs)")
-    with tempfile.TemporaryDirectory() as tmp:
-        new_manifest = write_run(result, tmp, {t: i["path"] for t, i in m["inputs"].items()})
-        diffs: dict[str, pd.DataFrame] = {}
-        for name in OUTPUT_FILES:
-            saved = Path(run_dir) / name
-            if not saved.exists():
-                problems.append(f"{name} is missing from {run_dir}")
-                continue
-            saved_bytes = saved.read_bytes()
-            if _sha256(saved_bytes) != m["outputs"].get(name):
-                problems.append(f"{name} was modified after the run (it no longer matches the "
-                                "manifest)")
-            if new_manifest["outputs"][name] != m["outputs"].get(name) or \
-                    _sha256(saved_bytes) != new_manifest["outputs"][name]:
-                problems.append(f"{name} differs when recomputed")
-                new_bytes = (Path(tmp) / name).read_bytes()
-                key = ["firm_id"] if name != "rejects.csv" else ["file", "row", "column"]
-                diffs[name] = _diff_rows(saved_bytes, new_bytes, key)
-    return ReplayReport(identical=not problems, problems=problems, differing_rows=diffs)
 
 
 def input_changed(info: dict[str, Any]) -> bool:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from typing import Any, Mapping
 
 import numpy as np
@@ -22,12 +23,41 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-__all__ = ["EXCEL_MAX_ROWS", "xlsx_bytes", "sheet_names"]
+__all__ = ["EXCEL_MAX_ROWS", "xlsx_bytes", "sheet_names", "ooxml_escape", "ooxml_unescape"]
 
 #: rows in one Excel worksheet, the header row included
 EXCEL_MAX_ROWS = 1_048_576
 _SHEET_NAME_MAX = 31
 _ILLEGAL = str.maketrans({c: " " for c in "[]:*?/\\"})
+
+
+_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)|([\x00-\x08\x0b\x0c\x0d\x0e-\x1f])")
+_UNESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def ooxml_escape(text: str) -> str:
+    r"""Text as an OOXML string (ECMA-376 Part 1, 22.9.2.19 ST_Xstring): control characters
+    XML cannot hold or keep (a CR is read back as LF by every XML parser) become ``_xHHHH_``,
+    and a literal ``_xHHHH_`` in the text has its underscore escaped (``_x005F_``) so Excel
+    does not decode it.
+
+    Examples
+    --------
+    >>> ooxml_escape("虚构\r=2+2"), ooxml_escape("_x0041_")
+    ('虚构_x000D_=2+2', '_x005F_x0041_')
+    >>> ooxml_unescape(ooxml_escape("a\rb_x0041_\x01")) == "a\rb_x0041_\x01"
+    True
+    """
+    def sub(m: re.Match[str]) -> str:
+        return "_x005F_" + m.group(1) if m.group(1) else f"_x{ord(m.group(2)):04X}_"
+
+    return _ESCAPE.sub(sub, text)
+
+
+def ooxml_unescape(text: str) -> str:
+    """What Excel shows for an OOXML string: ``_xHHHH_`` decoded (the inverse of
+    :func:`ooxml_escape`; openpyxl reads inline strings without decoding them)."""
+    return _UNESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
 
 
 def sheet_names(name: str, parts: int) -> list[str]:
@@ -56,7 +86,7 @@ def _cell(ws: Any, value: Any, bold: bool = False) -> WriteOnlyCell:
         # text, dates written as text: a string cell, never a formula (openpyxl would read a
         # leading "=" as one), shown as text ("@") so Excel does not re-interpret it on edit
         cell = WriteOnlyCell(ws, value=None)
-        cell.value = str(value)
+        cell.value = ooxml_escape(str(value))
         cell.data_type = "s"
         cell.number_format = "@"
     if bold:

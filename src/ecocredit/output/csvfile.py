@@ -1,4 +1,8 @@
-"""Reports: the files a run writes, safe to open in Excel, written atomically.
+"""Excel-safe CSV: the bytes of every CSV file ecocredit writes.
+
+Every cell holding a comma, a double quote, a line feed or a carriage return is quoted (its
+quotes doubled), so a record never splits whatever the text: a bare CR inside a name no longer
+starts a new row in readers that end lines at CR (Excel among them).
 
 CSV outputs are UTF-8 with a BOM (so Excel detects the encoding), and no text cell starts
 with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage return) unless it is a number: such a
@@ -8,18 +12,16 @@ formula (CSV/formula injection).
 
 from __future__ import annotations
 
+import csv
 import io
-import os
 import re
-import tempfile
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["excel_safe", "csv_bytes", "write_files_atomically", "summary_text"]
+__all__ = ["excel_safe", "csv_bytes"]
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
@@ -100,13 +102,37 @@ def csv_bytes(df: pd.DataFrame) -> bytes:
         return b"\xef\xbb\xbf" + fast
     buf = io.StringIO()
     frame.to_csv(buf, index=False, lineterminator="\n")
-    return b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8")
+    text = buf.getvalue()
+    if "\r" in text:
+        text = _quote_carriage_returns(frame)
+    return b"\xef\xbb\xbf" + text.encode("utf-8")
+
+
+def _quote_carriage_returns(frame: pd.DataFrame) -> str:
+    """pandas' CSV of a frame with a CR in some cell, every such cell quoted.
+
+    The ``csv`` module quotes only the characters of its line terminator: written with
+    ``\\r\\n`` every cell with a CR or LF is quoted; the records are then read back and
+    joined again with ``\\n`` line ends (cells as pandas formatted them, minimal quoting).
+    """
+    buf = io.StringIO()
+    frame.to_csv(buf, index=False, lineterminator="\r\n")
+    rows = csv.reader(io.StringIO(buf.getvalue(), newline=""))
+    return "".join(",".join(_quoted(f) for f in row) + "\n" if row != [""] else '""\n'
+                   for row in rows)
+
+
+def _quoted(field: str) -> str:
+    if any(c in field for c in ',"\n\r'):
+        return '"' + field.replace('"', '""') + '"'
+    return field
 
 
 def _csv_field(a: pa.Array) -> pa.Array:
-    """Minimal quoting, as the ``csv`` module does it with ``\\n`` line ends: a value with a
-    comma, a double quote or a line feed is quoted, its quotes doubled."""
-    needs = pc.match_substring_regex(a, '[,"\n]')
+    """Minimal quoting, as the ``csv`` module does it with ``\\n`` line ends, plus CR: a value
+    with a comma, a double quote, a line feed or a carriage return is quoted, its quotes
+    doubled."""
+    needs = pc.match_substring_regex(a, '[,"\n\r]')
     if not pc.any(needs).as_py():
         return a
     q, empty = pa.scalar('"', a.type), pa.scalar("", a.type)
@@ -142,43 +168,3 @@ def _arrow_csv(frame: pd.DataFrame) -> bytes | None:
                                                                  lines.offset + len(lines) + 1]
     body = lines.buffers()[2].to_pybytes()[int(offsets[0]):int(offsets[-1])]
     return (header + "\n").encode("utf-8") + body
-
-
-def write_files_atomically(out_dir: str | Path, files: dict[str, bytes]) -> None:
-    """Write every file to a temporary name in ``out_dir``, then rename each into place.
-
-    A reader never sees a half-written file; the files named last in ``files`` (put the
-    manifest there) appear last.
-    """
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    temps: list[tuple[str, Path]] = []
-    try:
-        for name, data in files.items():
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            temps.append((name, Path(tmp)))
-        for name, tmp in temps:
-            os.replace(tmp, out / name)
-    finally:
-        for _, tmp in temps:
-            if tmp.exists():
-                tmp.unlink()
-
-
-def summary_text(grade_counts: pd.Series, labels: dict[str, str], *, head: str,
-                 rejected: int, out_dir: str | Path | None = None) -> str:
-    """A few lines for the terminal: grade counts and rejects."""
-    total = int(grade_counts.sum())
-    lines = [head]
-    for gid, n in grade_counts.items():
-        label = labels.get(str(gid), "未评级 (not graded)")
-        share = f"{100 * n / total:5.1f}%" if total else "    -"
-        lines.append(f"  {gid:<11} {label:<14} {int(n):>8}  {share}")
-    lines.append(f"Rejected input rows: {rejected}" + (" (see rejects.csv)" if rejected else ""))
-    if out_dir is not None:
-        lines.append(f"Outputs written to {out_dir}")
-    return "\n".join(lines)
