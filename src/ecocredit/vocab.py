@@ -1,8 +1,10 @@
-"""The contract's closed vocabularies: column names and their Chinese aliases, event types,
-severities, media, statuses, and the reason codes of the rejects table.
+"""The data format's closed vocabularies: column names and their Chinese aliases, event types,
+severities, media, statuses, the Chinese values accepted for them, and the reason codes of the
+rejects table.
 
-Everything here comes from ``shared/spec/contract.md`` (version 1). Rulesets may declare
-additional event types; they never change these.
+``docs/data-format.md`` is generated from this module (``python -m ecocredit.docgen
+data-format``); version 1 of the data format. Rulesets may declare additional event types; they
+never change these.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ __all__ = [
     "MEASURE_ACTIONS",
     "REPAIR_REASON_CODES",
     "REASON_CODES",
+    "VALUE_ALIASES",
+    "BOOLEAN_VALUES",
 ]
 
 CONTRACT_VERSION = 1
@@ -140,6 +144,23 @@ FIRM_STATUSES = ("operating", "suspended", "closed")
 SUPERVISION_CLASSES = ("A", "B", "C")
 PERMIT_TYPES = ("key", "simplified", "registration")
 LISTS = ("red", "black")
+
+# column -> Chinese value -> code: the Chinese values the ingest accepts besides the codes
+VALUE_ALIASES: Mapping[str, Mapping[str, str]] = MappingProxyType({
+    "event_type": MappingProxyType({v: k for k, v in EVENT_TYPES.items()}),
+    "severity": MappingProxyType({v: k for k, v in SEVERITIES.items()}),
+    "medium": MappingProxyType({v: k for k, v in MEDIA.items()}
+                               | {"气": "air", "固废": "solid", "危废": "hazardous_waste"}),
+    "status": MappingProxyType({"正常": "operating", "运营": "operating", "在产": "operating",
+                                "停产": "suspended", "关闭": "closed", "注销": "closed"}),
+    "permit_type": MappingProxyType({"重点管理": "key", "简化管理": "simplified",
+                                     "登记管理": "registration"}),
+    "list": MappingProxyType({"红名单": "red", "黑名单": "black"}),
+})
+# the spellings of a boolean column (case-insensitive)
+BOOLEAN_VALUES: Mapping[str, bool] = MappingProxyType({
+    "true": True, "false": False, "1": True, "0": False, "yes": True, "no": False,
+    "y": True, "n": False, "是": True, "否": False, "t": True, "f": False})
 
 # actions at which the measures of a grade or list are checked (逢办必查): code -> Chinese label
 MEASURE_ACTIONS: Mapping[str, str] = MappingProxyType({
