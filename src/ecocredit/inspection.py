@@ -514,7 +514,7 @@ def _lint(p: Policy, lines: dict[PathT, int], file: str) -> list[Problem]:
     def known_types(types: list[str], path: PathT) -> None:
         for k in (k for k, t in enumerate(types) if t not in EVENT_TYPES):
             add(path + (k,), "unknown_event_type",
-                f"Event type '{types[k]}' is not a contract event type.")
+                f"Event type '{types[k]}' is not an event type of docs/data-format.md.")
 
     def known_group(group: str | None, path: PathT) -> None:
         if group is not None and group not in gids:
@@ -1426,7 +1426,7 @@ def inspection_frequency(policy: Policy | str | Path, *, as_of: dt.date | str,
         The last day whose records count (records entered later are ignored). For a quarter's
         draw this is the day before the quarter starts.
     firms, events : DataFrame or path
-        The contract's tables. May be omitted when ``scores`` is a ScoreResult (its validated
+        The input tables (docs/data-format.md). May be omitted when ``scores`` is a ScoreResult (its validated
         inputs are used).
     scores : ScoreResult, DataFrame or path of scores.csv (or its run directory), optional
         The published credit grades (and lists); the policy maps the grades of their ruleset

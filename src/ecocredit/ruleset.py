@@ -161,7 +161,7 @@ class Indicator(_Model):
 
 
 class EventTypeDecl(_Model):
-    """An event type this ruleset adds to the contract's vocabulary."""
+    """An event type this ruleset adds to those of the data format (docs/data-format.md)."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     label: Text
@@ -867,7 +867,7 @@ def _lint(rs: Ruleset, lines: dict[PathT, int], file: str) -> list[Problem]:
         for j, t in enumerate(m.types):
             if t not in known_types:
                 add(base + ("types", j), "unknown_event_type",
-                    f"Event type '{t}' is neither a contract type nor declared in event_types.")
+                    f"Event type '{t}' is neither an event type of docs/data-format.md nor declared in event_types.")
         for j, s in enumerate(m.severity or []):
             if s not in SEVERITIES:
                 add(base + ("severity", j), "bad_value",

@@ -205,7 +205,7 @@ REASON_CODES: Mapping[str, str] = MappingProxyType({
     "bad_number": "not a decimal number",
     "negative_amount": "an amount below zero",
     "bad_value": "a value outside the column's vocabulary",
-    "unknown_event_type": "neither a contract event type nor one the ruleset declares",
+    "unknown_event_type": "neither an event type of the data format nor one the ruleset declares",
     "duplicate_id": "the identifier appeared on an earlier row",
     "unknown_firm": "names a firm that is not in the firms table (or whose row was rejected)",
     "unknown_ref_event": "ref_event_id names no accepted event",
