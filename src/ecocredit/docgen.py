@@ -186,6 +186,47 @@ given) are rejected as `future_date`.
 """
 
 
+_EXAMPLE = """\
+## Example: three firms of one's own
+
+`docs/examples/my-data/` holds two small tables written from this page, with Chinese headers
+and Chinese values (`在产`, `罚款`, `较大`), an amount with a thousands separator, and one bad
+row: 30 February.
+
+```console
+$ cat docs/examples/my-data/firms.csv
+统一社会信用代码,企业名称,行政区划代码,监管类别,状态
+913601020000001109,南昌示例化工有限公司,360102,A,在产
+91360103000000120Q,南昌示例印染有限公司,360103,B,正常
+91360121000000130U,南昌县示例砖厂,360121,C,停产
+$ cat docs/examples/my-data/events.csv
+记录编号,统一社会信用代码,日期,行为类型,罚款金额,事件等级
+M001,913601020000001109,2025-03-12,罚款,"50,000",
+M002,913601020000001109,2025-03-12,责令改正,,
+M003,91360103000000120Q,2025-06-01,超标排放,,
+M004,91360121000000130U,2025-02-30,罚款,20000,
+M005,91360103000000120Q,2025-09-15,突发环境事件,,较大
+$ ecocredit score --ruleset anhui-2019 --period 2025 --firms docs/examples/my-data/firms.csv \\
+    --events docs/examples/my-data/events.csv --out out/mine
+Scored 3 firms under anhui-2019 2019.1 for period 2025 (evaluated on 2025-12-31).
+  green       环保诚信企业                0    0.0%
+  blue        环保良好企业                1   33.3%
+  yellow      环保警示企业                0    0.0%
+  red         环保不良企业                1   33.3%
+  not_graded  未评级 (not graded)        1   33.3%
+Rejected input rows: 1 (see rejects.csv)
+Outputs written to out/mine
+$ cat out/mine/rejects.csv
+file,row,column,reason_code,value,message
+docs/examples/my-data/events.csv,4,event_date,bad_date,2025-02-30,Not a date in the form YYYY-MM-DD.
+```
+
+The fourth event is not used (exit status 1); the brick works, suspended (`停产`), is not graded;
+the dyeing works' incident of 较大 severity vetoes it to red. `ecocredit explain out/mine
+91360103000000120Q` shows why, rule by rule.
+"""
+
+
 def _table(table: str) -> list[str]:
     required, optional = TABLES[table]
     zh = {v: k for k, v in COLUMN_ALIASES[table].items()}
@@ -244,7 +285,7 @@ def data_format_markdown() -> str:
         lines += _table(table)
     lines += _event_types()
     lines += _reason_codes()
-    return "\n".join(lines)
+    return "\n".join(lines) + "\n" + _EXAMPLE
 
 
 def main(argv: list[str] | None = None) -> int:
