@@ -13,14 +13,19 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import make_firm_id
 
 import ecocredit
 from ecocredit.cli import cli
 from ecocredit.docgen import COLUMN_FORMATS, UNUSED_REASON_CODES, data_format_markdown
-from ecocredit.vocab import (BOOLEAN_VALUES, COLUMN_ALIASES, EVENT_TYPES, REASON_CODES, TABLES,
-                             VALUE_ALIASES)
-
-from conftest import make_firm_id
+from ecocredit.vocab import (
+    BOOLEAN_VALUES,
+    COLUMN_ALIASES,
+    EVENT_TYPES,
+    REASON_CODES,
+    TABLES,
+    VALUE_ALIASES,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 A, B = make_firm_id(1), make_firm_id(2)
@@ -62,8 +67,8 @@ def _score(t: dict[str, pd.DataFrame]) -> ecocredit.ScoreResult:
 
 def test_the_data_format_page_is_the_generated_one():
     page = (ROOT / "docs" / "data-format.md").read_text(encoding="utf-8")
-    assert page == data_format_markdown(), (
-        "docs/data-format.md is stale: python -m ecocredit.docgen data-format > docs/data-format.md")
+    assert page == data_format_markdown(), ("docs/data-format.md is stale: python -m "
+                                            "ecocredit.docgen data-format > docs/data-format.md")
 
 
 def test_every_column_and_every_reason_code_is_documented():
@@ -149,7 +154,7 @@ def test_every_command_is_in_the_readme_table_and_in_the_cli_reference():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     reference = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
     for name in cli.commands:
-        assert re.search(rf"^\| `ecocredit {re.escape(name)}[ `]", readme, re.M), name
-        assert re.search(rf"^## `ecocredit {re.escape(name)}[ `]", reference, re.M), name
-        assert re.search(rf"^\$ ecocredit {re.escape(name)} ", reference + "\n", re.M) or \
+        assert re.search(rf"^\| `ecocredit {re.escape(name)}[ `]", readme, re.MULTILINE), name
+        assert re.search(rf"^## `ecocredit {re.escape(name)}[ `]", reference, re.MULTILINE), name
+        assert re.search(rf"^\$ ecocredit {re.escape(name)} ", reference + "\n", re.MULTILINE) or \
             f"$ ecocredit {name}\n" in reference, f"no example of `ecocredit {name}` in docs/cli.md"

@@ -3,11 +3,12 @@ what the page shows.
 
 A page's examples are its fenced blocks marked ``console``. In such a block a line starting with
 ``$ `` is a command (a line ending in ``\\`` continues on the next), and the lines after it, up to
-the next command, are what it prints (stdout then stderr). Two commands are understood:
+the next command, are what it prints (stdout and stderr). Two commands are understood:
 ``ecocredit ...`` (run as ``python -m ecocredit.cli`` from this checkout) and ``cat FILE``. The
 commands of one page run in order in one scratch directory in which ``sample_data``, ``docs``,
-``rulesets`` and ``policies`` are links to the repository's (what a reader has in a clone), so a later example may read what an earlier one wrote (the run
-directories under ``out/``), as a reader following the page would.
+``rulesets`` and ``policies`` are links to the repository's (what a reader has in a clone), so
+a later example may read what an earlier one wrote (the run directories under ``out/``), as a
+reader following the page would.
 
 What the page shows is compared line by line, trailing spaces ignored, with two ways to leave
 out what varies or is too long to show:
@@ -107,7 +108,7 @@ def _matches(expected: list[str], actual: list[str]) -> bool:
             pattern.append("[^\\n]*".join(re.escape(p) for p in line.split("..."))
                            + r"[ \t]*\n")
     text = "".join(a.rstrip() + "\n" for a in actual)
-    return re.fullmatch("".join(pattern), text, re.S) is not None
+    return re.fullmatch("".join(pattern), text, re.DOTALL) is not None
 
 
 def _env() -> dict[str, str]:
@@ -125,7 +126,8 @@ def run(cmd: Command, work: Path) -> list[str]:
         return (work / cmd.argv[1]).read_text(encoding="utf-8-sig").splitlines()
     assert cmd.argv[0] == "ecocredit", f"line {cmd.line}: only `ecocredit` and `cat` are run"
     if SUBPROCESS:
-        proc = subprocess.run([sys.executable, "-m", "ecocredit.cli", *cmd.argv[1:]], cwd=work,
+        proc = subprocess.run([sys.executable, "-m", "ecocredit.cli", *cmd.argv[1:]],
+                              check=False, cwd=work,
                               capture_output=True, text=True, encoding="utf-8", env=_env(),
                               timeout=300)
         return (proc.stdout + proc.stderr).splitlines()

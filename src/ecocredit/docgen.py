@@ -16,16 +16,29 @@ Regenerate after changing the vocabulary::
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping
 
-from ecocredit.vocab import (COLUMN_ALIASES, CONTRACT_VERSION, EVENT_TYPES, FIRM_STATUSES, LISTS,
-                             MEDIA, PERMIT_TYPES, POSITIVE_EVENT_TYPES, ADMIN_EVENT_TYPES,
-                             REASON_CODES, SEVERITIES, SUPERVISION_CLASSES, TABLES, BOOLEAN_VALUES,
-                             VALUE_ALIASES)
+from ecocredit.vocab import (
+    ADMIN_EVENT_TYPES,
+    BOOLEAN_VALUES,
+    COLUMN_ALIASES,
+    CONTRACT_VERSION,
+    EVENT_TYPES,
+    FIRM_STATUSES,
+    LISTS,
+    MEDIA,
+    PERMIT_TYPES,
+    POSITIVE_EVENT_TYPES,
+    REASON_CODES,
+    SEVERITIES,
+    SUPERVISION_CLASSES,
+    TABLES,
+    VALUE_ALIASES,
+)
 
-__all__ = ["Column", "COLUMN_FORMATS", "UNUSED_REASON_CODES", "data_format_markdown", "main"]
+__all__ = ["COLUMN_FORMATS", "UNUSED_REASON_CODES", "Column", "data_format_markdown", "main"]
 
 
 @dataclass(frozen=True)
@@ -68,8 +81,8 @@ _BOOL = ("`true` or `false`; also " + ", ".join(f"`{k}`" for k in BOOLEAN_VALUES
 #: table → column → how it is read; the columns of :data:`ecocredit.vocab.TABLES`, in order
 COLUMN_FORMATS: Mapping[str, Mapping[str, Column]] = MappingProxyType({
     "firms": MappingProxyType({
-        "firm_id": Column("text", "the 18-character unified social credit code (统一社会信用代码), "
-                          "GB 32100-2015 check character verified; upper-cased; unique",
+        "firm_id": Column("text", "the 18-character unified social credit code "
+                          "(统一社会信用代码), GB 32100-2015 check character verified; upper-cased; unique",
                           (("missing_value", ""), ("bad_credit_code", "91360102000000001X"),
                            ("duplicate_id", "dup:"))),
         "name": Column("text", "the firm's name", (("missing_value", ""),)),
@@ -230,8 +243,8 @@ the dyeing works' incident of 较大 severity vetoes it to red. `ecocredit expla
 def _table(table: str) -> list[str]:
     required, optional = TABLES[table]
     zh = {v: k for k, v in COLUMN_ALIASES[table].items()}
-    lines = [f"## `{table}`", "", "| column | Chinese | required | type | values | bad value → "
-             "reason code (example) |", "|---|---|---|---|---|---|"]
+    lines = [f"## `{table}`", "", ("| column | Chinese | required | type | values | bad value → "
+             "reason code (example) |"), "|---|---|---|---|---|---|"]
     for name in (*required, *optional):
         col = COLUMN_FORMATS[table][name]
         rejects = "; ".join(
@@ -245,11 +258,11 @@ def _table(table: str) -> list[str]:
 
 def _event_types() -> list[str]:
     lines = ["## Event types", "",
-             "`event_type` takes the code or the Chinese name. Positive and remedial types raise "
+             ("`event_type` takes the code or the Chinese name. Positive and remedial types raise "
              "or restore credit where a ruleset scores them; `revocation` cancels the record "
              "its `ref_event_id` names. A ruleset may add types of its own (`event_types` in "
              "the ruleset file); an event type that the ruleset does not score is accepted and "
-             "has no effect.", "", "| group | code | Chinese |", "|---|---|---|"]
+             "has no effect."), "", "| group | code | Chinese |", "|---|---|---|"]
     codes = list(EVENT_TYPES)
     for group, first, last in _EVENT_GROUPS:
         for code in codes[codes.index(first):codes.index(last) + 1]:
