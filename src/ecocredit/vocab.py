@@ -1,8 +1,10 @@
-"""The contract's closed vocabularies: column names and their Chinese aliases, event types,
-severities, media, statuses, and the reason codes of the rejects table.
+"""The data format's closed vocabularies: column names and their Chinese aliases, event types,
+severities, media, statuses, the Chinese values accepted for them, and the reason codes of the
+rejects table.
 
-Everything here comes from ``shared/spec/contract.md`` (version 1). Rulesets may declare
-additional event types; they never change these.
+``docs/data-format.md`` is generated from this module (``python -m ecocredit.docgen
+data-format``); version 1 of the data format. Rulesets may declare additional event types; they
+never change these.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ __all__ = [
     "MEASURE_ACTIONS",
     "REPAIR_REASON_CODES",
     "REASON_CODES",
+    "VALUE_ALIASES",
+    "BOOLEAN_VALUES",
 ]
 
 CONTRACT_VERSION = 1
@@ -141,6 +145,23 @@ SUPERVISION_CLASSES = ("A", "B", "C")
 PERMIT_TYPES = ("key", "simplified", "registration")
 LISTS = ("red", "black")
 
+# column -> Chinese value -> code: the Chinese values the ingest accepts besides the codes
+VALUE_ALIASES: Mapping[str, Mapping[str, str]] = MappingProxyType({
+    "event_type": MappingProxyType({v: k for k, v in EVENT_TYPES.items()}),
+    "severity": MappingProxyType({v: k for k, v in SEVERITIES.items()}),
+    "medium": MappingProxyType({v: k for k, v in MEDIA.items()}
+                               | {"气": "air", "固废": "solid", "危废": "hazardous_waste"}),
+    "status": MappingProxyType({"正常": "operating", "运营": "operating", "在产": "operating",
+                                "停产": "suspended", "关闭": "closed", "注销": "closed"}),
+    "permit_type": MappingProxyType({"重点管理": "key", "简化管理": "simplified",
+                                     "登记管理": "registration"}),
+    "list": MappingProxyType({"红名单": "red", "黑名单": "black"}),
+})
+# the spellings of a boolean column (case-insensitive)
+BOOLEAN_VALUES: Mapping[str, bool] = MappingProxyType({
+    "true": True, "false": False, "1": True, "0": False, "yes": True, "no": False,
+    "y": True, "n": False, "是": True, "否": False, "t": True, "f": False})
+
 # actions at which the measures of a grade or list are checked (逢办必查): code -> Chinese label
 MEASURE_ACTIONS: Mapping[str, str] = MappingProxyType({
     "permit": "行政许可（排污许可、危废经营许可等）",
@@ -184,7 +205,7 @@ REASON_CODES: Mapping[str, str] = MappingProxyType({
     "bad_number": "not a decimal number",
     "negative_amount": "an amount below zero",
     "bad_value": "a value outside the column's vocabulary",
-    "unknown_event_type": "neither a contract event type nor one the ruleset declares",
+    "unknown_event_type": "neither an event type of the data format nor one the ruleset declares",
     "duplicate_id": "the identifier appeared on an earlier row",
     "unknown_firm": "names a firm that is not in the firms table (or whose row was rejected)",
     "unknown_ref_event": "ref_event_id names no accepted event",

@@ -116,6 +116,25 @@ def _publication(rs: Ruleset, result: ScoreResult, firm_idx: int, list_name: str
     return pend, until > add_months(pend, ordinary), f"history {label}: {list_name} list"
 
 
+def _months(n: int) -> str:
+    """``1 month``, ``6 months``."""
+    return f"{n} month" if n == 1 else f"{n} months"
+
+
+def _repairable(pol: Any) -> str:
+    """What a repair policy repairs, in words: ``grades yellow and red``, ``the black list``."""
+    def both(xs: list[str]) -> str:
+        return xs[0] if len(xs) == 1 else ", ".join(xs[:-1]) + " and " + xs[-1]
+
+    parts = []
+    if pol.grades:
+        parts.append(("grade " if len(pol.grades) == 1 else "grades ") + both(list(pol.grades)))
+    if pol.lists:
+        parts.append("the " + both(list(pol.lists)) + (" list" if len(pol.lists) == 1
+                                                         else " lists"))
+    return ", and ".join(parts)
+
+
 def decide_repairs(result: ScoreResult, applications: pd.DataFrame) -> pd.DataFrame:
     """Decide credit-repair applications against the ruleset's ``repair`` policy.
 
@@ -245,8 +264,7 @@ def _decide(run: _Run, a: pd.Series, day: dt.date, last_repair: dt.date | None
     if (pol.grades or pol.lists) and not (by_grade or by_list):
         d.refuse("nothing_to_repair",
                  f"grade {grade}" + (f", {list_on} list" if list_on else ", on no list")
-                 + f": the policy repairs grades {pol.grades or '-'} and lists "
-                 f"{pol.lists or '-'}.")
+                 + f": the policy repairs only {_repairable(pol)}.")
     _check_timing(run, d, day, k, list_on if by_list else "", c)
     fe = run.ev.iloc[np.flatnonzero(run.ev_firm == k)]
     _check_record(run, d, a, day, fid, last_repair, fe, c)
@@ -267,12 +285,12 @@ def _check_timing(run: _Run, d: _Decision, day: dt.date, k: int, list_on: str,
     months = pol.min_months_serious if serious and pol.min_months_serious is not None \
         else pol.min_months
     if months and day <= add_months(published, months):
-        d.refuse("too_early", f"the minimum period of {months} months"
+        d.refuse("too_early", f"the minimum period of {_months(months)}"
                  + (" (serious entry)" if serious else "")
                  + f" from publication on {published} runs to the end of "
                  f"{add_months(published, months)}.", pub_ev)
     if pol.apply_within_months and day > add_months(E, pol.apply_within_months):
-        d.refuse("too_late", f"the {pol.apply_within_months} months for applying after "
+        d.refuse("too_late", f"the {_months(pol.apply_within_months)} for applying after "
                  f"publication ended on {add_months(E, pol.apply_within_months)}.")
 
 
@@ -296,7 +314,7 @@ def _check_record(run: _Run, d: _Decision, a: pd.Series, day: dt.date, fid: str,
         recent = [p for p in prev if day <= add_months(p, pol.no_repeat_months)]
         if recent:
             d.refuse("repeat", f"an earlier repair on {max(recent)} is within "
-                     f"{pol.no_repeat_months} months.", f"repaired {max(recent)}")
+                     f"{_months(pol.no_repeat_months)}.", f"repaired {max(recent)}")
     if pol.requires_commitment and a["commitment"].strip().lower() not in _TRUE:
         d.refuse("no_commitment", "no public credit commitment was given.")
     if pol.requires_rectification:

@@ -39,8 +39,8 @@ class ScoreResult:
     Attributes
     ----------
     scores : DataFrame
-        One row per accepted firm (contract columns, then ``grade_colour``,
-        ``not_graded_reason``, ``score_cents`` and ``grade_rank``).
+        One row per accepted firm (the columns of ``scores.csv``, see docs/cli.md, then
+        ``grade_colour``, ``not_graded_reason``, ``score_cents`` and ``grade_rank``).
     contributions : DataFrame
         One row per firm and rule that moved the score or the grade.
     rejects : DataFrame
@@ -127,7 +127,7 @@ def score(firms: Any, events: Any, ruleset: Ruleset | str | Path, *, period: str
     Parameters
     ----------
     firms, events : DataFrame or path
-        The contract's firms and events tables (Chinese headers accepted).
+        The firms and events tables of docs/data-format.md (Chinese headers accepted).
     ruleset : Ruleset, or a bundled name or file path
     period : str or int
         ``YYYY`` (or ``YYYY-MM``).

@@ -142,7 +142,8 @@ def _events(df: pd.DataFrame, file: str, rej: _Rejects, ruleset: Ruleset,
                            lower=False)
     rej.add(file, np.flatnonzero(~known), "event_type", "unknown_event_type",
             enc["event_type"].values(~known),
-            f"Neither a contract event type nor one ruleset '{ruleset.id}' declares.")
+            f"Neither an event type of docs/data-format.md nor one ruleset '{ruleset.id}' "
+            "declares.")
     bad |= ~known
     days, ok, _, bad_day = _dates(enc["event_date"], "event_date", file, rej, today_day)
     bad |= bad_day

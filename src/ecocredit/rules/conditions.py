@@ -84,7 +84,7 @@ def lint_match(m: Match, base: PathT, add: Callable[[PathT, str, str], None],
     for j, t in enumerate(m.types):
         if t not in known_types:
             add(base + ("types", j), "unknown_event_type",
-                f"Event type '{t}' is neither a contract type nor declared in event_types.")
+                f"Event type '{t}' is neither an event type of docs/data-format.md nor declared in event_types.")
     for j, s in enumerate(m.severity or []):
         if s not in SEVERITIES:
             add(base + ("severity", j), "bad_value",

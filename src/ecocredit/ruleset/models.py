@@ -100,7 +100,7 @@ class Indicator(Model):
 
 
 class EventTypeDecl(Model):
-    """An event type this ruleset adds to the contract's vocabulary."""
+    """An event type this ruleset adds to those of the data format (docs/data-format.md)."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     label: Text

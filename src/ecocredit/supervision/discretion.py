@@ -176,7 +176,8 @@ def discretion_guidance(policy: Policy | str | Path, firm_id: str, date: dt.date
         vt = vt or str(row["event_type"].iloc[0])
         ev = ev[ev["event_id"] != case_event_id].reset_index(drop=True)
     if vt is not None and vt not in EVENT_TYPES:
-        raise InputError(f"Unknown violation type {vt!r}; use a contract event type.",
+        raise InputError(f"Unknown violation type {vt!r}; use an event type of "
+                         f"docs/data-format.md: {', '.join(EVENT_TYPES)}.",
                          column="event_type", reason_code="unknown_event_type")
     rid = ruleset.id if hasattr(ruleset, "id") else ruleset
     credit = credit_levels(pol, [fid], scores, rid)

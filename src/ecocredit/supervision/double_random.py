@@ -205,7 +205,7 @@ def draw(policy: Policy | str | Path, quarter: str | Quarter, seed: int, *,
     inspectors : DataFrame or path
         ``inspector_id, name, county_code, conflicts[, max_checks_per_quarter]``.
     firms, events : DataFrame or path
-        The contract's tables (may be omitted when ``scores`` is a ScoreResult, or when
+        The input tables of docs/data-format.md (may be omitted when ``scores`` is a ScoreResult, or when
         ``frequency`` is given).
     scores : ScoreResult, DataFrame or path, optional
         The published credit grades (see :func:`~ecocredit.supervision.inspection_frequency`).

@@ -150,7 +150,7 @@ def inspection_frequency(policy: Policy | str | Path, *, as_of: dt.date | str,
         The last day whose records count (records entered later are ignored). For a quarter's
         draw this is the day before the quarter starts.
     firms, events : DataFrame or path
-        The contract's tables. May be omitted when ``scores`` is a ScoreResult (its validated
+        The input tables (docs/data-format.md). May be omitted when ``scores`` is a ScoreResult (its validated
         inputs are used).
     scores : ScoreResult, DataFrame or path of scores.csv (or its run directory), optional
         The published credit grades (and lists); the policy maps the grades of their ruleset

@@ -40,7 +40,7 @@ class _Linter:
     def known_types(self, types: list[str], path: PathT) -> None:
         for k in (k for k, t in enumerate(types) if t not in EVENT_TYPES):
             self.add(path + (k,), "unknown_event_type",
-                     f"Event type '{types[k]}' is not a contract event type.")
+                     f"Event type '{types[k]}' is not an event type of docs/data-format.md.")
 
     def known_group(self, group: str | None, path: PathT) -> None:
         if group is not None and group not in self.gids:

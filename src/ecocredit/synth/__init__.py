@@ -2,7 +2,7 @@
 
 The generator draws a Jiangxi-like population of polluting enterprises and their recorded
 environmental behaviour over a few years, in the tables and columns of the data contract
-(``shared/spec/contract.md``), every value a string as a CSV holds it. It is vectorized
+(``docs/data-format.md``), every value a string as a CSV holds it. It is vectorized
 (numpy for the numbers, pyarrow compute for the strings; loops run over vocabularies and
 chunks, never over firms or events), deterministic for a given seed, and fast: 300,000 firms
 with 10 million events take 11–14 s on two cores, and :func:`iter_chunks` / :func:`write_chunks`
