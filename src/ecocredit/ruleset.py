@@ -37,6 +37,7 @@ from .errors import PeriodError, Problem, RulesetError
 from .periods import Period
 from .points import to_cents
 from .vocab import EVENT_TYPES, LISTS, MEASURE_ACTIONS, MEDIA, POSITIVE_EVENT_TYPES, SEVERITIES
+from .ruleset_cycle import Adjustment, Publication  # issue 13
 
 __all__ = [
     "Ruleset",
@@ -504,6 +505,8 @@ class Ruleset(_Document):
     lists: Lists | None = None
     repair: Repair | None = None
     measures: list[Measure] = Field(default_factory=list)
+    publication: Publication | None = None  # issue 13, ecocredit.ruleset_cycle
+    adjustment: Adjustment | None = None  # issue 13, ecocredit.ruleset_cycle
 
     @field_validator("format")
     @classmethod
