@@ -116,7 +116,8 @@ def _publication(rs: Ruleset, result: ScoreResult, firm_idx: int, list_name: str
     return pend, until > add_months(pend, ordinary), f"history {label}: {list_name} list"
 
 
-def decide_repairs(result: ScoreResult, applications: pd.DataFrame) -> pd.DataFrame:
+def decide_repairs(result: ScoreResult, applications: pd.DataFrame, *,
+                   published_on: dt.date | None = None) -> pd.DataFrame:
     """Decide credit-repair applications against the ruleset's ``repair`` policy.
 
     Parameters
@@ -126,6 +127,9 @@ def decide_repairs(result: ScoreResult, applications: pd.DataFrame) -> pd.DataFr
     applications : DataFrame
         ``firm_id``, ``date`` (ISO); optional ``rectified`` (``;``-separated event ids),
         ``commitment`` (true/false), ``last_repair`` (ISO date of an earlier repair).
+    published_on : date, optional
+        The recorded publication date of the final result (the credit register, issue 13):
+        the windows count from it instead of the evaluation date.
 
     Returns
     -------
@@ -160,7 +164,7 @@ def decide_repairs(result: ScoreResult, applications: pd.DataFrame) -> pd.DataFr
                              reason_code="missing_column")
     rs = result.ruleset
     pol = rs.repair
-    E = result.eval_date
+    E = published_on or result.eval_date  # windows count from the publication (issue 13)
     scores = result.scores.set_index("firm_id")
     contrib = result.contributions
     ev = result.prepared.events
@@ -224,8 +228,10 @@ def decide_repairs(result: ScoreResult, applications: pd.DataFrame) -> pd.DataFr
         published, serious, pub_ev = E, False, ""
         if by_list:
             published, serious, pub_ev = _publication(rs, result, k, list_on, c)
+            published = E if published == result.eval_date else published
         if day < E:
-            refuse("before_publication", f"{day} is before the evaluation date {E}.")
+            refuse("before_publication", f"{day} is before the "
+                   + (f"publication on {E}." if published_on else f"evaluation date {E}."))
         months = pol.min_months_serious if serious and pol.min_months_serious is not None \
             else pol.min_months
         if months and day <= add_months(published, months):
