@@ -200,7 +200,9 @@ def answer_objections(register: Register | str | Path, run_dir: str | Path,
     rerun_dir = out_dir / "run"
     ev_path = out_dir / "events_corrected.csv"
     write_files_atomically(out_dir, {"events_corrected.csv": csv_bytes(fixed)})
-    new = _reevaluate(run, ev_path, rerun_dir)
+    later = [d for c in ("event_date", "recorded_at") for d in keep.get(c, [])] + list(
+        apps["filed_on"])
+    new = _reevaluate(run, ev_path, rerun_dir, max([run.manifest["options"]["today"]] + later))
     before = run.scores.set_index("firm_id")
     after = new.scores.set_index("firm_id")
     changed = _rules_changed(Path(run_dir) / "contributions.csv", rerun_dir / "contributions.csv")
@@ -213,12 +215,12 @@ def answer_objections(register: Register | str | Path, run_dir: str | Path,
                      "rules_changed": changed.get(a.firm_id, "") if dec == "upheld" else ""})
     table = pd.DataFrame(rows, columns=DECISION_COLUMNS)
     new_run = read_run(rerun_dir)
+    prior = {r.firm_id: int(r.seq) for r in reg.decisions(run_id=run.run_id, stage="draft")
+             [["firm_id", "seq"]].itertuples(index=False)}
     with reg.transaction() as w:
         if not w.published(new_run.run_id, "objection").empty:
             raise RegisterError(f"the objections to run {run.run_id} are already recorded "
                                 f"(re-evaluation {new_run.run_id}).")
-        prior = {r.firm_id: int(r.seq) for r in reg.decisions(run_id=run.run_id, stage="draft")
-                 [["firm_id", "seq"]].itertuples(index=False)}
         recs = []
         for r, a in zip(rows, apps.itertuples(index=False)):
             if r["decision"] != "upheld":
@@ -240,15 +242,19 @@ def answer_objections(register: Register | str | Path, run_dir: str | Path,
     return ObjectionResult(table, str(rerun_dir), new_run.run_id, len(recs), str(out_dir))
 
 
-def _reevaluate(run: RunInfo, events_path: Path, out: Path) -> Any:
-    """Score again with the original inputs and options and the corrected events."""
+def _reevaluate(run: RunInfo, events_path: Path, out: Path, today: str) -> Any:
+    """Score again with the original inputs and options and the corrected events.
+
+    The reference date for future-date checks is the later of the original's and the day of
+    the last objection or correction (a correction is recorded after the original run).
+    """
     m = run.manifest
     ins, opts = m["inputs"], m["options"]
     paths = {t: info["path"] for t, info in ins.items()}
     paths["events"] = str(events_path.resolve())
     result = ecocredit.score(paths["firms"], paths["events"], run.ruleset, period=opts["period"],
                              measurements=paths.get("measurements"), history=paths.get("history"),
-                             as_of=opts.get("as_of"), today=opts["today"], names=paths)
+                             as_of=opts.get("as_of"), today=today, names=paths)
     ecocredit.write_run(result, out, paths)
     mpath = out / "manifest.json"
     manifest = json.loads(mpath.read_text(encoding="utf-8"))

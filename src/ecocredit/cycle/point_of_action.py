@@ -57,10 +57,11 @@ def repair_in_register(register: Register | str | Path, run_dir: str | Path,
         return d
     rs = result.ruleset
     labels = {g.id: g.label for g in rs.grades}
+    before = {r.firm_id: reg.in_force([r.firm_id], r.date) for r in granted.itertuples()}
     with reg.transaction() as w:
         recs = []
         for r in granted.itertuples(index=False):
-            now = reg.in_force([r.firm_id], r.date)
+            now = before[r.firm_id]
             prev = now.iloc[0] if len(now) else None
             recs.append({"stage": "repair", "firm_id": r.firm_id, "ruleset": rs.id,
                          "ruleset_version": rs.version, "period": result.period.label,

@@ -204,7 +204,7 @@ class Register:
                 sa.event.listen(self.engine, "begin", _sqlite_begin)
             else:
                 self.engine = sa.create_engine(url, pool_pre_ping=True)
-            with self.engine.begin() as conn:
+            with self.engine.execution_options(ecocredit_write=True).begin() as conn:
                 self._lock(conn)
                 _meta.create_all(conn)
         except sa.exc.NoSuchModuleError:
@@ -226,12 +226,13 @@ class Register:
         """One locked transaction: everything appended in it is committed together or not at all.
 
         The lock is taken first, so the last hash read and the records appended belong to one
-        serial history even with several writers. ``ECOCREDIT_CYCLE_PAUSE=SECONDS`` (a test
+        serial history even with several writers. Read through ``Writer.conn`` inside it (another
+        connection would wait for the lock). ``ECOCREDIT_CYCLE_PAUSE=SECONDS`` (a test
         hook) sleeps after the records are appended, before the commit.
         """
         now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
         try:
-            with self.engine.begin() as conn:
+            with self.engine.execution_options(ecocredit_write=True).begin() as conn:
                 self._lock(conn)
                 w = Writer(conn, uuid.uuid4().hex[:16], now)
                 yield w
@@ -349,8 +350,10 @@ def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: sa.Connection) -> None:
-    # take the write lock at the start: the last hash read belongs to this writer's history
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # a writer takes the write lock at the start: the last hash read belongs to its history;
+    # readers begin a deferred transaction (a consistent snapshot, no lock held)
+    write = conn.get_execution_options().get("ecocredit_write", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 def _first_line(exc: BaseException) -> str:
