@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-import ecocredit
+from ecocredit.cycle.publish import read_run
 from ecocredit.cycle.register import DECISION_FIELDS, Register
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -171,16 +171,13 @@ def test_an_upheld_objection_is_re_evaluated_recorded_and_then_published_as_fina
     assert r.returncode == 0, r.stderr
     dec = pd.read_csv(run / "objections" / "decisions.csv", dtype=str, encoding="utf-8-sig",
                       keep_default_na=False)
-    assert dec.to_dict("records")[0] | {"rules_changed": "?"} == {
-        "firm_id": C, "filed_on": "2026-05-20", "decision": "upheld",
-        "reason_code": "correction_accepted", "grade_before": "red", "grade_after": "green"
-        if dec.loc[0, "grade_after"] == "green" else dec.loc[0, "grade_after"],
-        "rules_changed": "?"}
+    assert dec.loc[0, ["firm_id", "filed_on", "decision", "reason_code", "grade_before"]
+                   ].tolist() == [C, "2026-05-20", "upheld", "correction_accepted", "red"]
     assert dec.loc[0, "grade_after"] != "red" and "GD-V02" in dec.loc[0, "rules_changed"]
     assert dec.loc[1, ["decision", "reason_code"]].tolist() == ["rejected",
                                                                 "rectification_is_repair"]
-    m = ecocredit.cycle.publish.read_run(run / "objections" / "run").manifest
-    assert m["reevaluation_of"]["run_id"] == ecocredit.cycle.publish.read_run(run).run_id
+    m = read_run(run / "objections" / "run").manifest
+    assert m["reevaluation_of"]["run_id"] == read_run(run).run_id
     # the final result cannot be released while objections may still be filed
     early = ecocredit_cli("publish", run / "objections" / "run", "--register", register_url,
                           "--stage", "final", "--published-on", "2026-05-27")
