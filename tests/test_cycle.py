@@ -309,7 +309,7 @@ def test_an_incident_after_publication_lowers_a_guangdong_grade_one_level_once(
                         "2026-08-19", "--csv")
     t = pd.read_csv(__import__("io").StringIO(csv.stdout), dtype=str, keep_default_na=False)
     assert t["stage"].tolist() == ["final", "adjustment"]
-    assert t["in_force"].tolist() == ["True", "False"]
+    assert t["in_force"].tolist() == ["true", "false"]
     assert t["effective_to"].tolist() == ["2026-08-19", ""]
 
 

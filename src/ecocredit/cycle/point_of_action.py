@@ -117,7 +117,8 @@ def measures_in_register(register: Register | str | Path, run_dir: str | Path,
             s.loc[hit, "grade_label"] = rec["grade_label"]
             e = dt.date.fromisoformat(rec["published_on"] or rec["effective_from"])
             relied.append(str(rec["seq"]))
-        else:  # nothing published in force: the check says so
+        else:  # nothing published in force: no grade, and the check says so
+            s.loc[hit, ["grade", "list", "list_until", "grade_label"]] = ""
             e = dt.date.fromisoformat(day) + dt.timedelta(days=1)
             relied.append("")
         view = dataclasses.replace(result, scores=s, eval_date=e)
