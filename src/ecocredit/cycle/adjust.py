@@ -145,8 +145,9 @@ def _by_rules(reg: Register, rs: Any, now: pd.DataFrame, events: str | Path,
         used |= {x for x in str(e).split(";") if x}
     labels = {g.id: g.label for g in rs.grades}
     rules = _conditions(rs)
+    ev = ev[ev["firm_id"].isin(set(now["firm_id"]))]  # only firms with events are looked at
     rows = []
-    for rec in now.itertuples(index=False):
+    for rec in now[now["firm_id"].isin(set(ev["firm_id"]))].itertuples(index=False):
         fe = ev[(ev["firm_id"] == rec.firm_id) & (ev["event_date"] > rec.published_on)
                 & (ev["event_date"] <= day.isoformat()) & ~ev["event_id"].isin(used)]
         grade, prev = rec.grade, rec
