@@ -136,10 +136,11 @@ def _by_rules(reg: Register, rs: Any, now: pd.DataFrame, events: str | Path,
               day: dt.date) -> list[dict[str, Any]]:
     ev = ecocredit.read_table(events, "events").fillna("").astype(str)
     ev["firm_id"] = ev["firm_id"].str.strip().str.upper()
+    for c in ("severity", "ref_event_id"):  # optional columns of the events table
+        if c not in ev.columns:
+            ev[c] = ""
     revoked = set(ev.loc[ev["event_type"] == "revocation", "ref_event_id"])
     ev = ev[~ev["event_id"].isin(revoked) & (ev["event_type"] != "revocation")]
-    if "severity" not in ev.columns:
-        ev["severity"] = ""
     used: set[str] = set()
     for e in reg.decisions(stage="adjustment")["evidence"]:
         used |= {x for x in str(e).split(";") if x}
