@@ -41,6 +41,15 @@ from .supervision import (  # noqa: E402
 from .supervision import draw as double_random_draw  # noqa: E402
 from .decisions.repair import decide_repairs  # noqa: E402
 from .decisions.measures import MeasureChecks, append_trace, check_measures, read_trace  # noqa: E402
+from .cycle import (  # noqa: E402  (issue 13: the evaluation cycle)
+    Register,
+    RegisterError,
+    adjust,
+    answer_objections,
+    measures_in_register,
+    publish,
+    repair_in_register,
+)
 
 __all__ = [
     "__version__",
@@ -82,4 +91,11 @@ __all__ = [
     "check_measures",
     "decide_repairs",
     "read_trace",
+    "Register",
+    "RegisterError",
+    "adjust",
+    "answer_objections",
+    "measures_in_register",
+    "publish",
+    "repair_in_register",
 ]

@@ -541,8 +541,12 @@ def _read_requests(path: str) -> Any:
                    "commitment (true/false), last_repair (optional date).")
 @click.option("--out", "out", type=click.Path(dir_okay=False),
               help="Also write the decisions to this CSV (UTF-8 with BOM, written atomically).")
+@click.option("--register", "register",
+              help="Credit register (path or URL): count from its recorded final publication "
+                   "of the run and record the granted repairs.")
 @_guard
-def repair_cmd(run_dir: str, applications: str, out: str | None) -> None:
+def repair_cmd(run_dir: str, applications: str, out: str | None,
+               register: str | None = None) -> None:
     """Decide credit-repair applications against the ruleset of the run in RUN_DIR.
 
     Prints each decision with its reasons, evidence and citation. Exit status 0 whether the
@@ -552,8 +556,12 @@ def repair_cmd(run_dir: str, applications: str, out: str | None) -> None:
     from .output import csv_bytes, write_files_atomically
 
     apps = _read_requests(applications)
-    result = rerun(read_manifest(run_dir), run_dir)
-    d = decide_repairs(result, apps)
+    if register:  # issue 13: windows from the recorded publication; decisions recorded
+        from .cycle.point_of_action import repair_in_register
+
+        d = repair_in_register(register, run_dir, apps)
+    else:
+        d = decide_repairs(rerun(read_manifest(run_dir), run_dir), apps)
     for r in d.itertuples(index=False):
         click.echo(f"{r.firm_id} {r.date}: {r.decision.upper()} — {r.explanation}")
         if r.evidence:
@@ -587,9 +595,13 @@ def _login_name() -> str:
               help="Who asks (recorded in the trace log; default: the login name).")
 @click.option("--log", "log", type=click.Path(dir_okay=False),
               help="Append one line per check to this trace log (CSV).")
+@click.option("--register", "register",
+              help="Credit register (path or URL): the grade and list in force on the day, "
+                   "and each check written to its trace table.")
 @_guard
 def measures_cmd(run_dir: str, firm: str | None, action: str | None, date: dt.date | None,
-                 requests: str | None, who: str | None, log: str | None) -> None:
+                 requests: str | None, who: str | None, log: str | None,
+                 register: str | None = None) -> None:
     """Which measures apply when a firm applies for an action on a date, and why (逢办必查).
 
     With --log, every check is appended to the trace log (触发留痕): when it was made, who
@@ -609,13 +621,29 @@ def measures_cmd(run_dir: str, firm: str | None, action: str | None, date: dt.da
     else:
         _fail("give --firm, --action and --date, or --requests FILE.")
         return
-    result = rerun(read_manifest(run_dir), run_dir)
-    res = check_measures(result, req)
+    if register:  # issue 13: what was in force in the register; checks to its trace table
+        from .cycle.point_of_action import measures_in_register
+
+        res = measures_in_register(register, run_dir, req)
+    else:
+        res = check_measures(rerun(read_manifest(run_dir), run_dir), req)
     for i in range(len(res.checks)):
         click.echo(res.explain(i))
     if log:
         n = append_trace(log, res.checks)
         click.echo(f"{n} check(s) appended to {log}")
+    if register:
+        click.echo(f"{len(res.checks)} check(s) recorded in the register's trace table "
+                   f"(#{res.checks['trace_seq'].iloc[0]}-#{res.checks['trace_seq'].iloc[-1]})")
+
+
+# ---- the evaluation cycle (issue 13): commands in ecocredit.cli_cycle ----------------------
+from .cli_cycle import adjust_cmd, objections_cmd, publish_cmd, register_group  # noqa: E402
+
+cli.add_command(publish_cmd)
+cli.add_command(objections_cmd)
+cli.add_command(adjust_cmd)
+cli.add_command(register_group)
 
 
 def main(argv: list[str] | None = None) -> None:

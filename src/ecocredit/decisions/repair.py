@@ -135,7 +135,8 @@ def _repairable(pol: Any) -> str:
     return ", and ".join(parts)
 
 
-def decide_repairs(result: ScoreResult, applications: pd.DataFrame) -> pd.DataFrame:
+def decide_repairs(result: ScoreResult, applications: pd.DataFrame, *,
+                   published_on: dt.date | None = None) -> pd.DataFrame:
     """Decide credit-repair applications against the ruleset's ``repair`` policy.
 
     Parameters
@@ -145,6 +146,10 @@ def decide_repairs(result: ScoreResult, applications: pd.DataFrame) -> pd.DataFr
     applications : DataFrame
         ``firm_id``, ``date`` (ISO); optional ``rectified`` (``;``-separated event ids),
         ``commitment`` (true/false), ``last_repair`` (ISO date of an earlier repair).
+
+    published_on : date, optional
+        The recorded publication date of the final result (the credit register,
+        :mod:`ecocredit.cycle`): the windows count from it instead of the evaluation date.
 
     Returns
     -------
@@ -186,7 +191,7 @@ def decide_repairs(result: ScoreResult, applications: pd.DataFrame) -> pd.DataFr
         raise InputError("Every application needs a date YYYY-MM-DD.", column="date",
                          reason_code="missing_value")
     last = [_date(x, "last_repair") for x in apps["last_repair"]]
-    run = _Run(result)
+    run = _Run(result, published_on)
     out: list[tuple[int, dict[str, Any]]] = []
     # decide in date order (a repeat is judged against earlier grants), report in given order
     for i in sorted(range(len(apps)), key=lambda k: (dates[k], k)):
@@ -200,11 +205,13 @@ def decide_repairs(result: ScoreResult, applications: pd.DataFrame) -> pd.DataFr
 class _Run:
     """What every decision reads of the run, and the repairs granted so far (by firm)."""
 
-    def __init__(self, result: ScoreResult) -> None:
+    def __init__(self, result: ScoreResult, published_on: dt.date | None = None) -> None:
         self.result = result
         self.rs = result.ruleset
         self.pol = self.rs.repair
-        self.E = result.eval_date
+        #: the publication the windows count from: recorded in the register, or the evaluation date
+        self.E = published_on or result.eval_date
+        self.published_on = published_on
         self.scores = result.scores.set_index("firm_id")
         self.contrib = result.contributions
         self.ev = result.prepared.events
@@ -280,8 +287,10 @@ def _check_timing(run: _Run, d: _Decision, day: dt.date, k: int, list_on: str,
     published, serious, pub_ev = E, False, ""
     if list_on:
         published, serious, pub_ev = _publication(run.rs, run.result, k, list_on, c)
+        published = E if published == run.result.eval_date else published
     if day < E:
-        d.refuse("before_publication", f"{day} is before the evaluation date {E}.")
+        d.refuse("before_publication", f"{day} is before the "
+                 + (f"publication on {E}." if run.published_on else f"evaluation date {E}."))
     months = pol.min_months_serious if serious and pol.min_months_serious is not None \
         else pol.min_months
     if months and day <= add_months(published, months):

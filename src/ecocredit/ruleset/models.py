@@ -21,6 +21,7 @@ from ..rules.black_cap import BlackCap
 from ..rules.conditions import HistoryCondition, Match
 from ..rules.list_entry import ListRule
 from ..vocab import EVENT_TYPES, POSITIVE_EVENT_TYPES
+from .cycle import Adjustment, Publication
 
 __all__ = ["FORMAT_VERSION", "Grade", "Band", "Category", "Scoring", "Evaluation", "Indicator",
            "EventTypeDecl", "ListDurations", "Lists", "RepairEffect", "Repair", "Measure",
@@ -239,6 +240,8 @@ class Ruleset(Document):
     lists: Lists | None = None
     repair: Repair | None = None
     measures: list[Measure] = Field(default_factory=list)
+    publication: Publication | None = None  # the evaluation cycle: ecocredit.ruleset.cycle
+    adjustment: Adjustment | None = None
 
     @field_validator("format")
     @classmethod

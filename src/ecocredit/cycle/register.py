@@ -1,0 +1,370 @@
+"""The credit register: every decision of the evaluation cycle, append-only and hash-chained.
+
+One store of the published state of every firm over time (issue 13): the draft and final
+results, the changes made on objection, the dynamic adjustments and the repairs, each with the
+firm, ruleset, period, stage, grade, list and its end, the day it takes effect, the publication
+it belongs to, the run and rule that caused it, and the evidence. The measure checks made at the
+point of action (触发留痕) go to a second table, ``trace``.
+
+Append-only and tamper-evident: a correction is a new record that names the one it
+``supersedes``, never an edit; each record carries ``hash = SHA-256(canonical JSON of its
+fields, including prev_hash)`` where ``prev_hash`` is the hash of the record before it, so
+changing one byte of any stored record breaks the chain from there (:meth:`Register.verify`).
+
+Storage is SQLAlchemy Core, one code path for an embedded SQLite file (the default: a path) and
+a PostgreSQL server (a URL such as ``postgresql://user@host/db``, driver psycopg). Every command
+writes in ONE transaction that first takes the register's write lock (SQLite ``BEGIN
+IMMEDIATE``; PostgreSQL ``pg_advisory_xact_lock``), so concurrent writers are serialised, each
+batch is contiguous and the chain stays intact; a process killed before commit leaves the
+register as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+import pandas as pd
+import sqlalchemy as sa
+
+from ..errors import EcocreditError
+
+__all__ = ["Register", "RegisterError", "VerifyReport", "STAGES", "IN_FORCE_STAGES",
+           "DECISION_FIELDS", "TRACE_FIELDS"]
+
+STAGES = ("draft", "objection", "final", "adjustment", "repair")
+#: stages whose records put a grade in force (a draft or an objection change is not in force)
+IN_FORCE_STAGES = ("final", "adjustment", "repair")
+_LOCK_KEY = 0x45434F43  # "ECOC": the PostgreSQL advisory lock of the register's writers
+GENESIS = "0" * 64
+
+DECISION_FIELDS = ["seq", "batch", "recorded_at", "stage", "firm_id", "ruleset",
+                   "ruleset_version", "period", "grade", "grade_label", "sub_level", "list",
+                   "list_until", "effective_from", "effective_to", "published_on",
+                   "publication_end", "run_id", "run_dir", "rule_id", "reason", "evidence",
+                   "supersedes", "prev_hash", "hash"]
+TRACE_FIELDS = ["seq", "batch", "recorded_at", "checked_at", "who", "firm_id", "action", "date",
+                "ruleset", "ruleset_version", "period", "grade", "list", "list_until",
+                "in_force", "measures", "decision_seq", "prev_hash", "hash"]
+
+_meta = sa.MetaData()
+
+
+def _table(name: str, fields: list[str]) -> sa.Table:
+    cols: list[sa.Column[Any]] = [sa.Column("seq", sa.Integer, primary_key=True,
+                                            autoincrement=False)]
+    for f in fields[1:]:
+        if f in ("supersedes", "decision_seq"):
+            cols.append(sa.Column(f, sa.Integer, nullable=True))
+        elif f in ("evidence", "reason", "measures", "run_dir", "rule_id"):
+            cols.append(sa.Column(f, sa.Text, nullable=False, default=""))
+        else:
+            cols.append(sa.Column(f, sa.String(200), nullable=False, default=""))
+    return sa.Table(name, _meta, *cols)
+
+
+decisions_table = _table("decisions", DECISION_FIELDS)
+sa.Index("ix_decisions_firm", decisions_table.c.firm_id, decisions_table.c.effective_from)
+sa.Index("ix_decisions_run", decisions_table.c.run_id, decisions_table.c.stage)
+trace_table = _table("trace", TRACE_FIELDS)
+
+
+class RegisterError(EcocreditError):
+    """The register cannot be used, or a command would record something it must not."""
+
+
+def record_hash(rec: dict[str, Any], fields: Sequence[str]) -> str:
+    """SHA-256 of a record's canonical JSON (every field but ``hash``, as text, sorted keys)."""
+    body = {f: "" if rec.get(f) is None else str(rec[f]) for f in fields if f != "hash"}
+    data = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def _url(target: str | Path) -> str:
+    t = str(target)
+    if "://" in t:
+        if t.startswith("postgresql://") or t.startswith("postgres://"):
+            return "postgresql+psycopg://" + t.split("://", 1)[1]
+        return t
+    p = Path(t)
+    if p.parent and not p.parent.exists():
+        raise RegisterError(f"{t}: the folder for the register file does not exist.")
+    return "sqlite:///" + str(p.resolve())
+
+
+@dataclass
+class VerifyReport:
+    """What :meth:`Register.verify` found: ``ok``, the records checked, the first problems."""
+
+    ok: bool
+    records: dict[str, int]
+    problems: list[str] = field(default_factory=list)
+
+    def text(self) -> str:
+        n = ", ".join(f"{v} {k}" for k, v in self.records.items())
+        if self.ok:
+            return f"Register chain intact: {n} records, every hash verified."
+        return "\n".join([f"Register chain BROKEN ({n} records):"] + ["  " + p for p in
+                                                                        self.problems])
+
+
+class Writer:
+    """Appends records inside one locked transaction (see :meth:`Register.transaction`)."""
+
+    def __init__(self, conn: sa.Connection, batch: str, now: str) -> None:
+        self.conn, self.batch, self.now = conn, batch, now
+
+    def _append(self, table: sa.Table, fields: list[str], rows: list[dict[str, Any]]) -> list[int]:
+        last = self.conn.execute(sa.select(table.c.seq, table.c.hash)
+                                 .order_by(table.c.seq.desc()).limit(1)).first()
+        seq, prev = (int(last[0]), str(last[1])) if last else (0, GENESIS)
+        out, seqs = [], []
+        for r in rows:
+            seq += 1
+            rec = {f: "" for f in fields if f not in ("supersedes", "decision_seq")}
+            rec.update({k: v for k, v in r.items() if k in fields})
+            rec.update(seq=seq, batch=self.batch, recorded_at=self.now, prev_hash=prev)
+            for f in fields:
+                if f in ("supersedes", "decision_seq"):
+                    rec[f] = None if rec.get(f) in (None, "") else int(rec[f])
+                elif rec.get(f) is None:
+                    rec[f] = ""
+                else:
+                    rec[f] = str(rec[f])
+            rec["seq"] = seq
+            rec["hash"] = prev = record_hash(rec, fields)
+            out.append(rec)
+            seqs.append(seq)
+        for i in range(0, len(out), 5000):
+            self.conn.execute(table.insert(), out[i:i + 5000])
+        return seqs
+
+    def add_decisions(self, rows: list[dict[str, Any]]) -> list[int]:
+        """Append decision records (the fields of :data:`DECISION_FIELDS`); their seq numbers."""
+        bad = {r.get("stage") for r in rows} - set(STAGES)
+        if bad:
+            raise ValueError(f"unknown stages {bad}")
+        return self._append(decisions_table, DECISION_FIELDS, rows)
+
+    def add_trace(self, rows: list[dict[str, Any]]) -> list[int]:
+        """Append measure checks (the fields of :data:`TRACE_FIELDS`)."""
+        return self._append(trace_table, TRACE_FIELDS, rows)
+
+    def published(self, run_id: str, stage: str) -> pd.DataFrame:
+        """The records of ``run_id`` at ``stage`` already in the register (read under the lock)."""
+        t = decisions_table
+        q = sa.select(t).where(t.c.run_id == run_id, t.c.stage == stage).limit(1)
+        return pd.DataFrame(self.conn.execute(q).mappings().all(), columns=DECISION_FIELDS)
+
+
+class Register:
+    """The credit register at a SQLite file path or a database URL.
+
+    Parameters
+    ----------
+    target : str or Path
+        A file path (an embedded SQLite database, created on first use) or a URL such as
+        ``postgresql://user@host:port/db``.
+
+    Raises
+    ------
+    RegisterError
+        The database cannot be reached or opened.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> reg = Register(os.path.join(tempfile.mkdtemp(), "register.sqlite"))
+    >>> with reg.transaction() as w:
+    ...     w.add_decisions([{"stage": "final", "firm_id": "91360102000000010K", "grade": "blue",
+    ...                       "effective_from": "2026-04-01", "published_on": "2026-04-01"}])
+    [1]
+    >>> reg.in_force(["91360102000000010K"], "2026-05-01")["grade"].tolist()
+    ['blue']
+    >>> reg.verify().ok
+    True
+    """
+
+    def __init__(self, target: str | Path) -> None:
+        self.target = str(target)
+        url = _url(target)
+        self.dialect = url.split(":", 1)[0].split("+", 1)[0]
+        try:
+            if self.dialect == "sqlite":
+                self.engine = sa.create_engine(url, connect_args={"timeout": 300})
+                sa.event.listen(self.engine, "connect", _sqlite_connect)
+                sa.event.listen(self.engine, "begin", _sqlite_begin)
+            else:
+                self.engine = sa.create_engine(url, pool_pre_ping=True)
+            with self.engine.execution_options(ecocredit_write=True).begin() as conn:
+                self._lock(conn)
+                _meta.create_all(conn)
+        except sa.exc.NoSuchModuleError:
+            raise RegisterError(f"{self.target}: no database driver for this URL (PostgreSQL "
+                                "needs `pip install 'ecocredit[postgresql]'`).") from None
+        except sa.exc.SQLAlchemyError as exc:
+            raise RegisterError(f"{_safe(self.target)}: cannot open the register "
+                                f"({_first_line(exc)}).") from None
+        except ModuleNotFoundError as exc:
+            raise RegisterError(f"{self.target}: the database driver is not installed "
+                                f"({exc.name}; pip install 'ecocredit[postgresql]').") from None
+
+    def _lock(self, conn: sa.Connection) -> None:
+        if self.dialect == "postgresql":
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
+
+    @contextmanager
+    def transaction(self) -> Iterator[Writer]:
+        """One locked transaction: everything appended in it is committed together or not at all.
+
+        The lock is taken first, so the last hash read and the records appended belong to one
+        serial history even with several writers. Read through ``Writer.conn`` inside it (another
+        connection would wait for the lock). ``ECOCREDIT_CYCLE_PAUSE=SECONDS`` (a test
+        hook) sleeps after the records are appended, before the commit.
+        """
+        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
+        try:
+            with self.engine.execution_options(ecocredit_write=True).begin() as conn:
+                self._lock(conn)
+                w = Writer(conn, uuid.uuid4().hex[:16], now)
+                yield w
+                pause = os.environ.get("ECOCREDIT_CYCLE_PAUSE")
+                if pause:
+                    marker = os.environ.get("ECOCREDIT_CYCLE_PAUSE_MARKER")
+                    if marker:
+                        Path(marker).write_text(w.batch)
+                    time.sleep(float(pause))
+        except sa.exc.SQLAlchemyError as exc:
+            raise RegisterError(f"{_safe(self.target)}: the register could not record the "
+                                f"decisions, nothing was written ({_first_line(exc)}).") from None
+
+    # ---- queries ------------------------------------------------------------------------
+
+    def _frame(self, q: Any, fields: list[str]) -> pd.DataFrame:
+        try:
+            with self.engine.connect() as conn:
+                rows = conn.execute(q).mappings().all()
+        except sa.exc.SQLAlchemyError as exc:
+            raise RegisterError(f"{_safe(self.target)}: cannot read the register "
+                                f"({_first_line(exc)}).") from None
+        df = pd.DataFrame([dict(r) for r in rows], columns=fields)
+        for f in ("supersedes", "decision_seq"):
+            if f in df.columns:
+                df[f] = df[f].astype("Int64")
+        return df
+
+    def decisions(self, *, firm_id: str | None = None, stage: str | None = None,
+                  run_id: str | None = None) -> pd.DataFrame:
+        """Decision records in register order (``seq``), optionally for one firm/stage/run."""
+        t = decisions_table
+        q = sa.select(t).order_by(t.c.seq)
+        if firm_id is not None:
+            q = q.where(t.c.firm_id == firm_id.strip().upper())
+        if stage is not None:
+            q = q.where(t.c.stage == stage)
+        if run_id is not None:
+            q = q.where(t.c.run_id == run_id)
+        return self._frame(q, DECISION_FIELDS)
+
+    def trace(self) -> pd.DataFrame:
+        """The measure checks (触发留痕) in register order."""
+        return self._frame(sa.select(trace_table).order_by(trace_table.c.seq), TRACE_FIELDS)
+
+    def publication(self, run_id: str, stage: str) -> dict[str, str] | None:
+        """Publication date, end and ruleset of ``run_id`` at ``stage``, or None if unpublished."""
+        d = self.decisions(run_id=run_id, stage=stage)
+        if d.empty:
+            return None
+        r = d.iloc[0]
+        return {k: str(r[k]) for k in ("published_on", "publication_end", "ruleset", "period",
+                                       "run_dir", "batch")}
+
+    def in_force(self, firm_ids: Sequence[str], on: str | dt.date) -> pd.DataFrame:
+        """The record in force for each firm on a day (firms with none are left out).
+
+        The record in force is the latest of stage final, adjustment or repair whose
+        ``effective_from`` is on or before the day (ties: the later record), with
+        ``effective_to`` filled in as the day before the next such record takes effect.
+        """
+        day = on.isoformat() if isinstance(on, dt.date) else str(on)
+        ids = sorted({f.strip().upper() for f in firm_ids})
+        t = decisions_table
+        parts = []
+        for i in range(0, len(ids), 900):
+            q = (sa.select(t).where(t.c.firm_id.in_(ids[i:i + 900]),
+                                    t.c.stage.in_(IN_FORCE_STAGES)).order_by(t.c.seq))
+            parts.append(self._frame(q, DECISION_FIELDS))
+        d = pd.concat(parts, ignore_index=True) if parts else self._frame(
+            sa.select(t).where(sa.false()), DECISION_FIELDS)
+        d = d.sort_values(["firm_id", "effective_from", "seq"], kind="stable")
+        nxt = d.groupby("firm_id")["effective_from"].shift(-1)
+        d["effective_to"] = [
+            (dt.date.fromisoformat(n) - dt.timedelta(days=1)).isoformat()
+            if isinstance(n, str) and n else e for n, e in zip(nxt, d["effective_to"])]
+        d = d[d["effective_from"] <= day]
+        return d.groupby("firm_id").tail(1).reset_index(drop=True)
+
+    def verify(self) -> VerifyReport:
+        """Recompute every hash and link of both chains; report the first breaks."""
+        problems: list[str] = []
+        counts = {}
+        for name, table, fields in (("decisions", decisions_table, DECISION_FIELDS),
+                                    ("trace", trace_table, TRACE_FIELDS)):
+            prev, expect, n = GENESIS, 1, 0
+            try:
+                with self.engine.connect() as conn:
+                    for row in conn.execute(sa.select(table).order_by(table.c.seq)).mappings():
+                        n += 1
+                        rec = dict(row)
+                        if rec["seq"] != expect:
+                            problems.append(f"{name} #{rec['seq']}: expected #{expect} (a record "
+                                            "is missing)")
+                        if rec["prev_hash"] != prev:
+                            problems.append(f"{name} #{rec['seq']}: prev_hash does not match the "
+                                            "hash of the record before it")
+                        if record_hash(rec, fields) != rec["hash"]:
+                            problems.append(f"{name} #{rec['seq']}: the record was changed after "
+                                            "it was recorded (its hash does not match)")
+                        prev, expect = rec["hash"], rec["seq"] + 1
+            except sa.exc.SQLAlchemyError as exc:
+                raise RegisterError(f"{_safe(self.target)}: cannot read the register "
+                                    f"({_first_line(exc)}).") from None
+            counts[name] = n
+        return VerifyReport(ok=not problems, records=counts, problems=problems[:20])
+
+    def dispose(self) -> None:
+        """Close the connections."""
+        self.engine.dispose()
+
+
+def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
+
+
+def _sqlite_begin(conn: sa.Connection) -> None:
+    # a writer takes the write lock at the start: the last hash read belongs to its history;
+    # readers begin a deferred transaction (a consistent snapshot, no lock held)
+    write = conn.get_execution_options().get("ecocredit_write", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def _first_line(exc: BaseException) -> str:
+    s = str(getattr(exc, "orig", None) or exc)
+    return s.splitlines()[0] if s else type(exc).__name__
+
+
+def _safe(target: str) -> str:
+    """A URL without its password."""
+    if "://" in target and "@" in target:
+        scheme, rest = target.split("://", 1)
+        cred, host = rest.rsplit("@", 1)
+        return f"{scheme}://{cred.split(':', 1)[0]}@{host}"
+    return target

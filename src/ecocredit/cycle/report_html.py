@@ -1,0 +1,99 @@
+"""The public ``report.html`` of a publication: one self-contained page, charts as inline SVG.
+
+The distribution of graded firms by grade, by region (the city: the first four digits of the
+GB/T 2260 code, when there are many counties) and by industry (the GB/T 4754 division: the
+letter and two digits), drawn with matplotlib into SVG text (no images, scripts or network
+requests). Text in the SVG stays text (``svg.fonttype = none``), so the reader's browser draws
+the Chinese labels with its own fonts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+import warnings
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["report_html"]
+
+_COLOURS = {"green": "#2e7d32", "blue": "#1565c0", "yellow": "#f9a825", "red": "#c62828",
+            "black": "#212121"}
+
+
+def _svg(fig: Any) -> str:
+    buf = io.StringIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    text = buf.getvalue()
+    return text[text.index("<svg"):]
+
+
+def _stacked(table: pd.DataFrame, colours: list[str], title: str) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "ecocredit"}):
+        fig, ax = plt.subplots(figsize=(min(2 + 0.45 * len(table), 14), 3.6))
+        table.plot.bar(stacked=True, ax=ax, color=colours, width=0.8, legend=len(table.columns) > 1)
+        ax.set_title(title)
+        ax.set_xlabel("")
+        ax.set_ylabel("firms")
+        return _svg(fig)
+
+
+def _grouping(codes: pd.Series, width: int, many: int = 25) -> tuple[pd.Series, str]:
+    """Group codes by their first ``width`` characters when there are more than ``many``."""
+    if codes.nunique() > many:
+        return codes.str[:width], f" (first {width} characters)"
+    return codes, ""
+
+
+def report_html(scores: pd.DataFrame, ruleset: Any, *, title: str, stage: str,
+                published_on: dt.date, end: dt.date | None) -> str:
+    """The HTML page (str) for the saved scores of a run (text columns, as in scores.csv)."""
+    s = scores[scores["status"] == "graded"]
+    grades = [g.id for g in ruleset.grades]
+    labels = {g.id: g.label for g in ruleset.grades}
+    colours = [_COLOURS.get(getattr(g, "colour", "") or g.id, "#888888") for g in ruleset.grades]
+    by_grade = s["grade"].value_counts().reindex(grades, fill_value=0)
+    charts = [_stacked(by_grade.rename("firms").to_frame().T.rename(index={"firms": "all"}),
+                       colours, "graded firms by grade")]
+    tables = []
+    for col, name, width in (("region_code", "region", 4), ("industry_code", "industry", 3)):
+        if col not in s.columns:
+            continue
+        key, note = _grouping(s[col].astype(str), width)
+        tab = pd.crosstab(key, s["grade"]).reindex(columns=grades, fill_value=0)
+        top = tab.sum(axis=1).sort_values(ascending=False).index[:30]
+        tab = tab.loc[sorted(top)]
+        charts.append(_stacked(tab, colours, f"graded firms by {name}{note}"
+                               + (" (30 largest)" if len(top) == 30 else "")))
+        tables.append((f"by {name}{note}", tab))
+    n_not = int((scores["status"] != "graded").sum())
+    head = "".join(f"<th>{html.escape(labels[g])}</th>" for g in grades)
+    rows = "".join(f"<td>{int(by_grade[g])}</td>" for g in grades)
+    parts = [f"<h1>{html.escape(title)}</h1>",
+             f"<p>{html.escape(stage)}: {published_on}"
+             + (f" – {end}（公示期内可提出异议）" if end else "") + "</p>",
+             f"<p>Ruleset {html.escape(ruleset.id)} {html.escape(ruleset.version)}; "
+             f"{len(s)} firms graded, {n_not} not graded (不评定等级).</p>",
+             f"<table><tr>{head}</tr><tr>{rows}</tr></table>"]
+    parts += [f"<figure>{c}</figure>" for c in charts]
+    for name, tab in tables:
+        parts.append(f"<h2>Graded firms {html.escape(name)}</h2>"
+                     + tab.rename(columns=labels).to_html(border=0))
+    style = ("body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}"
+             "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px;"
+             "text-align:right}figure{margin:1em 0}")
+    return ("<!DOCTYPE html>\n<html lang=\"zh\"><head><meta charset=\"utf-8\">"
+            f"<title>{html.escape(title)}</title><style>{style}</style></head><body>"
+            + "\n".join(parts) + "</body></html>\n")
