@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -197,9 +198,11 @@ def _checks(result: Any, policy: str | None, notes: list[str]) -> np.ndarray | N
 
 
 def _counts_by(key: pd.Series, direction: pd.Series, name: str) -> pd.DataFrame:
-    t = pd.crosstab(key.rename(name), direction).reindex(columns=["up", "down", "same"],
-                                                          fill_value=0)
+    cols = ["up", "down", "same"] + (["changed"] if (direction == "changed").any() else [])
+    t = pd.crosstab(key.rename(name), direction.rename("direction")).reindex(columns=cols,
+                                                                             fill_value=0)
     t["firms"] = t.sum(axis=1)
+    t.columns.name = None
     return t.reset_index().sort_values([name], kind="stable").reset_index(drop=True)
 
 
@@ -286,10 +289,7 @@ def compare(a: Any, b: Any, *, shared: bool = False, policy: str | None = "jiang
     rules[band_only] = "bands"
     changed = (ga != gb) | (score_a != score_b) | (la != lb)
     n = len(sa)
-    chk_a_txt = np.array([str(x) if x is not None else "" for x in (chk_a if chk_a is not None
-                                                                     else [None] * n)], object)
-    chk_b_txt = np.array([str(x) if x is not None else "" for x in (chk_b if chk_b is not None
-                                                                     else [None] * n)], object)
+    chk_a_txt, chk_b_txt = _visits_text(chk_a, n), _visits_text(chk_b, n)
     ch = pd.DataFrame({
         "firm_id": sa["firm_id"].to_numpy(object), "grade_baseline": ga, "grade_reform": gb,
         "score_baseline": score_a, "score_reform": score_b, "rules": rules,
@@ -332,6 +332,17 @@ def _align(result: Any, values: np.ndarray, ids: np.ndarray) -> np.ndarray:
     """Per-firm values of ``result`` in the order of the firm ids ``ids``."""
     return pd.Series(values, index=result.scores["firm_id"].to_numpy(object)).reindex(
         ids).to_numpy(object)
+
+
+def _decimal(x: Fraction) -> str:
+    d = Decimal(x.numerator) / Decimal(x.denominator)
+    return format(d.normalize(), "f") if d else "0"
+
+
+def _visits_text(visits: np.ndarray | None, n: int) -> np.ndarray:
+    if visits is None:
+        return np.full(n, "", dtype=object)
+    return np.array([_decimal(x) if isinstance(x, Fraction) else "" for x in visits], object)
 
 
 def _total(visits: np.ndarray) -> str:
