@@ -38,6 +38,11 @@ from .draw import draw as double_random_draw  # noqa: E402  (ecocredit.draw stay
 from .discretion import DiscretionGuidance, discretion_guidance  # noqa: E402
 from .repair import decide_repairs  # noqa: E402
 from .measures import MeasureChecks, append_trace, check_measures, read_trace  # noqa: E402
+# analysis (issue 14); scikit-learn and matplotlib are imported when first used
+from .analysis.reform import Reform, ReformError, lint_reform, load_reform  # noqa: E402
+from .analysis.whatif import WhatIfResult, whatif  # noqa: E402
+from .analysis.backtest import BacktestResult, backtest  # noqa: E402
+from .analysis.report import Report, backtest_report, run_report, whatif_report  # noqa: E402
 
 __all__ = [
     "__version__",
@@ -79,4 +84,16 @@ __all__ = [
     "check_measures",
     "decide_repairs",
     "read_trace",
+    "BacktestResult",
+    "Reform",
+    "ReformError",
+    "Report",
+    "WhatIfResult",
+    "backtest",
+    "backtest_report",
+    "lint_reform",
+    "load_reform",
+    "run_report",
+    "whatif",
+    "whatif_report",
 ]

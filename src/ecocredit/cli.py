@@ -568,6 +568,15 @@ def measures_cmd(run_dir: str, firm: str | None, action: str | None, date: dt.da
         click.echo(f"{n} check(s) appended to {log}")
 
 
+# analysis (issue 14): what-if, back-test, report
+from .cli_analysis import backtest_cmd, lint_reform_cmd, report_cmd, whatif_cmd  # noqa: E402
+
+cli.add_command(whatif_cmd)
+cli.add_command(backtest_cmd)
+cli.add_command(report_cmd)
+cli.add_command(lint_reform_cmd)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``ecocredit`` console script."""
     cli.main(args=argv, prog_name="ecocredit")

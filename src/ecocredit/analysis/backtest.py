@@ -34,8 +34,6 @@ from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import brier_score_loss, roc_auc_score, roc_curve
-
 import ecocredit
 
 __all__ = ["backtest", "BacktestResult", "OUTCOMES", "outcome_flags", "auc", "ks", "brier",
@@ -68,6 +66,8 @@ def auc(y: Any, risk: Any) -> float:
     >>> auc([0, 0, 1, 1], [0, 1, 1, 2])
     0.875
     """
+    from sklearn.metrics import roc_auc_score  # imported on use: scikit-learn loads slowly
+
     return float(roc_auc_score(np.asarray(y, int), np.asarray(risk, float)))
 
 
@@ -77,8 +77,17 @@ def ks(y: Any, risk: Any) -> float:
     >>> ks([0, 0, 1, 1], [0, 1, 1, 2])
     0.5
     """
-    fpr, tpr, _ = roc_curve(np.asarray(y, int), np.asarray(risk, float))
+    fpr, tpr = roc_points(y, risk)
     return float(np.max(tpr - fpr))
+
+
+def roc_points(y: Any, risk: Any) -> tuple[np.ndarray, np.ndarray]:
+    """False- and true-positive rates at each cut-off of ``risk`` (scikit-learn's roc_curve)."""
+    from sklearn.metrics import roc_curve
+
+    fpr, tpr, _ = roc_curve(np.asarray(y, int), np.asarray(risk, float),
+                            drop_intermediate=False)
+    return fpr, tpr
 
 
 def brier(y: Any, p: Any) -> float:
@@ -87,6 +96,8 @@ def brier(y: Any, p: Any) -> float:
     >>> brier([0, 1], [0.5, 0.5])
     0.25
     """
+    from sklearn.metrics import brier_score_loss
+
     return float(brier_score_loss(np.asarray(y, int), np.asarray(p, float)))
 
 
@@ -300,7 +311,7 @@ def _one(rs: Any, y: np.ndarray, grades: np.ndarray, risk: np.ndarray, p: np.nda
     table = by_grade_table(y, grades, rs.grade_ids, rates)
     table["ruleset"] = rs.id
     if both:
-        fpr, tpr, thr = roc_curve(y, risk)
+        fpr, tpr = roc_points(y, risk)
         roc = pd.DataFrame({"fpr": fpr, "tpr": tpr})
     else:
         roc = pd.DataFrame({"fpr": [0.0, 1.0], "tpr": [0.0, 1.0]})

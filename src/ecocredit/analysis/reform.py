@@ -184,12 +184,14 @@ def _get(data: Any, path: PathT) -> Any:
     return data
 
 
-def apply_changes(base: dict, changes: list[Change], change_lines: list[int | None]
+def apply_changes(base: dict, changes: list[Change], change_lines: list[int | None],
+                  reform_lines: dict[PathT, int] | None = None
                   ) -> tuple[dict, dict[str, int | None], list[tuple[int, str, str, str]]]:
     """Apply a reform's changes to the baseline's YAML data (a deep copy is changed).
 
     Returns the new data, a map of changed key paths (formatted, in the new data) to the
-    reform line that changed them, and the problems as ``(change index, key, code, message)``.
+    reform line that changed them (every key of an added rule or of a mapping set as a value
+    keeps its own line, from ``reform_lines``, the reform file's lines by key path), and the problems as ``(change index, key, code, message)``.
     Removals happen last, so key paths named by the changes stay valid while they apply.
     """
     data = copy.deepcopy(base)
@@ -208,7 +210,7 @@ def apply_changes(base: dict, changes: list[Change], change_lines: list[int | No
                     continue
             parent = _get(data, path[:-1])
             parent[path[-1]] = _plain(ch.value)
-            touched[format_path(path)] = line
+            _keep_lines(touched, reform_lines, ("changes", n, "value"), path, line)
         elif ch.disable is not None:
             found = _find_item(data, ch.disable)
             if found is None:
@@ -233,8 +235,19 @@ def apply_changes(base: dict, changes: list[Change], change_lines: list[int | No
             if ch.from_ is not None and isinstance(rule, dict):
                 rule.setdefault("effective", ch.from_)
             items.append(rule)
-            touched[format_path(target + (len(items) - 1,))] = line
+            _keep_lines(touched, reform_lines, ("changes", n, "add"), target + (len(items) - 1,),
+                        line)
     return _drop(data, drops, touched), touched, problems
+
+
+def _keep_lines(touched: dict[str, int | None], reform_lines: dict[PathT, int] | None,
+                src: PathT, dst: PathT, line: int | None) -> None:
+    """Record the reform lines of the keys under ``src`` (in the reform) at ``dst`` (in the
+    ruleset); the change's own line stands for the rest."""
+    touched[format_path(dst)] = (reform_lines or {}).get(src, line)
+    for k, v in (reform_lines or {}).items():
+        if k[:len(src)] == src and len(k) > len(src):
+            touched[format_path(dst + k[len(src):])] = v
 
 
 def _split_rule_at(data: dict, path: PathT, day: dt.date, problems: list, n: int,
@@ -340,7 +353,7 @@ def parse_reform(text: str, file: str) -> tuple[Reform | None, list[Problem]]:
     if breader.problems or not isinstance(bdata, dict):
         return None, problems + breader.problems
     lines = [reader.lines.get(("changes", i)) for i in range(len(doc.changes))]
-    data, touched, errs = apply_changes(bdata, doc.changes, lines)
+    data, touched, errs = apply_changes(bdata, doc.changes, lines, reader.lines)
     for n, key, code, msg in errs:
         path = ("changes", n, key)
         problems.append(Problem(file, reader.lines.get(path, lines[n]), format_path(path), code,

@@ -21,7 +21,6 @@ import pandas as pd
 
 import ecocredit
 
-from . import charts
 from .page import Chart, Section, anchor, page_html, table_html
 
 __all__ = ["Report", "run_report", "whatif_report", "backtest_report", "write_report"]
@@ -60,6 +59,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
 
 def _grade_info(manifest: dict, scores: pd.DataFrame) -> tuple[list[str], dict, dict]:
     """Grade ids best first, their labels and chart colours (from the run's ruleset)."""
+    from . import charts  # matplotlib, imported when a page is drawn
     info = manifest.get("ruleset", {})
     try:
         src = info.get("source") or info.get("id")
@@ -77,6 +77,7 @@ def _grade_of(scores: pd.DataFrame) -> pd.Series:
 
 def _grade_section(scores: pd.DataFrame, order: list[str], labels: dict, colours: dict
                    ) -> tuple[Section, pd.DataFrame]:
+    from . import charts  # matplotlib, imported when a page is drawn
     g = _grade_of(scores)
     counts = g.value_counts().reindex(order + ["not_graded"], fill_value=0)
     t = pd.DataFrame({"grade": counts.index, "label": [labels.get(x, "未评级 (not graded)")
@@ -93,6 +94,7 @@ def _grade_section(scores: pd.DataFrame, order: list[str], labels: dict, colours
 
 def _by_group(scores: pd.DataFrame, key: pd.Series, name: str, title: str, order: list[str],
               colours: dict) -> tuple[Section, pd.DataFrame]:
+    from . import charts  # matplotlib, imported when a page is drawn
     g = _grade_of(scores)
     t = pd.crosstab(key.rename(name), g).reindex(columns=order + ["not_graded"], fill_value=0)
     t.columns.name = None
@@ -110,6 +112,7 @@ def _by_group(scores: pd.DataFrame, key: pd.Series, name: str, title: str, order
 
 
 def _lists_section(scores: pd.DataFrame) -> tuple[Section, dict[str, pd.DataFrame]]:
+    from . import charts  # matplotlib, imported when a page is drawn
     cols = [c for c in ("firm_id", "name", "grade", "score", "list", "list_until", "rules_applied",
                         "region_code", "industry_code") if c in scores.columns]
     body, tables, names, values, links = [], {}, [], [], []
@@ -128,6 +131,7 @@ def _lists_section(scores: pd.DataFrame) -> tuple[Section, dict[str, pd.DataFram
 
 
 def _rules_section(contrib: pd.DataFrame) -> tuple[Section, pd.DataFrame]:
+    from . import charts  # matplotlib, imported when a page is drawn
     c = contrib.copy()
     cents = np.round(pd.to_numeric(c["points"], errors="coerce").fillna(0) * 100).astype(np.int64)
     c["cents"] = cents
@@ -155,6 +159,7 @@ def _rules_section(contrib: pd.DataFrame) -> tuple[Section, pd.DataFrame]:
 
 def _history_section(scores: pd.DataFrame, manifest: dict, order: list[str]
                      ) -> tuple[Section | None, dict[str, pd.DataFrame], str]:
+    from . import charts  # matplotlib, imported when a page is drawn
     info = manifest.get("inputs", {}).get("history")
     if not info:
         return None, {}, "No history was given to the run: no comparison with a previous period."
@@ -263,6 +268,7 @@ def _report(title: str, lines: list[str], sections: list[Section],
 
 def whatif_report(w: Any) -> Report:
     """The page of a :class:`~ecocredit.analysis.whatif.WhatIfResult`."""
+    from . import charts  # matplotlib, imported when a page is drawn
     a, b = w.baseline.ruleset, w.reform.ruleset
     m = w.matrix()
     links = pd.DataFrame([[f"#{anchor('transitions', f, t)}" for t in m.columns]
@@ -311,6 +317,7 @@ def whatif_report(w: Any) -> Report:
 
 def backtest_report(bt: Any) -> Report:
     """The page of a :class:`~ecocredit.analysis.backtest.BacktestResult`."""
+    from . import charts  # matplotlib, imported when a page is drawn
     names = [r.ruleset.id for r in bt.results]
     aucs = {r.ruleset.id: float(r.metrics.set_index("metric").loc["auc", "value"])
             for r in bt.results}

@@ -129,13 +129,22 @@ def score_pair(firms: Any, events: Any, baseline: Any, reform: Any, *, period: s
             ecocredit.score(firms, events, reform, period=period, **kw), False)
 
 
-def _rule_points(result: Any) -> pd.DataFrame:
+def _rule_points(result: Any, known: set[str] | None = None) -> pd.DataFrame:
+    """firm × rule → points (cents) and effect. With ``known`` (the baseline's rule ids), a
+    rule a reform split at a date (``ID.YYYY-MM-DD``) counts under its baseline id."""
     c = result.contributions
     eff = c["effect"].fillna("").astype(str) if "effect" in c.columns else ""
-    return pd.DataFrame({"firm_id": c["firm_id"].to_numpy(object),
-                         "rule_id": c["rule_id"].to_numpy(object),
-                         "cents": c["points_cents"].to_numpy(np.int64),
-                         "effect": np.asarray(eff, dtype=object)})
+    rid = c["rule_id"].astype(str)
+    if known is not None:
+        base = rid.str.replace(r"\.\d{4}-\d{2}-\d{2}$", "", regex=True)
+        rid = base.where(base.isin(known) & (base != rid), rid)
+    df = pd.DataFrame({"firm_id": c["firm_id"].to_numpy(object), "rule_id": rid.to_numpy(object),
+                       "cents": c["points_cents"].to_numpy(np.int64),
+                       "effect": np.asarray(eff, dtype=object)})
+    if known is not None and df.duplicated(["firm_id", "rule_id"]).any():
+        df = df.groupby(["firm_id", "rule_id"], sort=False, as_index=False).agg(
+            cents=("cents", "sum"), effect=("effect", lambda e: ";".join(x for x in e if x)))
+    return df
 
 
 def _fmt(cents: Any, effect: Any) -> str:
@@ -149,7 +158,8 @@ def rule_differences(base: Any, reform: Any) -> pd.Series:
     """firm_id → ``;``-separated ``rule (baseline → reform)`` for each rule whose points or
     effect differ between the two results."""
     a = _rule_points(base).set_index(["firm_id", "rule_id"])
-    b = _rule_points(reform).set_index(["firm_id", "rule_id"])
+    known = {r.id for r in base.ruleset.rules}
+    b = _rule_points(reform, known).set_index(["firm_id", "rule_id"])
     j = a.join(b, how="outer", lsuffix="_a", rsuffix="_b")
     same = (j["cents_a"] == j["cents_b"]) & (j["effect_a"].fillna("") == j["effect_b"].fillna(""))
     d = j[~same].reset_index()
