@@ -151,7 +151,9 @@ def _fmt(cents: Any, effect: Any) -> str:
     if pd.isna(cents):
         return "none"
     text = format_cents(int(cents))
-    return f"{text} {effect}".strip() if isinstance(effect, str) and effect else text
+    if isinstance(effect, str) and effect:
+        return effect if int(cents) == 0 else f"{text} {effect}"
+    return text
 
 
 def rule_differences(base: Any, reform: Any) -> pd.Series:
@@ -160,7 +162,7 @@ def rule_differences(base: Any, reform: Any) -> pd.Series:
     a = _rule_points(base).set_index(["firm_id", "rule_id"])
     known = {r.id for r in base.ruleset.rules}
     b = _rule_points(reform, known).set_index(["firm_id", "rule_id"])
-    j = a.join(b, how="outer", lsuffix="_a", rsuffix="_b")
+    j = a.merge(b, how="outer", left_index=True, right_index=True, suffixes=("_a", "_b"))
     same = (j["cents_a"] == j["cents_b"]) & (j["effect_a"].fillna("") == j["effect_b"].fillna(""))
     d = j[~same].reset_index()
     if d.empty:
@@ -294,7 +296,7 @@ def compare(a: Any, b: Any, *, shared: bool = False, policy: str | None = "jiang
     score_a = sa["score"].fillna("").astype(str).to_numpy(object)
     score_b = sb["score"].fillna("").astype(str).to_numpy(object)
     diff_rules = rule_differences(a, b)
-    rules = diff_rules.reindex(sa["firm_id"]).fillna("").to_numpy(object)
+    rules = np.array(diff_rules.reindex(sa["firm_id"]).fillna("").tolist(), dtype=object)
     band_only = (ga != gb) & (rules == "")
     rules[band_only] = "bands"
     changed = (ga != gb) | (score_a != score_b) | (la != lb)
