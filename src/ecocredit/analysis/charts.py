@@ -39,6 +39,9 @@ def svg(fig: Figure, chart_id: str) -> str:
                     bbox_inches="tight")
     text = buf.getvalue()
     text = text[text.index("<svg"):]
+    text = re.sub(r"<metadata>.*?</metadata>\s*", "", text, flags=re.S)
+    # matplotlib opens links in a new window; these go to rows of the same page
+    text = text.replace(' target="_blank"', "")
     # matplotlib's own element ids repeat from chart to chart (figure_1, axes_1, patch_1):
     # prefix them so that the ids on one page stay unique
     text = re.sub(r'id="((?:figure|axes|patch|line2d|text|matplotlib|legend|xtick|ytick|'
