@@ -196,13 +196,18 @@ def test_the_page_renders_in_chromium_with_every_chart_and_no_console_error(outp
                 'href')).filter(h => h && h.startsWith('#') &&
                 !document.getElementById(h.slice(1)))""")
             # a click on the largest bar (or cell) of the charts goes to its row
-            x, y, target = page.evaluate("""() => { let best = null, area = -1;
-                document.querySelectorAll('figure.chart svg a').forEach(a => {
-                  const r = a.getBoundingClientRect();
-                  if (r.width * r.height > area) { area = r.width * r.height; best = a; } });
-                best.scrollIntoView({block: 'center'}); const r = best.getBoundingClientRect();
-                return [r.x + r.width / 2, r.y + r.height / 2,
-                        best.getAttributeNS('http://www.w3.org/1999/xlink', 'href')]; }""")
+            x, y, target = page.evaluate("""() => {
+                const area = a => { const r = a.getBoundingClientRect();
+                                    return r.width * r.height; };
+                const links = Array.from(document.querySelectorAll('figure.chart svg a'));
+                links.sort((a, b) => area(b) - area(a));
+                for (const a of links) {
+                  a.scrollIntoView({block: 'center'}); const r = a.getBoundingClientRect();
+                  const x = r.x + r.width / 2, y = r.y + r.height / 2;
+                  if (a.contains(document.elementFromPoint(x, y))) {
+                    return [x, y, a.getAttributeNS('http://www.w3.org/1999/xlink', 'href')]; } }
+                return [0, 0, null]; }""")
+            assert target, "no clickable bar or cell"
             page.mouse.click(x, y)
             page.wait_for_function(f"location.hash === {target!r}", timeout=5000)
         finally:
