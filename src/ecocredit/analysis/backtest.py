@@ -23,7 +23,8 @@ The risk of a firm is its grade's rank (best grade 0). The metrics are scikit-le
   grade (its rate over the base rate), cumulated from the worst grade;
 * percentile bootstrap confidence intervals (95 %): ``n_boot`` resamples of the firms with
   replacement, drawn with ``numpy.random.default_rng(seed)``; resamples with one class only
-  are skipped for AUC and KS.
+  are skipped for AUC and KS. Each resample is scored from its counts per grade and outcome
+  (exactly what the scikit-learn functions give on its rows; a test checks it by hand).
 """
 
 from __future__ import annotations
@@ -106,22 +107,31 @@ def bootstrap_ci(y: np.ndarray, risk: np.ndarray, p: np.ndarray, *, n_boot: int 
     """Percentile bootstrap intervals of AUC, KS and Brier (firms resampled with replacement).
 
     The resamples are ``numpy.random.default_rng(seed).integers(0, n, size=(n_boot, n))``;
-    AUC and KS skip resamples in which every firm has the same outcome.
+    AUC and KS skip resamples in which every firm has the same outcome. Each resample is
+    scored exactly from its counts of firms per (risk value, outcome) — the same numbers as
+    scikit-learn's functions on the resampled rows, for all resamples at once.
     """
     y, risk, p = np.asarray(y, int), np.asarray(risk, float), np.asarray(p, float)
     n = len(y)
     if n == 0 or n_boot <= 0:
         return {m: (np.nan, np.nan) for m in ("auc", "ks", "brier")}
     idx = np.random.default_rng(seed).integers(0, n, size=(n_boot, n))
-    vals: dict[str, list[float]] = {"auc": [], "ks": [], "brier": []}
-    for row in idx:
-        yy, rr = y[row], risk[row]
-        vals["brier"].append(brier(yy, p[row]))
-        if 0 < yy.sum() < len(yy):
-            vals["auc"].append(auc(yy, rr))
-            vals["ks"].append(ks(yy, rr))
+    _, level_of = np.unique(risk, return_inverse=True)
+    k = int(level_of.max()) + 1
+    cell = (level_of * 2 + y)[idx] + 2 * k * np.arange(n_boot)[:, None]
+    counts = np.bincount(cell.ravel(), minlength=2 * k * n_boot).reshape(n_boot, k, 2)
+    neg, pos = counts[:, :, 0].astype(float), counts[:, :, 1].astype(float)
+    n_pos, n_neg = pos.sum(axis=1), neg.sum(axis=1)
+    ok = (n_pos > 0) & (n_neg > 0)
+    below = np.cumsum(neg, axis=1) - neg  # firms without the outcome at a lower risk
+    wins = (pos * (below + 0.5 * neg)).sum(axis=1)
+    tpr = np.cumsum(pos[:, ::-1], axis=1) / np.maximum(n_pos, 1)[:, None]
+    fpr = np.cumsum(neg[:, ::-1], axis=1) / np.maximum(n_neg, 1)[:, None]
+    vals = {"auc": (wins / np.maximum(n_pos * n_neg, 1))[ok],
+            "ks": np.maximum((tpr - fpr).max(axis=1), 0.0)[ok],
+            "brier": ((p - y) ** 2)[idx].mean(axis=1)}
     q = [50 * (1 - level), 100 - 50 * (1 - level)]
-    return {m: tuple(float(x) for x in np.percentile(v, q)) if v else (np.nan, np.nan)
+    return {m: tuple(float(x) for x in np.percentile(v, q)) if len(v) else (np.nan, np.nan)
             for m, v in vals.items()}
 
 

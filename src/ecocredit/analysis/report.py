@@ -283,8 +283,12 @@ def whatif_report(w: Any) -> Report:
     dcol = {"up": "#2e8b57", "down": "#c8102e", "same": "#cccccc", "changed": "#e07b00"}
     for t, name, title in ((w.by_region, "city_code", "city"),
                            (w.by_industry, "industry_division", "industry division")):
-        shown = t.sort_values("firms", ascending=False).head(25).set_index(name)
-        cols = [c for c in ("up", "down", "changed") if c in shown.columns]
+        cols = [c for c in ("up", "down", "changed") if c in t.columns]
+        moved = t[cols].sum(axis=1)
+        shown = t.assign(_m=moved).sort_values(["_m", "firms"], ascending=False, kind="stable")
+        shown = shown[shown["_m"] > 0].head(25).set_index(name)
+        if shown.empty:
+            shown = t.head(1).set_index(name)
         fig = charts.stacked_bars(shown[cols], [dcol[c] for c in cols],
                                   [f"#{anchor(name, x)}" for x in shown.index],
                                   xlabel="firms whose grade changed")

@@ -328,7 +328,7 @@ def compare(a: Any, b: Any, *, shared: bool = False, policy: str | None = "jiang
     if chk_a is not None and chk_b is not None:
         more = np.array([x > y for x, y in zip(chk_b, chk_a)], dtype=bool)
         fewer = np.array([x < y for x, y in zip(chk_b, chk_a)], dtype=bool)
-        cons.append({"consequence": f"visits a year ({policy}), total and firms more/less",
+        cons.append({"consequence": f"inspection visits a year ({policy})",
                      "baseline": _total(chk_a), "reform": _total(chk_b),
                      "newly": int(more.sum()), "no_longer": int(fewer.sum())})
         ch_more = pd.Series(more, index=ch.index)
