@@ -234,7 +234,8 @@ def _predicted_rates(firms: Any, events: Any, rs: Any, period: Any, outcome_peri
     try:
         r0 = ecocredit.score(firms, events, rs, period=p0, **kw)
     except ecocredit.EcocreditError as exc:
-        return {}, np.nan, f"in-sample ({p0} could not be scored: {str(exc).splitlines()[0]})"
+        return {}, np.nan, (f"in-sample rates: {p0} could not be scored "
+                            f"({type(exc).__name__}, e.g. a period the ruleset does not cover)")
     y0 = outcome_flags(r0, ecocredit.parse_period(q0), outcome)
     g0 = r0.scores["grade"].to_numpy(object)
     ok = (r0.scores["status"] == "graded").to_numpy()

@@ -166,7 +166,7 @@ def lift_chart(tables: dict[str, pd.DataFrame], links: dict[str, str]) -> Figure
     ax.axhline(1.0, ls=":", color="#999999")
     ax.set_xticks(ticks, labels, rotation=45, ha="right", fontsize=8)
     ax.set_ylabel("lift (rate / base rate)")
-    ax.legend(fontsize=8, ncols=3, frameon=False)
+    ax.legend(fontsize=8, ncols=3, frameon=False, loc="lower center", bbox_to_anchor=(0.5, 1.0))
     return fig
 
 
