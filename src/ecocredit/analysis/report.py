@@ -183,7 +183,9 @@ def _history_section(scores: pd.DataFrame, manifest: dict, order: list[str]
                          "list_before": hp.get("list", pd.Series(dtype=str)).reindex(
                              scores["firm_id"]).fillna("").to_numpy(object),
                          "list_now": scores.get("list", "").to_numpy(object)})
-    rows = order + ["not_graded", "(none)"]
+    seen = set(move["grade_before"]) | set(move["grade_now"])
+    extra = sorted(seen - set(order) - {"not_graded", "(none)"})  # grades of another scheme
+    rows = order + extra + ["not_graded", "(none)"]
     m = pd.crosstab(move["grade_before"], move["grade_now"]).reindex(
         index=[r for r in rows if r in set(move["grade_before"])],
         columns=[r for r in rows if r in set(move["grade_now"])], fill_value=0)
@@ -192,7 +194,10 @@ def _history_section(scores: pd.DataFrame, manifest: dict, order: list[str]
     fig = charts.heatmap(m, links, xlabel=f"grade {period}", ylabel=f"grade {prev}")
     ch = Chart("changes", charts.svg(fig, "changes"), "moves",
                f"Firms by published grade in {prev} (rows) and grade now (columns).")
-    pairs = (move.groupby(["grade_before", "grade_now"]).size().rename("firms").reset_index())
+    rank = {g: i for i, g in enumerate(rows)}
+    pairs = (move.groupby(["grade_before", "grade_now"]).size().rename("firms").reset_index()
+             .sort_values(["grade_before", "grade_now"], key=lambda c: c.map(rank),
+                          kind="stable").reset_index(drop=True))
     changed = move[(move["grade_before"] != move["grade_now"])
                    | (move["list_before"] != move["list_now"])].reset_index(drop=True)
     body = [table_html(pairs, "moves", key=lambda r: f"{r['grade_before']}-{r['grade_now']}"),
