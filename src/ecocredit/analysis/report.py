@@ -11,7 +11,6 @@ and :func:`backtest_report` build the pages of :func:`~ecocredit.analysis.whatif
 from __future__ import annotations
 
 import html
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -358,8 +357,3 @@ def backtest_report(bt: Any) -> Report:
                    lines, sections, {"metrics": bt.metrics, "by grade": bt.by_grade,
                                      "summary": summary})
 
-
-def manifest_summary(path: str | Path) -> str:
-    """One line naming the run of a manifest (for messages)."""
-    m = json.loads(Path(path).read_text(encoding="utf-8"))
-    return f"{m['ruleset']['id']} {m['options']['period']}"
