@@ -50,6 +50,11 @@ from .cycle import (  # noqa: E402  (issue 13: the evaluation cycle)
     publish,
     repair_in_register,
 )
+# analysis (issue 14); scikit-learn and matplotlib are imported when first used
+from .analysis.reform import Reform, ReformError, lint_reform, load_reform  # noqa: E402
+from .analysis.whatif import WhatIfResult, whatif  # noqa: E402
+from .analysis.backtest import BacktestResult, backtest  # noqa: E402
+from .analysis.report import Report, backtest_report, run_report, whatif_report  # noqa: E402
 
 __all__ = [
     "__version__",
@@ -98,4 +103,16 @@ __all__ = [
     "measures_in_register",
     "publish",
     "repair_in_register",
+    "BacktestResult",
+    "Reform",
+    "ReformError",
+    "Report",
+    "WhatIfResult",
+    "backtest",
+    "backtest_report",
+    "lint_reform",
+    "load_reform",
+    "run_report",
+    "whatif",
+    "whatif_report",
 ]

@@ -646,6 +646,15 @@ cli.add_command(adjust_cmd)
 cli.add_command(register_group)
 
 
+# analysis (issue 14): what-if, back-test, report
+from .cli_analysis import backtest_cmd, lint_reform_cmd, report_cmd, whatif_cmd  # noqa: E402
+
+cli.add_command(whatif_cmd)
+cli.add_command(backtest_cmd)
+cli.add_command(report_cmd)
+cli.add_command(lint_reform_cmd)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``ecocredit`` console script."""
     cli.main(args=argv, prog_name="ecocredit")
