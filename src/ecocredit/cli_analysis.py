@@ -86,7 +86,7 @@ def _tables(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _csv(df: Any) -> bytes:
-    from .reports import csv_bytes  # the Excel-safe CSV writer (output/ in issue 9)
+    from .output import csv_bytes  # the Excel-safe CSV writer
 
     return csv_bytes(df)
 
@@ -108,7 +108,7 @@ def whatif_cmd(baseline: str, reform: str, period: str, as_of: dt.date | None, p
     by_city.csv, by_industry.csv, consequences.csv, rejects.csv, report.html, report.xlsx."""
     from .analysis.report import whatif_report
     from .analysis.whatif import whatif
-    from .reports import write_files_atomically
+    from .output import write_files_atomically
 
     ins = _inputs(firms, events, measurements, history)
     w = whatif(firms, events, baseline, reform, period=period, measurements=measurements,
@@ -159,7 +159,7 @@ def backtest_cmd(rulesets: tuple[str, ...], period: str, outcome_period: str, ou
 
     from .analysis.backtest import backtest
     from .analysis.report import backtest_report
-    from .reports import write_files_atomically
+    from .output import write_files_atomically
 
     ins = _inputs(firms, events, measurements, history)
     bt = backtest(firms, events, list(rulesets), period=period, outcome_period=outcome_period,

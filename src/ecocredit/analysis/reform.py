@@ -35,19 +35,17 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, model_validator
 
 from ..errors import Problem, RulesetError
-# internal helpers of the ruleset file format (moving to ecocredit.ruleset/ in issue 9): the
-# YAML reader with lines, pydantic problems with file/line/key, and the lint of a ruleset
-from ..ruleset import (
-    FORMAT_VERSION,
-    Ruleset,
-    Text,
-    _bundled_dir,
-    _lint,
-    _Model,
-    _pydantic_problems,
-    _Reader,
-    format_path,
-)
+# the ruleset file format's own reader, pydantic problems and lint: a reform is validated and
+# linted exactly like a ruleset
+from ..rules.base import Model as _Model
+from ..rules.base import Text
+from ..ruleset import Ruleset
+from ..ruleset.lint import lint_document as _lint
+from ..ruleset.loader import bundled_dir as _bundled_dir
+from ..ruleset.models import FORMAT_VERSION
+from ..ruleset.reader import Reader as _Reader
+from ..ruleset.reader import format_path
+from ..ruleset.reader import pydantic_problems as _pydantic_problems
 
 __all__ = ["Reform", "ReformError", "load_reform", "lint_reform", "load_ruleset_or_reform"]
 

@@ -36,14 +36,14 @@ class Report:
     charts: list[str]
 
     def xlsx(self) -> bytes:
-        from ..xlsx import xlsx_bytes  # the shared writer: ids and all text as text cells
+        from ..output.xlsx import xlsx_bytes  # the shared writer: ids and all text as text cells
 
         return xlsx_bytes(self.tables)
 
 
 def write_report(report: Report, out_html: str | Path) -> tuple[Path, Path]:
     """Write ``report.html`` and, beside it, the workbook with the same stem (atomically)."""
-    from ..reports import write_files_atomically
+    from ..output import write_files_atomically
 
     p = Path(out_html)
     xl = p.with_suffix(".xlsx")

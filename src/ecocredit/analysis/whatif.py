@@ -25,6 +25,7 @@ import pandas as pd
 
 import ecocredit
 
+from ..engine.run import score_validated
 from ..points import format_cents
 from .reform import Reform, load_ruleset_or_reform
 
@@ -93,23 +94,6 @@ def _same_vocabulary(a: Any, b: Any) -> bool:
             and a.indicators == b.indicators)
 
 
-def _score_prepared(prep: Any, rs: Any, period: Any, as_of: dt.date | None,
-                    today: dt.date) -> Any:
-    """A ScoreResult from inputs already validated (what :func:`ecocredit.score` does after
-    its own :func:`ecocredit.prepare`)."""
-    from ..scoring import score_prepared  # internal: the vectorized pass (engine/ in issue 9)
-
-    eval_date = rs.evaluation_date(period, as_of)
-    scores, contributions = score_prepared(prep, rs, period, eval_date)
-    for c in ("region_code", "industry_code", "supervision_class"):
-        if c in prep.firms.columns:
-            scores[c] = prep.firms[c].to_numpy(object)
-    return ecocredit.ScoreResult(scores=scores, contributions=contributions,
-                                 rejects=prep.rejects, ruleset=rs, period=period,
-                                 eval_date=eval_date, as_of=as_of, today=today,
-                                 stats=prep.stats, prepared=prep)
-
-
 def score_pair(firms: Any, events: Any, baseline: Any, reform: Any, *, period: str,
                measurements: Any = None, history: Any = None, as_of: Any = None,
                today: Any = None, names: dict | None = None) -> tuple[Any, Any, bool]:
@@ -123,8 +107,8 @@ def score_pair(firms: Any, events: Any, baseline: Any, reform: Any, *, period: s
     if _same_vocabulary(baseline, reform):
         baseline.evaluation_date(per, as_of_d)  # a period outside the ruleset: error first
         prep = ecocredit.prepare(firms, events, baseline, **kw)
-        return (_score_prepared(prep, baseline, per, as_of_d, today_d),
-                _score_prepared(prep, reform, per, as_of_d, today_d), True)
+        return (score_validated(prep, baseline, per, as_of=as_of_d, today=today_d),
+                score_validated(prep, reform, per, as_of=as_of_d, today=today_d), True)
     return (ecocredit.score(firms, events, baseline, period=period, **kw),
             ecocredit.score(firms, events, reform, period=period, **kw), False)
 

@@ -164,10 +164,25 @@ def score(firms: Any, events: Any, ruleset: Ruleset | str | Path, *, period: str
     per = parse_period(str(period))
     as_of_d = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
     today_d = dt.date.fromisoformat(today) if isinstance(today, str) else (today or dt.date.today())
-    eval_date = rs.evaluation_date(per, as_of_d)
+    rs.evaluation_date(per, as_of_d)  # a period the ruleset does not cover: error before reading
     prep = prepare(firms, events, rs, measurements=measurements, history=history,
                    as_of=as_of_d, today=today_d, names=names)
-    plan = compile_plan(rs, per, eval_date)
+    return score_validated(prep, rs, per, as_of=as_of_d, today=today_d)
+
+
+def score_validated(prep: Prepared, rs: Ruleset, period: Period, *, as_of: dt.date | None,
+                    today: dt.date) -> ScoreResult:
+    """Score inputs already validated by :func:`ecocredit.prepare` against ``rs``'s vocabulary:
+    what :func:`score` does after reading. Lets one validation serve several rulesets that
+    accept the same event types, indicators and grades (a what-if's baseline and reform).
+
+    Raises
+    ------
+    PeriodError
+        If ``rs`` does not cover the period's evaluation date.
+    """
+    eval_date = rs.evaluation_date(period, as_of)
+    plan = compile_plan(rs, period, eval_date)
     scores, contributions = score_plan(prep, plan)
     extra = [c for c in prep.firms.columns if c not in scores.columns and c not in (
         "included_day", "region_code", "industry_code", "supervision_class", "key_discharger",
@@ -176,5 +191,5 @@ def score(firms: Any, events: Any, ruleset: Ruleset | str | Path, *, period: str
         if c in prep.firms.columns:
             scores[c] = prep.firms[c].to_numpy(object)
     return ScoreResult(scores=scores, contributions=contributions, rejects=prep.rejects,
-                       ruleset=rs, period=per, eval_date=eval_date, as_of=as_of_d,
-                       today=today_d, stats=prep.stats, prepared=prep, _plan=plan)
+                       ruleset=rs, period=period, eval_date=eval_date, as_of=as_of,
+                       today=today, stats=prep.stats, prepared=prep, _plan=plan)
