@@ -7,69 +7,13 @@ command line's rule: exit status 2 and one line on stderr, nothing written.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import io
-import os
 import sys
-from pathlib import Path
-from typing import Any, Callable
 
 import click
-import pandas as pd
 
-from .errors import EcocreditError
+from .common import _date, _guard, _read_requests
 
 __all__ = ["publish_cmd", "objections_cmd", "adjust_cmd", "register_group"]
-
-
-def _fail(message: str) -> None:
-    click.echo(f"ecocredit: error: {message}", err=True)
-    sys.exit(2)
-
-
-def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Library errors → exit status 2 with one line on stderr (ECOCREDIT_DEBUG=1: traceback)."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except (EcocreditError, OSError, ValueError, KeyError) as exc:
-            if os.environ.get("ECOCREDIT_DEBUG"):
-                raise
-            text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            _fail(text if isinstance(exc, EcocreditError) else f"{type(exc).__name__}: {text}")
-
-    return wrapper
-
-
-def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"expected a date YYYY-MM-DD, got {value!r}") from None
-
-
-def read_small_table(path: str) -> pd.DataFrame:
-    """A small table (CSV in UTF-8, UTF-8 with BOM or GB18030, or .xlsx), every cell a string."""
-    p = Path(path)
-    try:
-        if p.suffix.lower() in (".xlsx", ".xlsm"):
-            df = pd.read_excel(p, dtype=str, engine="openpyxl").fillna("")
-        else:
-            raw = p.read_bytes()
-            try:
-                text = raw.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                text = raw.decode("gb18030")
-            df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    except Exception as exc:  # any parser error: one line, no traceback
-        why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        _fail(f"{path}: cannot be read as a table ({why}).")
-    df.columns = [str(c).replace("\ufeff", "").strip() for c in df.columns]
-    return df
 
 
 _REGISTER_HELP = ("The credit register: a file path (an SQLite database, created on first use) "
@@ -92,7 +36,7 @@ _REGISTER_HELP = ("The credit register: a file path (an SQLite database, created
 def publish_cmd(run_dir: str, register: str, stage: str, published_on: dt.date,
                 out: str | None, days: int | None) -> None:
     """Record the run's grades and lists at a stage and write the public files."""
-    from .cycle.publish import publish
+    from ..cycle.publish import publish
 
     click.echo(publish(register, run_dir, stage=stage, published_on=published_on, out=out,
                        days=days).text())
@@ -114,10 +58,10 @@ def publish_cmd(run_dir: str, register: str, stage: str, published_on: dt.date,
 def objections_cmd(run_dir: str, register: str, applications: str, corrections: str | None,
                    out: str | None) -> None:
     """Answer objections to a published draft, re-evaluate, record the upheld changes."""
-    from .cycle.objections import answer_objections
+    from ..cycle.objections import answer_objections
 
-    apps = read_small_table(applications)
-    corr = read_small_table(corrections) if corrections else None
+    apps = _read_requests(applications)
+    corr = _read_requests(corrections) if corrections else None
     click.echo(answer_objections(register, run_dir, apps, corrections=corr, out=out).text())
 
 
@@ -134,7 +78,7 @@ def objections_cmd(run_dir: str, register: str, applications: str, corrections: 
 def adjust_cmd(register: str, ruleset: str, firms: str, events: str, date: dt.date,
                out: str | None) -> None:
     """Dynamic adjustment (动态调整) of published grades by the ruleset's rules."""
-    from .cycle.adjust import adjust
+    from ..cycle.adjust import adjust
 
     click.echo(adjust(register, ruleset, firms=firms, events=events, date=date, out=out).text())
 
@@ -152,7 +96,7 @@ def register_group() -> None:
 @_guard
 def show_cmd(register: str, firm: str, on: dt.date | None, as_csv: bool) -> None:
     """A firm's grade and list in force on a day, and the decisions behind it."""
-    from .cycle.queries import show
+    from ..cycle.queries import show
 
     click.echo(show(register, firm, on or dt.date.today(), as_csv=as_csv), nl=not as_csv)
 
@@ -162,7 +106,7 @@ def show_cmd(register: str, firm: str, on: dt.date | None, as_csv: bool) -> None
 @_guard
 def verify_cmd(register: str) -> None:
     """Recompute the hash chain of every record; exit 1 if any record was changed."""
-    from .cycle.register import Register
+    from ..cycle.register import Register
 
     rep = Register(register).verify()
     click.echo(rep.text())

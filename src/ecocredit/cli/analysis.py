@@ -17,6 +17,8 @@ from typing import Any, Callable
 
 import click
 
+from .common import _fail, _guard, _lint_files
+
 __all__ = ["whatif_cmd", "backtest_cmd", "report_cmd", "lint_reform_cmd"]
 
 
@@ -25,8 +27,7 @@ def _guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(fn)
     def reform_first(*args: Any, **kwargs: Any) -> Any:
-        from .analysis.reform import ReformError
-        from .cli import _fail
+        from ..analysis.reform import ReformError
 
         try:
             return fn(*args, **kwargs)
@@ -40,7 +41,6 @@ def _guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from .cli import _guard
 
         return _guard(reform_first)(*args, **kwargs)
 
@@ -86,7 +86,7 @@ def _tables(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _csv(df: Any) -> bytes:
-    from .output import csv_bytes  # the Excel-safe CSV writer
+    from ..output import csv_bytes  # the Excel-safe CSV writer
 
     return csv_bytes(df)
 
@@ -106,9 +106,9 @@ def whatif_cmd(baseline: str, reform: str, period: str, as_of: dt.date | None, p
                today: dt.date | None, out: str, quiet: bool) -> None:
     """Score the firms under a baseline and a reform; write changes.csv, transitions.csv,
     by_city.csv, by_industry.csv, consequences.csv, rejects.csv, report.html, report.xlsx."""
-    from .analysis.report import whatif_report
-    from .analysis.whatif import whatif
-    from .output import write_files_atomically
+    from ..analysis.report import whatif_report
+    from ..analysis.whatif import whatif
+    from ..output import write_files_atomically
 
     ins = _inputs(firms, events, measurements, history)
     w = whatif(firms, events, baseline, reform, period=period, measurements=measurements,
@@ -157,9 +157,9 @@ def backtest_cmd(rulesets: tuple[str, ...], period: str, outcome_period: str, ou
     roc.csv, report.html and report.xlsx."""
     import pandas as pd
 
-    from .analysis.backtest import backtest
-    from .analysis.report import backtest_report
-    from .output import write_files_atomically
+    from ..analysis.backtest import backtest
+    from ..analysis.report import backtest_report
+    from ..output import write_files_atomically
 
     ins = _inputs(firms, events, measurements, history)
     bt = backtest(firms, events, list(rulesets), period=period, outcome_period=outcome_period,
@@ -200,7 +200,7 @@ def _rounded(df: Any) -> Any:
 @_guarded
 def report_cmd(run_dir: str, out: str | None) -> None:
     """One self-contained HTML page for the run in RUN_DIR, and an .xlsx with its tables."""
-    from .analysis.report import run_report, write_report
+    from ..analysis.report import run_report, write_report
 
     html_path, xl = write_report(run_report(run_dir), out or Path(run_dir) / "report.html")
     click.echo(f"Report written to {html_path} (tables in {xl})")
@@ -211,7 +211,6 @@ def report_cmd(run_dir: str, out: str | None) -> None:
 @_guarded
 def lint_reform_cmd(files: tuple[str, ...]) -> None:
     """Validate reform FILES (and the rulesets they make); report every problem."""
-    from .analysis.reform import lint_reform
-    from .cli import _lint_files
+    from ..analysis.reform import lint_reform
 
     _lint_files(files, lint_reform)

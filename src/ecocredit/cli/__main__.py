@@ -1,0 +1,5 @@
+"""``python -m ecocredit.cli``: the command line."""
+
+from . import main
+
+main()

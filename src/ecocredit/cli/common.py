@@ -1,0 +1,201 @@
+"""The command group, its error handling and what several commands share.
+
+Exit status: 0 success; 1 finished, but some input rows were rejected, a replay differs, or
+lint found problems; 2 nothing was done (bad usage, unreadable input, invalid ruleset), with
+a one-line reason on stderr and no traceback (set ``ECOCREDIT_DEBUG=1`` to see one).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from .. import __version__
+from ..errors import EcocreditError, RulesetError
+
+
+def _fail(message: str) -> None:
+    click.echo(f"ecocredit: error: {message}", err=True)
+    sys.exit(2)
+
+
+def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn library errors into exit status 2 with one line on stderr."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except RulesetError as exc:
+            if os.environ.get("ECOCREDIT_DEBUG"):
+                raise
+            first = exc.problems[0] if exc.problems else None
+            n = len(exc.problems)
+            extra = f" (and {n - 1} more: run `ecocredit lint {exc.source}`)" if n > 1 else ""
+            _fail(f"invalid ruleset: {first}{extra}" if first else str(exc))
+        except EcocreditError as exc:
+            if os.environ.get("ECOCREDIT_DEBUG"):
+                raise
+            _fail(str(exc).splitlines()[0])
+        except BrokenPipeError:
+            raise  # the reader went away: the group ends quietly (_quiet_broken_pipe)
+        except (OSError, ValueError, KeyError) as exc:
+            if os.environ.get("ECOCREDIT_DEBUG"):
+                raise
+            _fail(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+
+    return wrapper
+
+
+def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"expected a date YYYY-MM-DD, got {value!r}") from None
+
+
+# click >= 8.2 raises this for a group called without a command (older versions print help)
+_NoArgsIsHelpError = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
+class _Group(click.Group):
+    """A click group whose usage errors are one line on stderr (exit status 2), like the rest."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:  # before click turns it into exit status 1
+            _quiet_broken_pipe()
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except SystemExit as exc:
+            # click ends a closed pipe met while parsing (`ecocredit --help | head -1`) with
+            # status 1 after wrapping stdout; a closed pipe is not a failure
+            if exc.code == 1 and type(sys.stdout).__name__ == "PacifyFlushWrapper":
+                _quiet_broken_pipe()
+            raise
+        except _NoArgsIsHelpError as exc:
+            path = exc.ctx.command_path if exc.ctx else "ecocredit"
+            _fail(f"no command given; run `{path} --help` to see the commands.")
+        except click.UsageError as exc:
+            path = exc.ctx.command_path if exc.ctx else "ecocredit"
+            _fail(f"{exc.format_message()} (see `{path} --help`)")
+        except click.ClickException as exc:
+            _fail(exc.format_message())
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        except BrokenPipeError:
+            _quiet_broken_pipe()
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _quiet_broken_pipe()
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def _quiet_broken_pipe() -> None:
+    """The reader of our output went away (``ecocredit rulesets | head -1``): stop quietly,
+    exit 0, like the standard tools. stdout is pointed at /dev/null so that Python's final
+    flush does not complain again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(0)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="ecocredit")
+def cli() -> None:
+    """Score the environmental credit of enterprises (企业环境信用评价) from rulesets as data."""
+
+
+def _echo_table(rows: list[tuple[str, ...]]) -> None:
+    """Print rows as aligned columns; the last column (a title) is left unpadded."""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    for r in rows:
+        click.echo("  ".join(c.ljust(w) for c, w in zip(r[:-1], widths)) + "  " + r[-1])
+
+
+def _lint_files(files: tuple[str, ...], lint: Callable[[str], list[Any]]) -> None:
+    """Print every problem ``lint`` finds in each file (or ``FILE: ok``); exit 1 if any."""
+    total = 0
+    for f in files:
+        if not Path(f).exists():
+            _fail(f"{f}: no such file.")
+        problems = lint(f)
+        total += len(problems)
+        for p in problems:
+            click.echo(str(p))
+        if not problems:
+            click.echo(f"{f}: ok")
+    sys.exit(1 if total else 0)
+
+
+def _scores_option(scores: str | None) -> str | None:
+    """``--scores`` names scores.csv or the output directory of ``ecocredit score``."""
+    if scores is None:
+        return None
+    p = Path(scores)
+    if p.is_dir():
+        p = p / "scores.csv"
+    if not p.exists():
+        _fail(f"{scores}: no scores.csv there; give the scores.csv (or the output directory) "
+              "of an `ecocredit score` run.")
+    return str(p)
+
+
+def _score_notes(rs: Any, scores: Any) -> list[str]:
+    """Lines after the grade counts: the lists in force, and band cut-offs that are assumed."""
+    lines = []
+    if rs.lists is not None:
+        on = scores["list"].value_counts()
+        lines.append(f"Lists in force: red {int(on.get('red', 0))}, black "
+                     f"{int(on.get('black', 0))} (see the list and list_until columns)")
+    if rs.scoring.bands_assumed:
+        lines.append(f"Note: the grade cut-offs of {rs.id} are not published; the bands used "
+                     f"are a parameter: {rs.scoring.bands_assumed.strip()}")
+    return lines
+
+
+def _read_requests(path: str) -> Any:
+    """A small request table (CSV in UTF-8, UTF-8 with BOM or GB18030, or .xlsx), as strings."""
+    import io
+
+    import pandas as pd
+
+    from ..read.csvtext import _decode
+
+    p = Path(path)
+    try:
+        if p.suffix.lower() in (".xlsx", ".xlsm"):
+            df = pd.read_excel(p, dtype=str, engine="openpyxl").fillna("")
+        else:
+            df = pd.read_csv(io.StringIO(_decode(p.read_bytes())), dtype=str,
+                             keep_default_na=False)
+    except Exception as exc:  # any parser error: one line, no traceback
+        why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        _fail(f"{path}: cannot be read as a table ({why}).")
+    df.columns = [str(c).replace("\ufeff", "").strip() for c in df.columns]
+    return df
+
+
+def _login_name() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (some containers): the trace says so
+        return ""

@@ -1,0 +1,135 @@
+"""Commands of a scoring run: ``score``, ``explain``, ``replay``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+from ..audit import input_changed, read_manifest, replay, rerun, saved_score_row, write_run
+from ..engine.run import score
+from ..output import summary_text
+from .common import _date, _fail, _guard, _score_notes, cli
+
+
+@cli.command("score")
+@click.option("--ruleset", "ruleset", required=True,
+              help="A bundled ruleset id (see `ecocredit rulesets`) or a ruleset file.")
+@click.option("--period", required=True, help="The period to score: YYYY (or YYYY-MM).")
+@click.option("--firms", required=True, type=click.Path(dir_okay=False),
+              help="Firms table (CSV UTF-8/GB18030, .xlsx or .parquet).")
+@click.option("--events", required=True, type=click.Path(dir_okay=False), help="Events table.")
+@click.option("--measurements", type=click.Path(dir_okay=False), help="Measurements table.")
+@click.option("--history", type=click.Path(dir_okay=False), help="Earlier published results.")
+@click.option("--as-of", "as_of", callback=_date,
+              help="Score as the records stood on this date (YYYY-MM-DD).")
+@click.option("--today", callback=_date, hidden=True,
+              help="Reference date for future-date checks (default: the real date).")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False),
+              help="Output directory (created if needed).")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@click.option("--engine", type=click.Choice(["local", "partitioned", "dask"]), default="local",
+              show_default=True,
+              help="local: in one process; partitioned: by parts of firms on local processes, "
+                   "streaming the inputs (bounded memory); dask: the same parts on a Dask "
+                   "cluster (DASK_SCHEDULER_ADDRESS, or a local cluster). Same outputs.")
+@click.option("--partitions", type=click.IntRange(min=1),
+              help="Parts for --engine partitioned/dask (default: ~2.5 million events each).")
+@click.option("--xlsx", "xlsx", is_flag=True,
+              help="Also write scores.xlsx, contributions.xlsx and rejects.xlsx for Excel "
+                   "(ids kept as text, Chinese headers); open these in Excel, not the CSVs.")
+@_guard
+def score_cmd(ruleset: str, period: str, firms: str, events: str, measurements: str | None,
+              history: str | None, as_of: dt.date | None, today: dt.date | None, out: str,
+              quiet: bool, engine: str = "local", partitions: int | None = None,
+              xlsx: bool = False) -> None:
+    """Score every firm and write scores.csv, contributions.csv, rejects.csv, manifest.json.
+
+    The output directory switches atomically from the old run to the new one; concurrent
+    runs into one --out wait for each other.
+    """
+    inputs = {"firms": firms, "events": events}
+    if measurements:
+        inputs["measurements"] = measurements
+    if history:
+        inputs["history"] = history
+    if engine != "local":
+        from .audit.rundir import run_directory
+        from .scale import score_on_engine
+
+        if xlsx:
+            _fail(f"--xlsx is not available with --engine {engine} (a province's "
+                  "contributions do not belong in a workbook); score locally for workbooks.")
+        with run_directory(out) as stage:
+            run = score_on_engine(engine, inputs, ruleset, period=period, as_of=as_of,
+                                  today=today, out=stage, partitions=partitions)
+        if not quiet:
+            m, labels = run.manifest, {g.id: g.label for g in run.ruleset.grades}
+            head = (f"Scored {run.firms} firms under {m['ruleset']['id']} "
+                    f"{m['ruleset']['version']} for period {m['options']['period']} (evaluated "
+                    f"on {m['options']['evaluation_date']}).")
+            click.echo(summary_text(run.grade_counts, labels, head=head, rejected=run.rejects,
+                                    out_dir=out))
+        sys.exit(1 if run.rejects else 0)
+    result = score(firms, events, ruleset, period=period, measurements=measurements,
+                   history=history, as_of=as_of, today=today, names=inputs)
+    write_run(result, out, inputs, xlsx=xlsx)
+    rs = result.ruleset
+    if not quiet:
+        head = (f"Scored {len(result.scores)} firms under {rs.id} {rs.version} for period "
+                f"{result.period.label} (evaluated on {result.eval_date}).")
+        labels = {g.id: g.label for g in rs.grades}
+        click.echo(summary_text(result.grade_counts(), labels, head=head,
+                                rejected=len(result.rejects), out_dir=out))
+        for line in _score_notes(rs, result.scores):
+            click.echo(line)
+    sys.exit(1 if len(result.rejects) else 0)
+
+
+@cli.command("explain")
+@click.argument("run_dir", type=click.Path(file_okay=False, exists=True))
+@click.argument("firm_id")
+@_guard
+def explain_cmd(run_dir: str, firm_id: str) -> None:
+    """Why FIRM_ID got its grade in the run saved in RUN_DIR: rule by rule, with citations."""
+    manifest = read_manifest(run_dir)
+    warnings = [f"WARNING: the {t} input {info['path']} changed since the run; this explains "
+                "the inputs as they are now." for t, info in manifest["inputs"].items()
+                if Path(info["path"]).exists() and input_changed(info)]
+    result = rerun(manifest, run_dir)
+    try:
+        text = result.explain(firm_id)
+    except KeyError as exc:
+        _fail(str(exc.args[0]))
+        return
+    saved = saved_score_row(run_dir, firm_id)
+    now = result.scores.set_index("firm_id").loc[firm_id.strip().upper()]
+    if saved is None:
+        tail = "The saved scores.csv has no row for this firm."
+    elif (saved["grade"], saved["score"]) == (now["grade"], now["score"]):
+        tail = (f"The saved scores.csv agrees: grade {saved['grade'] or '-'}, score "
+                f"{saved['score'] or '-'}.")
+    else:
+        tail = (f"WARNING: the saved scores.csv says grade {saved['grade']!r}, score "
+                f"{saved['score']!r}; run `ecocredit replay {run_dir}`.")
+    click.echo("\n".join(warnings + [text, tail]))
+
+
+@cli.command("replay")
+@click.argument("run_dir", type=click.Path(file_okay=False, exists=True))
+@click.option("--inputs", "inputs_dirs", multiple=True, type=click.Path(file_okay=False),
+              help="A directory where the run's inputs are now, if they moved (repeatable); "
+                   "each is used only if its SHA-256 is the recorded one.")
+@_guard
+def replay_cmd(run_dir: str, inputs_dirs: tuple[str, ...]) -> None:
+    """Recompute the run saved in RUN_DIR (score, inspection-frequency or draw) and report
+    whether every input, output and manifest field is what the run recorded.
+
+    Exit status 0 identical; 1 something changed since the run (the file and both SHA-256
+    are named); 2 nothing could be checked.
+    """
+    report = replay(run_dir, inputs_dirs)
+    click.echo(report.text())
+    sys.exit(0 if report.identical else 1)
