@@ -39,12 +39,82 @@ class ScoreResult:
     Attributes
     ----------
     scores : DataFrame
-        One row per accepted firm (the columns of ``scores.csv``, see docs/cli.md, then
-        ``grade_colour``, ``not_graded_reason``, ``score_cents`` and ``grade_rank``).
+        One row per accepted firm, in input order (index 0..n-1). The columns of
+        ``scores.csv`` first, then three for computing (not written to any file). Text columns
+        hold ``""`` where they do not apply (a firm not graded has no score, grade or rules).
+
+        ======================  =======  =========================================================
+        column                  dtype    meaning
+        ======================  =======  =========================================================
+        ``firm_id``             str      unified social credit code (统一社会信用代码), 18 chars
+        ``name``                str      firm name as read
+        ``period``              str      the period scored: ``YYYY`` or ``YYYY-MM``
+        ``ruleset``             str      ruleset id, e.g. ``anhui-2019``
+        ``ruleset_version``     str      ruleset version, e.g. ``2019.1``
+        ``status``              str      ``graded`` or ``not_graded``
+        ``score``               str      the score in points, exact decimal text as written to
+                                         scores.csv (``79.75``, ``-3``); ``""`` if not graded.
+                                         Text, so it never rounds: use ``score_points`` to compute
+        ``grade``               str      grade id of the ruleset (``green``, ``blue`` ...)
+        ``grade_label``         str      the grade's Chinese name (环保诚信企业 ...)
+        ``vetoed``              bool     a veto rule set the grade
+        ``rules_applied``       str      ids of the rules that moved the grade after the bands
+                                         (vetoes, caps, downgrades, list entries), ``;``-joined,
+                                         in the order they applied
+        ``list``                str      ``red``, ``black`` or ``""``: the list the firm is on
+        ``list_until``          str      ``YYYY-MM-DD``, last day on that list, or ``""``
+        ``grade_colour``        str      the colour the grade is published in
+        ``not_graded_reason``   str      why a firm is not graded (``not_yet_included``,
+                                         ``suspended``, ``closed`` ...); ``""`` if graded
+        ``region_code``,        str      copied from the firms table (GB/T 2260 region code,
+        ``industry_code``,               GB/T 4754 industry code, supervision class A/B/C),
+        ``supervision_class``            then any extra input column, as read
+        ``score_points``        float64  the score in points as a number (``score_cents / 100``,
+                                         the nearest double), NaN if not graded: for
+                                         ``.mean()``, plots and models. Not written to files
+        ``score_cents``         int64    the exact score in hundredths of a point (0 if not
+                                         graded): sums and comparisons without rounding
+        ``grade_rank``          int64    the grade's rank, 0 = best grade of the ruleset; -1 if
+                                         not graded
+        ======================  =======  =========================================================
+
+        (``region_code``, ``industry_code``, ``supervision_class`` come only when the firms
+        table has them.)
     contributions : DataFrame
-        One row per firm and rule that moved the score or the grade.
+        One row per firm and rule that moved the score or the grade, by firm (input order),
+        then in the order the rules applied; the columns of ``contributions.csv`` then
+        ``points_cents``.
+
+        ================  =====  ==============================================================
+        column            dtype  meaning
+        ================  =====  ==============================================================
+        ``firm_id``       str    the firm
+        ``rule_id``       str    the rule's id in the ruleset (``GD-P01``)
+        ``points``        str    points the rule added (negative: deducted), exact decimal
+                                 text; ``0`` for a rule that moved the grade only
+        ``evidence``      str    ids of the events (or the indicator values) it counted,
+                                 ``;``-joined
+        ``reference``     str    the rule's citation: document, article, URL
+        ``kind``          str    the rule kind (``event_points``, ``veto``, ``tiers`` ...)
+        ``effect``        str    what it did to the grade or lists (``green→red``,
+                                 ``black list until 2025-12-31``), or ``""``
+        ``label``         str    the rule's label (Chinese, with an English gloss)
+        ``points_cents``  int64  ``points`` in exact hundredths of a point: sum these
+        ================  =====  ==============================================================
     rejects : DataFrame
-        One row per problem found in the inputs.
+        One row per problem found in the inputs (a row with several bad values has several);
+        the columns of ``rejects.csv``.
+
+        ===============  =====  ===============================================================
+        column           dtype  meaning
+        ===============  =====  ===============================================================
+        ``file``         str    the input file (or table name) the row came from
+        ``row``          int64  the data row in that file, counted from 1 (header not counted)
+        ``column``       str    the column with the bad value
+        ``reason_code``  str    why (see docs/data-format.md: ``bad_date``, ``unknown_firm`` ...)
+        ``value``        str    the value as read
+        ``message``      str    one English sentence for a person
+        ===============  =====  ===============================================================
     ruleset : Ruleset
     period : Period
     eval_date : date

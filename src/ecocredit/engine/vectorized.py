@@ -29,10 +29,13 @@ from ..vocab import MEDIA, SEVERITIES
 from .compile import ORDER_BOUND, Plan, compile_plan
 
 __all__ = ["score_prepared", "score_plan", "CONTRIBUTION_COLUMNS", "SCORE_COLUMNS",
-           "format_cents_array"]
+           "API_ONLY_COLUMNS", "format_cents_array"]
 
 SCORE_COLUMNS = ["firm_id", "name", "period", "ruleset", "ruleset_version", "status", "score",
                  "grade", "grade_label", "vetoed", "rules_applied", "list", "list_until"]
+#: columns of :attr:`ScoreResult.scores` for computing in Python, never written to scores.csv
+#: (whose ``score`` is the exact decimal text)
+API_ONLY_COLUMNS = ("score_points", "score_cents", "grade_rank")
 
 
 def _event_arrays(prep: Prepared, plan: Plan, graded: np.ndarray) -> Events:
@@ -154,6 +157,7 @@ def _scores_table(s: VectorState, reason: np.ndarray) -> pd.DataFrame:
         "list_until": iso_days(s.list_until),
         "grade_colour": np.where(graded, gcolour[grade] if n else gcolour[:0], ""),
         "not_graded_reason": reason,
+        "score_points": np.where(graded, s.total / 100, np.nan),  # float64, NaN if not graded
         "score_cents": np.where(graded, s.total, 0).astype(np.int64),
         "grade_rank": np.where(graded, grade, -1).astype(np.int64),
     })
@@ -213,8 +217,9 @@ def score_prepared(prep: Prepared, ruleset: Any, period: Period, eval_date: dt.d
     Returns
     -------
     scores, contributions : DataFrame
-        ``scores`` has the contract's columns plus ``score_cents`` (exact), ``grade_rank``,
-        ``grade_colour``, ``base_score`` and ``not_graded_reason``; ``contributions`` has the
+        ``scores`` has the contract's columns plus ``grade_colour``, ``not_graded_reason``,
+        ``score_points`` (float64), ``score_cents`` (exact) and ``grade_rank`` (see
+        :class:`ecocredit.ScoreResult`); ``contributions`` has the
         contract's columns plus ``points_cents``, ``kind``, ``effect`` and ``label``.
     """
     return score_plan(prep, compile_plan(ruleset, period, eval_date))
