@@ -29,12 +29,12 @@ def repair_cmd(run_dir: str, applications: str, out: str | None,
     Prints each decision with its reasons, evidence and citation. Exit status 0 whether the
     applications are granted or refused; 2 when nothing could be decided.
     """
-    from .decisions.repair import decide_repairs
-    from .output import csv_bytes, write_files_atomically
+    from ..decisions.repair import decide_repairs
+    from ..output import csv_bytes, write_files_atomically
 
     apps = _read_requests(applications)
     if register:  # issue 13: windows from the recorded publication; decisions recorded
-        from .cycle.point_of_action import repair_in_register
+        from ..cycle.point_of_action import repair_in_register
 
         d = repair_in_register(register, run_dir, apps)
     else:
@@ -77,7 +77,7 @@ def measures_cmd(run_dir: str, firm: str | None, action: str | None, date: dt.da
     """
     import pandas as pd
 
-    from .decisions.measures import append_trace, check_measures
+    from ..decisions.measures import append_trace, check_measures
 
     if requests:
         req = _read_requests(requests)
@@ -90,7 +90,7 @@ def measures_cmd(run_dir: str, firm: str | None, action: str | None, date: dt.da
         _fail("give --firm, --action and --date, or --requests FILE.")
         return
     if register:  # issue 13: what was in force in the register; checks to its trace table
-        from .cycle.point_of_action import measures_in_register
+        from ..cycle.point_of_action import measures_in_register
 
         res = measures_in_register(register, run_dir, req)
     else:

@@ -56,8 +56,8 @@ def score_cmd(ruleset: str, period: str, firms: str, events: str, measurements: 
     if history:
         inputs["history"] = history
     if engine != "local":
-        from .audit.rundir import run_directory
-        from .scale import score_on_engine
+        from ..audit.rundir import run_directory
+        from ..scale import score_on_engine
 
         if xlsx:
             _fail(f"--xlsx is not available with --engine {engine} (a province's "

@@ -16,7 +16,7 @@ from .common import _date, _echo_table, _fail, _guard, _lint_files, _scores_opti
 @_guard
 def policies_cmd() -> None:
     """List the bundled inspection policies with their versions and validity dates."""
-    from .supervision import bundled_policies
+    from ..supervision import bundled_policies
 
     rows = [("id", "version", "valid from", "valid to", "title")]
     for p in bundled_policies():
@@ -29,7 +29,7 @@ def policies_cmd() -> None:
 @_guard
 def lint_policy_cmd(files: tuple[str, ...]) -> None:
     """Validate inspection policy FILES and report every problem (file:line: key path: message)."""
-    from .supervision import lint_policy
+    from ..supervision import lint_policy
 
     _lint_files(files, lint_policy)
 
@@ -60,7 +60,7 @@ def inspection_frequency_cmd(policy: str, firms: str, events: str, scores: str |
     Writes frequency.csv, rejects.csv and manifest.json. Exit status 1 when input rows were
     rejected.
     """
-    from .supervision import inspection_frequency
+    from ..supervision import inspection_frequency
 
     scores_path = _scores_option(scores)
     fr = inspection_frequency(policy, as_of=as_of, firms=firms, events=events,
@@ -115,7 +115,7 @@ def draw_cmd(policy: str, quarter: str, seed: int, inspectors: str, firms: str, 
     rejects.csv and manifest.json. Exit status 1 when some checks cannot be staffed (see
     shortfall.csv) or input rows were rejected.
     """
-    from .supervision import draw
+    from ..supervision import draw
 
     scores_path = _scores_option(scores)
     names = {"firms": firms, "events": events, "inspectors": inspectors,
@@ -178,7 +178,7 @@ def discretion_cmd(policy: str, firms: str, events: str, scores: str | None,
                    violation_type: str | None, case_event_id: str | None,
                    facts: tuple[str, ...], not_facts: tuple[str, ...]) -> None:
     """Aggravating and mitigating factors for a firm's new violation (guidance, not a penalty)."""
-    from .supervision import discretion_guidance
+    from ..supervision import discretion_guidance
 
     flags = {f: True for f in facts} | {f: False for f in not_facts}
     try:
