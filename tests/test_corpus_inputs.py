@@ -1,0 +1,102 @@
+"""The bad-input corpus of issue 11's input sections: one small file per kind of fault in
+``tests/corpus_inputs/``, each run through the command line as a user runs it.
+
+Every case asserts the exit status, the reason codes reported, that no traceback appears, and
+(for the input tables) that every row read is either used or rejected: read = used + rejected per
+file, with the rejects naming exactly the rejected rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CORPUS = Path(__file__).resolve().parent / "corpus_inputs"
+TODAY = ["--today", "2026-01-01"]
+
+
+def no_traceback(proc: Any) -> None:
+    text = proc.stdout + proc.stderr
+    assert "Traceback" not in text, text[-2000:]
+    assert "Error:" not in proc.stderr or proc.returncode in (1, 2), proc.stderr
+
+
+# --------------------------------------------------------------------------------------------
+# Rulesets and inspection policies: every malformed file is a lint error with file and line
+# --------------------------------------------------------------------------------------------
+
+RULESET_CASES = {
+    # file: (reason code, line)
+    "tag-custom.yaml": ("yaml_tag", 8),
+    "tag-python.yaml": ("yaml_tag", 8),
+    "tag-python-object.yaml": ("yaml_tag", 8),
+    "merge-key.yaml": ("yaml_merge_key", 15),
+    "control-char.yaml": ("yaml_control_char", 12),
+    "control-char-escaped.yaml": ("yaml_control_char", 12),
+    "deep-nesting.yaml": ("yaml_too_deep", 536),
+    "deep-block-nesting.yaml": ("yaml_too_deep", 600),
+    "alias-bomb.yaml": ("yaml_too_large", 541),
+    "recursive-alias.yaml": ("yaml_alias", 536),
+    "number-400-digits.yaml": ("number_out_of_range", 6),
+    "number-400-digits-points.yaml": ("number_out_of_range", 92),
+    "number-1e999999999.yaml": ("number_out_of_range", 92),
+    "number-float-huge.yaml": ("number_out_of_range", 92),
+    "number-inf.yaml": ("bad_value", 92),
+}
+
+POLICY_CASES = {
+    "tag-python.yaml": ("yaml_tag", 14),
+    "alias-bomb.yaml": ("yaml_too_large", 525),
+    "deep-nesting.yaml": ("yaml_too_deep", 520),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RULESET_CASES))
+def test_a_malformed_ruleset_is_a_lint_error_with_file_and_line(ecocredit_cli, name):
+    code, line = RULESET_CASES[name]
+    path = CORPUS / "rulesets" / name
+    start = time.monotonic()
+    proc = ecocredit_cli("lint", path)
+    assert time.monotonic() - start < 30  # bounded: an alias bomb is stopped, not expanded
+    no_traceback(proc)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert f"{path}:{line}:" in proc.stdout and f"[{code}]" in proc.stdout, proc.stdout
+
+
+@pytest.mark.parametrize("name", ["tag-python.yaml", "alias-bomb.yaml", "number-1e999999999.yaml"])
+def test_scoring_with_a_malformed_ruleset_exits_2_with_one_line(ecocredit_cli, tmp_path, name):
+    proc = ecocredit_cli("score", "--ruleset", CORPUS / "rulesets" / name, "--period", "2025",
+                         "--firms", "sample_data/firms.csv", "--events", "sample_data/events.csv",
+                         "--out", tmp_path / "out", *TODAY)
+    no_traceback(proc)
+    assert proc.returncode == 2
+    assert RULESET_CASES[name][0] in proc.stderr
+
+
+@pytest.mark.parametrize("name", sorted(POLICY_CASES))
+def test_a_malformed_inspection_policy_is_a_lint_error_with_file_and_line(ecocredit_cli, name):
+    code, line = POLICY_CASES[name]
+    path = CORPUS / "policies" / name
+    proc = ecocredit_cli("lint-policy", path)
+    no_traceback(proc)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert f"{path}:{line}:" in proc.stdout and f"[{code}]" in proc.stdout, proc.stdout
+
+
+def test_a_python_tag_never_runs(tmp_path):
+    """Loading a ruleset whose value carries ``!!python/object/apply`` builds nothing."""
+    from ecocredit.ruleset.reader import Reader
+
+    marker = tmp_path / "ran"
+    text = f"a: !!python/object/apply:os.system ['touch {marker}']\n"
+    reader = Reader("x.yaml", text)
+    assert reader.read() is None
+    assert [p.code for p in reader.problems] == ["yaml_tag"]
+    assert not marker.exists()
