@@ -100,3 +100,72 @@ def test_a_python_tag_never_runs(tmp_path):
     assert reader.read() is None
     assert [p.code for p in reader.problems] == ["yaml_tag"]
     assert not marker.exists()
+
+
+# --------------------------------------------------------------------------------------------
+# Input tables: nothing silently misread
+# --------------------------------------------------------------------------------------------
+
+TABLES = CORPUS / "tables"
+
+
+@dataclass
+class Case:
+    """One bad input: which table it replaces, the exit status, and either the reject reason
+    codes by data row of that file or the words of the one-line refusal."""
+
+    table: str
+    exit: int
+    rejects: dict[int, str] = field(default_factory=dict)
+    refusal: str = ""
+    used: dict[str, Any] = field(default_factory=dict)  # firm_id → expected grade
+
+
+TABLE_CASES = {
+    "firms-duplicate-header.csv": Case("firms", 2, refusal="names the column 'firm_id' twice"),
+    "firms-extra-field.csv": Case("firms", 1, {2: "extra_field"}),
+    "firms-bare-cr.csv": Case("firms", 1, {2: "bare_cr"}),
+    "firms-mixed-encoding.csv": Case("firms", 1, {3: "undecodable"}),
+    "firms-gb18030.csv": Case("firms", 0),
+    "firms-utf16.csv": Case("firms", 0),
+    "firms-xlsx-named-csv.csv": Case("firms", 2, refusal="is an Excel workbook (.xlsx)"),
+    "firms-csv-named-xls.xls": Case("firms", 2, refusal="is a text (CSV) file"),
+    "firms-csv-named-xlsx.xlsx": Case("firms", 2, refusal="is a text (CSV) file"),
+}
+
+
+def run_table_case(cli, tmp_path, name: str, case: Case, ruleset: str = "anhui-2019",
+                   period: str = "2025", extra: tuple = ()) -> tuple[Any, dict, list[dict]]:
+    files = {"firms": TABLES / "firms.csv", "events": TABLES / "events.csv"}
+    files[case.table] = TABLES / name
+    args = ["score", "--ruleset", ruleset, "--period", period, "--out", tmp_path / "out", *TODAY]
+    for t, p in files.items():
+        args += [f"--{t}", p]
+    proc = cli(*args, *extra)
+    no_traceback(proc)
+    if not (tmp_path / "out" / "manifest.json").exists():
+        return proc, {}, []
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    with open(tmp_path / "out" / "rejects.csv", encoding="utf-8-sig", newline="") as f:
+        rejects = list(csv.DictReader(f))
+    return proc, manifest, rejects
+
+
+@pytest.mark.parametrize("name", sorted(TABLE_CASES))
+def test_a_bad_input_table_is_refused_or_its_bad_rows_rejected(ecocredit_cli, tmp_path, name):
+    case = TABLE_CASES[name]
+    proc, manifest, rejects = run_table_case(ecocredit_cli, tmp_path, name, case)
+    assert proc.returncode == case.exit, proc.stdout + proc.stderr
+    if case.refusal:
+        lines = proc.stderr.strip().splitlines()
+        assert len(lines) == 1 and case.refusal in lines[0], proc.stderr
+        return
+    for table, st in manifest["inputs"].items():  # read = used + rejected, per file
+        assert st["rows_read"] == st["rows_used"] + st["rows_rejected"], table
+        listed = {int(r["row"]) for r in rejects if r["file"] == st["name"]}
+        assert len(listed) == st["rows_rejected"], table
+    mine = str(TABLES / name)
+    got = {int(r["row"]): r["reason_code"] for r in rejects if r["file"] == mine
+           and r["reason_code"] in set(case.rejects.values())}
+    assert got == case.rejects
+    assert manifest["inputs"][case.table]["rows_read"] == 3  # every row read, none lost

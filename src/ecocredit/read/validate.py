@@ -17,6 +17,7 @@ from ..ruleset import Ruleset
 from ..vocab import TABLES
 from . import threads
 from .events import _events, _revoked
+from .csvtext import ROW_PROBLEM
 from .files import _empty, _frame
 from .firms import _firms
 from .history import _history
@@ -57,8 +58,9 @@ def prepare(firms: Any, events: Any, ruleset: Ruleset, *, measurements: Any = No
     rej = _Rejects()
     stats: dict[str, TableStats] = {}
 
-    f_raw = _frame(firms, "firms", names["firms"])
+    f_raw, f_unread = _unread_rows(_frame(firms, "firms", names["firms"]), names["firms"], rej)
     f_all, f_ok = _firms(f_raw, names["firms"], rej, today_day)
+    f_ok &= ~f_unread
     f_acc = f_all[f_ok].reset_index(drop=True)
     stats["firms"] = _stats(names["firms"], f_ok)
     firm_keys = f_acc["firm_id"]
@@ -67,21 +69,29 @@ def prepare(firms: Any, events: Any, ruleset: Ruleset, *, measurements: Any = No
     side_rej = _Rejects()
 
     def other_tables() -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame, np.ndarray]:
-        m_raw = (_empty("measurements") if measurements is None else
-                 _frame(measurements, "measurements", names["measurements"], as_strings=False))
+        m_raw, m_unread = _unread_rows(
+            _empty("measurements") if measurements is None else
+            _frame(measurements, "measurements", names["measurements"], as_strings=False),
+            names["measurements"], side_rej)
         ms, m_ok = _measurements(m_raw, names["measurements"], side_rej, ruleset, firm_keys)
-        h_raw = _empty("history") if history is None else _frame(history, "history",
-                                                                  names["history"])
+        m_ok &= ~m_unread
+        h_raw, h_unread = _unread_rows(
+            _empty("history") if history is None else _frame(history, "history",
+                                                             names["history"]),
+            names["history"], side_rej)
         h_all, h_ok = _history(h_raw, names["history"], side_rej, ruleset, firm_keys)
+        h_ok &= ~h_unread
         return ms, m_ok, h_all, h_ok
 
     with ThreadPoolExecutor(1) as side:
         big = (len(events) >= threads._THREADED_ROWS if isinstance(events, pd.DataFrame)
                else isinstance(events, (str, Path)))
         later = side.submit(other_tables) if threads._THREADS > 1 and big else None
-        e_raw = _frame(events, "events", names["events"], as_strings=False)
+        e_raw, e_unread = _unread_rows(_frame(events, "events", names["events"],
+                                              as_strings=False), names["events"], rej)
         e_all, e_ok, e_target = _events(e_raw, names["events"], rej, ruleset, firm_keys,
                                         today_day)
+        e_ok &= ~e_unread
         ms, m_ok, h_all, h_ok = later.result() if later is not None else other_tables()
     rej.parts += side_rej.parts
     stats["events"] = _stats(names["events"], e_ok)
@@ -102,6 +112,34 @@ def prepare(firms: Any, events: Any, ruleset: Ruleset, *, measurements: Any = No
         stats["history"] = _stats(names["history"], h_ok)
     return Prepared(firms=f_acc, events=ev, measurements=ms, history=_history_frame(
         h_all[h_ok]), rejects=_sorted_rejects(rej, names), stats=stats, excluded_as_of=excluded)
+
+
+_UNREAD_MESSAGES = {
+    "extra_field": "The row has more fields than the header (an unquoted comma?); the row is "
+                   "left out, the rest of the file is read.",
+    "bare_cr": "A carriage return inside an unquoted value would split the row; quote the "
+               "value or remove the character.",
+    "undecodable": "The row's bytes are not in the file's encoding (UTF-8); it was not decoded "
+                   "in another encoding. Save the file in one encoding.",
+}
+
+
+def _unread_rows(df: pd.DataFrame, file: str, rej: _Rejects) -> tuple[pd.DataFrame, np.ndarray]:
+    """Take out the reader's column of rows it could not read as written (see
+    :data:`~ecocredit.read.csvtext.ROW_PROBLEM`); reject those rows with its reason.
+
+    Returns the table without that column and the mask of those rows (all False when the
+    reader read every row as written).
+    """
+    if ROW_PROBLEM not in df.columns:
+        return df, np.zeros(len(df), dtype=bool)
+    why = df[ROW_PROBLEM].astype(object).fillna("").to_numpy(dtype=object)
+    df = df.drop(columns=[ROW_PROBLEM])
+    unread = why != ""
+    for code, msg in _UNREAD_MESSAGES.items():
+        rows = np.flatnonzero(why == code)
+        rej.add(file, rows, "", code, np.full(len(rows), ""), msg)
+    return df, unread
 
 
 def _stats(name: str, ok: np.ndarray) -> TableStats:
