@@ -118,7 +118,7 @@ class Case:
     exit: int
     rejects: dict[int, str] = field(default_factory=dict)
     refusal: str = ""
-    used: dict[str, Any] = field(default_factory=dict)  # firm_id → expected grade
+    rows: int = 3  # data rows in the file
 
 
 TABLE_CASES = {
@@ -131,12 +131,20 @@ TABLE_CASES = {
     "firms-xlsx-named-csv.csv": Case("firms", 2, refusal="is an Excel workbook (.xlsx)"),
     "firms-csv-named-xls.xls": Case("firms", 2, refusal="is a text (CSV) file"),
     "firms-csv-named-xlsx.xlsx": Case("firms", 2, refusal="is a text (CSV) file"),
+    "events-amounts.csv": Case("events", 1, {2: "bad_number", 3: "bad_number", 5: "amount_unit",
+                                             8: "amount_unit", 9: "bad_number",
+                                             10: "bad_number"}, rows=10),
+    "measurements-domain.csv": Case("measurements", 1, {2: "out_of_domain", 3: "out_of_domain",
+                                                        4: "out_of_domain", 7: "out_of_domain"},
+                                    rows=7),
 }
 
 
 def run_table_case(cli, tmp_path, name: str, case: Case, ruleset: str = "anhui-2019",
                    period: str = "2025", extra: tuple = ()) -> tuple[Any, dict, list[dict]]:
     files = {"firms": TABLES / "firms.csv", "events": TABLES / "events.csv"}
+    if case.table == "measurements":
+        ruleset = "guangdong-2015"
     files[case.table] = TABLES / name
     args = ["score", "--ruleset", ruleset, "--period", period, "--out", tmp_path / "out", *TODAY]
     for t, p in files.items():
@@ -168,4 +176,18 @@ def test_a_bad_input_table_is_refused_or_its_bad_rows_rejected(ecocredit_cli, tm
     got = {int(r["row"]): r["reason_code"] for r in rejects if r["file"] == mine
            and r["reason_code"] in set(case.rejects.values())}
     assert got == case.rejects
-    assert manifest["inputs"][case.table]["rows_read"] == 3  # every row read, none lost
+    assert manifest["inputs"][case.table]["rows_read"] == case.rows  # every row read
+
+
+@pytest.mark.parametrize("text, fen", [
+    ("1,500.00", 150000), ("1500", 150000), ("１，５００．００", 150000), ("１５００", 150000),
+    ("500.000", 50000), ("12,345,678.9", 1234567890), ("0.5", 50), (" 7 ", 700),
+    ("1,5", None), ("1,0000", None), (",500", None), ("1.005", None), ("50万", None),
+    ("1e3", None), ("", None),
+])
+def test_an_amount_is_read_exactly_or_not_at_all(text, fen):
+    import pandas as pd
+
+    from ecocredit.read.parse import _parse_fen
+    got, ok, _ = _parse_fen(pd.Series([text], dtype=pd.ArrowDtype(__import__("pyarrow").string())))
+    assert (int(got[0]) if ok[0] else None) == fen

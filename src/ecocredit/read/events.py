@@ -16,7 +16,7 @@ from ..vocab import MEDIA, SEVERITIES
 from .checks import _firm_rows
 from .encoded import _ZH_VALUES, _Enc, _vocab_enc
 from .ids import _hash_strings, _IdIndex, _ids
-from .parse import _parse_days, _parse_fen
+from .parse import _has_unit, _parse_days, _parse_fen
 from .prepared import _Rejects
 from .text import STR, _np
 from .threads import _in_threads
@@ -72,9 +72,16 @@ def _amounts(amt: _Enc, file: str, rej: _Rejects) -> tuple[np.ndarray, np.ndarra
     """Amounts in exact fen per row (-1 where none or rejected), and the rejected rows."""
     ufen, uform, uneg = _parse_fen(pd.Series(amt.uniq, dtype=STR))
     ugiven = _np(pc.not_equal(amt.uniq, "")).astype(bool)
-    badnum = amt.per_row(ugiven & ~uform)
+    uunit = _has_unit(pd.Series(amt.uniq, dtype=STR))
+    unit = amt.per_row(ugiven & ~uform & uunit)
+    rej.add(file, np.flatnonzero(unit), "amount", "amount_unit", amt.values(unit),
+            "The amount carries a unit (such as 万); write the number of yuan alone "
+            "(50万 is 500000).")
+    badnum = amt.per_row(ugiven & ~uform & ~uunit)
     rej.add(file, np.flatnonzero(badnum), "amount", "bad_number", amt.values(badnum),
-            "Not a decimal number of yuan with at most two decimals (fen).")
+            "Not a decimal number of yuan with at most two decimals (fen); thousands "
+            "separators only between groups of three digits (1,500.00).")
+    badnum |= unit
     neg = amt.per_row(ugiven & uform & uneg)
     rej.add(file, np.flatnonzero(neg), "amount", "negative_amount", amt.values(neg),
             "An amount cannot be below zero.")

@@ -57,22 +57,38 @@ def _parse_days(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 
 _NUMBER_RE = r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?"
-_AMOUNT_RE = r"^(?P<sign>-?)(?P<whole>\d+)(?:\.(?P<frac>\d{0,2}))?$"
+#: yuan: digits, or digits in well-formed thousands groups (1,500 but not 1,5 or 1,0000), then at
+#: most two decimals (more only when they are zeros: a Parquet decimal(…, 3) reads 500.000)
+_AMOUNT_RE = (r"^(?P<sign>-?)(?P<whole>\d{1,3}(?:,\d{3})+|\d+)"
+              r"(?:\.(?P<frac>\d{0,2})0*)?$")
+#: a number followed by a unit (万, 元, 万元, 亿, yuan): rejected with a message saying so
+_UNIT_RE = r"^-?[\d,]+(\.\d+)?\s*(万元|万|亿元|亿|千元|元|yuan|RMB|CNY)$"
+
+
+def _ascii_forms(a: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """Full-width digits, commas, points and signs (１，５００．００) as ASCII (NFKC), only when
+    some value is not ASCII; spaces around the value dropped."""
+    a = pc.utf8_trim_whitespace(a)
+    if not pc.all(pc.string_is_ascii(a)).as_py():
+        a = pc.utf8_normalize(a, "NFKC")
+    return a
 
 
 def _parse_fen(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Exact decimal yuan (thousands separators allowed, at most two decimals) → fen.
+    """Exact decimal yuan (well-formed thousands separators allowed, at most two decimals,
+    full-width digits read as digits) → fen.
 
     Returns (fen as int64, well-formed mask, negative mask); no float is involved, so
     99999.99 never becomes 100000.
     """
-    a = pc.replace_substring(_arr(s), ",", "")
+    a = _ascii_forms(_arr(s))
     parts = pc.extract_regex(a, _AMOUNT_RE)
-    ok = _np(pc.is_valid(parts)) & _np(pc.utf8_length(a)).astype(np.int64).__lt__(17)
+    ok = _np(pc.is_valid(parts)) & _np(pc.utf8_length(a)).astype(np.int64).__lt__(24)
     if not ok.any():
         z = np.zeros(len(s), dtype=np.int64)
         return z, ok, np.zeros(len(s), dtype=bool)
-    whole = pc.fill_null(pc.struct_field(parts, "whole"), "0")
+    whole = pc.replace_substring(pc.fill_null(pc.struct_field(parts, "whole"), "0"), ",", "")
+    ok &= _np(pc.utf8_length(whole)).astype(np.int64) < 16
     frac = pc.utf8_rpad(pc.fill_null(pc.struct_field(parts, "frac"), ""), 2, "0")
     ok_idx = np.flatnonzero(ok)
     fen = np.zeros(len(s), dtype=np.int64)
@@ -81,3 +97,8 @@ def _parse_fen(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     fen[ok_idx] = w * 100 + f
     negative = ok & (_np(pc.fill_null(pc.struct_field(parts, "sign"), "")) == "-") & (fen > 0)
     return fen, ok, negative
+
+
+def _has_unit(s: pd.Series) -> np.ndarray:
+    """Values that are a number followed by a unit such as 万 (mask)."""
+    return _np(pc.match_substring_regex(_ascii_forms(_arr(s)), _UNIT_RE)).astype(bool)
