@@ -137,6 +137,8 @@ TABLE_CASES = {
     "measurements-domain.csv": Case("measurements", 1, {2: "out_of_domain", 3: "out_of_domain",
                                                         4: "out_of_domain", 7: "out_of_domain"},
                                     rows=7),
+    "events-dates.csv": Case("events", 1, {5: "bad_date", 6: "bad_date", 7: "bad_date",
+                                           8: "bad_date"}, rows=9),
 }
 
 
@@ -191,3 +193,64 @@ def test_an_amount_is_read_exactly_or_not_at_all(text, fen):
     from ecocredit.read.parse import _parse_fen
     got, ok, _ = _parse_fen(pd.Series([text], dtype=pd.ArrowDtype(__import__("pyarrow").string())))
     assert (int(got[0]) if ok[0] else None) == fen
+
+
+@pytest.mark.parametrize("text, day", [
+    ("2024-05-01", "2024-05-01"), ("2024/5/1", "2024-05-01"), ("2024.05.01", "2024-05-01"),
+    ("2024年5月1日", "2024-05-01"), ("２０２４年５月１日", "2024-05-01"),
+    ("2025-12-31T16:30Z", "2026-01-01"), ("2025-12-31T15:59:59Z", "2025-12-31"),
+    ("2025-12-31T16:30:00.123+0000", "2026-01-01"), ("2025-12-31T23:30+08:00", "2025-12-31"),
+    ("2025-12-31 23:59:59", "2025-12-31"),
+    ("1/5/2024", None), ("05-01-2024", None), ("2024/5-1", None), ("2024-02-30", None),
+    ("2024/2/30", None), ("2024", None), ("", None),
+])
+def test_a_date_is_read_in_china_time_or_not_at_all(text, day):
+    import datetime as dt
+
+    import pandas as pd
+    import pyarrow as pa
+
+    from ecocredit.read.parse import _parse_days
+    days, ok = _parse_days(pd.Series([text], dtype=pd.ArrowDtype(pa.string())))
+    got = str(dt.date(1970, 1, 1) + dt.timedelta(int(days[0]))) if ok[0] else None
+    assert got == day
+
+
+# --------------------------------------------------------------------------------------------
+# Real-world case 12 (../shared/cases/12-month-end-validity): a Jiangsu fine deducts 2 from 15
+# days after the decision for 6 months (JS-D03); months end on the corresponding day or the
+# month's last day, never rolling over into the next month, and never NA.
+# --------------------------------------------------------------------------------------------
+
+CASE12 = Path(__file__).resolve().parents[2] / "shared" / "cases" / "12-month-end-validity"
+if not CASE12.exists():
+    CASE12 = Path("/work/shared/cases/12-month-end-validity")
+FIRMS12 = ["91320500MA00001M08", "91320500MA00002M0X", "91320500MA00003M0K",
+           "91320500MA00004M09"]
+# as-of date → scores of F1..F4 (9 = base, 7 = the fine's deduction in force), as the engine
+# computes them: the validity ends on the corresponding day of the sixth month (or that month's
+# last day), that day not included (the day the deduction takes effect is counted, Civil Code
+# Art. 201 read as including the starting day — the ambiguity case 12 names)
+CASE12_SCORES = {
+    "2021-02-27": [7, 7, 9, 9],   # effective 2020-08-30 and 08-31: both end 2021-02-28
+    "2021-02-28": [9, 9, 9, 9],
+    "2021-03-01": [9, 9, 9, 9],   # no roll-over into March
+    "2021-10-29": [9, 9, 7, 9],   # effective 2021-04-30 ends 2021-10-30, not 10-31
+    "2021-10-30": [9, 9, 9, 9],
+    "2024-02-28": [9, 9, 9, 7],   # effective 2023-08-30 ends on the leap day 2024-02-29
+    "2024-02-29": [9, 9, 9, 9],
+}
+
+
+@pytest.mark.skipif(not CASE12.exists(), reason="the shared real-world cases are not here")
+@pytest.mark.parametrize("as_of", sorted(CASE12_SCORES))
+def test_case_12_a_six_month_validity_ends_on_the_corresponding_day_or_the_months_last(
+        ecocredit_cli, tmp_path, as_of):
+    proc = ecocredit_cli("score", "--ruleset", "jiangsu-2020", "--period", as_of[:4],
+                         "--as-of", as_of, "--firms", CASE12 / "firms.csv", "--events",
+                         CASE12 / "events.csv", "--out", tmp_path / "out", "--quiet", *TODAY)
+    no_traceback(proc)
+    assert proc.returncode == 0, proc.stderr
+    with open(tmp_path / "out" / "scores.csv", encoding="utf-8-sig", newline="") as f:
+        scores = {r["firm_id"]: int(r["score"]) for r in csv.DictReader(f)}
+    assert [scores[f] for f in FIRMS12] == CASE12_SCORES[as_of]

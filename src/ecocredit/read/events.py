@@ -61,7 +61,7 @@ def _dates(e: _Enc, column: str, file: str, rej: _Rejects, today_day: int
     days, ok = e.per_row(udays), e.per_row(uok)
     given = ~e.is_("")
     rej.add(file, np.flatnonzero(given & ~ok), column, "bad_date", e.values(given & ~ok),
-            "Not a date in the form YYYY-MM-DD.")
+            "Not a date: YYYY-MM-DD (also 2024/5/1, 2024.05.01, 2024年5月1日, or a timestamp, taken in China time).")
     fut = ok & (days > today_day)
     rej.add(file, np.flatnonzero(fut), column, "future_date", e.values(fut),
             "The date is later than the run's reference date.")

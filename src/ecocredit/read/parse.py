@@ -3,6 +3,10 @@ raw bytes) and decimal yuan to integer fen (no float on the way)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+import unicodedata
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -35,8 +39,20 @@ def _parse_days(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     days = np.full(n, NO_DATE, dtype=np.int32)
     ok = np.zeros(n, dtype=bool)
     rows, b = _fixed_width_bytes(_arr(s), 10)
-    if len(rows) == 0:
-        return days, ok
+    if len(rows):
+        _iso_days(rows, b, days, ok)
+    rest = np.flatnonzero(~ok & (_np(pc.utf8_length(_arr(s))) > 0))
+    if len(rest):  # other written forms: few values (the large tables pass distinct values)
+        values = s.iloc[rest].astype(object).tolist()
+        for k, v in zip(rest, values):
+            day = _other_date_form(str(v))
+            if day is not None:
+                days[k], ok[k] = day, True
+    return days, ok
+
+
+def _iso_days(rows: np.ndarray, b: np.ndarray, days: np.ndarray, ok: np.ndarray) -> None:
+    """Fill ``days`` and ``ok`` at ``rows`` from their ten bytes ``b`` where they are ISO dates."""
     shape = (b[:, 4] == 45) & (b[:, 7] == 45)  # '-'
     dig = {}
     for i in (0, 1, 2, 3, 5, 6, 8, 9):
@@ -53,7 +69,53 @@ def _parse_days(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     sel = rows[good]
     ok[sel] = True
     days[sel] = _days_from_civil(y[good], m[good], d[good]).astype(np.int32)
-    return days, ok
+
+
+#: year-month-day written with '/' or '.' (one or two digit month and day), or in Chinese
+_YMD = re.compile(r"^(\d{4})([/.])(\d{1,2})\2(\d{1,2})$|^(\d{4})年(\d{1,2})月(\d{1,2})日$")
+#: an ISO date and time, with or without a zone (Z, +08:00, +0800, +08)
+_STAMP = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?"
+                    r"\s*(Z|[+-]\d{2}(?::?\d{2})?)?$")
+CHINA = dt.timezone(dt.timedelta(hours=8), "China Standard Time")
+
+
+def _other_date_form(v: str) -> int | None:
+    """The day of a date written in another unambiguous form, or None.
+
+    ``2024/5/1``, ``2024.05.01`` and ``2024年5月1日`` are year-month-day; a timestamp with a
+    zone is converted to China time (UTC+8) before its date is taken
+    (``2025-12-31T16:30Z`` is 2026-01-01), one without a zone is China time already.
+    Day-first or month-first forms (``1/5/2024``) are ambiguous and stay rejected.
+    """
+    v = unicodedata.normalize("NFKC", v.strip())
+    m = _YMD.match(v)
+    try:
+        if m:
+            y, mo, d = (m.group(1), m.group(3), m.group(4)) if m.group(1) else m.group(5, 6, 7)
+            return int(_days_from_civil(*(np.int64(int(x)) for x in (y, mo, d)))) if _real(
+                int(y), int(mo), int(d)) else None
+        m = _STAMP.match(v)
+        if not m:
+            return None
+        date = dt.date.fromisoformat(m.group(1))
+        if m.group(5):
+            zone = m.group(5)
+            off = dt.timedelta(0) if zone == "Z" else (1 if zone[0] == "+" else -1) * dt.timedelta(
+                hours=int(zone[1:3]), minutes=int(zone[-2:]) if len(zone) > 3 else 0)
+            t = dt.datetime(date.year, date.month, date.day, int(m.group(2)), int(m.group(3)),
+                            int(m.group(4) or 0), tzinfo=dt.timezone(off))
+            date = t.astimezone(CHINA).date()
+        return (date - dt.date(1970, 1, 1)).days
+    except ValueError:  # 2025-02-30, 25:00, an offset of 24 hours
+        return None
+
+
+def _real(y: int, m: int, d: int) -> bool:
+    try:
+        dt.date(y, m, d)
+        return True
+    except ValueError:
+        return False
 
 
 _NUMBER_RE = r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?"
