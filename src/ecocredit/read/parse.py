@@ -71,11 +71,11 @@ def _iso_days(rows: np.ndarray, b: np.ndarray, days: np.ndarray, ok: np.ndarray)
     days[sel] = _days_from_civil(y[good], m[good], d[good]).astype(np.int32)
 
 
-#: year-month-day written with '/' or '.' (one or two digit month and day), or in Chinese
-_YMD = re.compile(r"^(\d{4})([/.])(\d{1,2})\2(\d{1,2})$|^(\d{4})年(\d{1,2})月(\d{1,2})日$")
+#: year-month-day written with '-', '/' or '.' (one or two digit month and day), or in Chinese
+_YMD = re.compile(r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})$|^(\d{4})年(\d{1,2})月(\d{1,2})日$", re.ASCII)
 #: an ISO date and time, with or without a zone (Z, +08:00, +0800, +08)
 _STAMP = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?"
-                    r"\s*(Z|[+-]\d{2}(?::?\d{2})?)?$")
+                    r"\s*(Z|[+-]\d{2}(?::?\d{2})?)?$", re.ASCII)
 CHINA = dt.timezone(dt.timedelta(hours=8), "China Standard Time")
 
 
