@@ -254,3 +254,74 @@ def test_case_12_a_six_month_validity_ends_on_the_corresponding_day_or_the_month
     with open(tmp_path / "out" / "scores.csv", encoding="utf-8-sig", newline="") as f:
         scores = {r["firm_id"]: int(r["score"]) for r in csv.DictReader(f)}
     assert [scores[f] for f in FIRMS12] == CASE12_SCORES[as_of]
+
+
+# --------------------------------------------------------------------------------------------
+# Real-world cases 08 and 09 (../shared/cases/): credit codes (GB 32100)
+# --------------------------------------------------------------------------------------------
+
+CASES = CASE12.parent
+
+
+def _score_case(cli, tmp_path, case: str, *extra: Any) -> tuple[Any, dict, list[dict], list]:
+    d = CASES / case
+    proc = cli("score", "--ruleset", "guangdong-2015", "--period", "2021", "--firms",
+               d / "firms.csv", "--events", d / "events.csv", "--out", tmp_path / "out",
+               "--quiet", *TODAY, *extra)
+    no_traceback(proc)
+    out = tmp_path / "out"
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    with open(out / "rejects.csv", encoding="utf-8-sig", newline="") as f:
+        rejects = [(Path(r["file"]).name, int(r["row"]), r["reason_code"], r["value"])
+                   for r in csv.DictReader(f)]
+    with open(out / "scores.csv", encoding="utf-8-sig", newline="") as f:
+        scored = [r["firm_id"] for r in csv.DictReader(f)]
+    return proc, manifest, rejects, scored
+
+
+@pytest.mark.skipif(not (CASES / "08-uscc-xiamen-nonconforming").exists(), reason="no cases")
+def test_case_08_a_real_nonconforming_code_is_rejected_with_its_events(ecocredit_cli, tmp_path):
+    proc, _, rejects, scored = _score_case(ecocredit_cli, tmp_path,
+                                           "08-uscc-xiamen-nonconforming")
+    assert proc.returncode == 1
+    assert rejects == [("firms.csv", 1, "bad_credit_code", "91350203M0001QKT19"),
+                       ("events.csv", 1, "unknown_firm", "91350203M0001QKT19")]
+    assert scored == ["91350203MA00001X0Q"]
+
+
+@pytest.mark.skipif(not (CASES / "08-uscc-xiamen-nonconforming").exists(), reason="no cases")
+def test_case_08_an_allow_list_admits_the_code_with_a_warning_recorded_in_the_manifest(
+        ecocredit_cli, tmp_path):
+    allow = CORPUS / "allow-codes-case08.txt"
+    proc, manifest, rejects, scored = _score_case(
+        ecocredit_cli, tmp_path, "08-uscc-xiamen-nonconforming", "--allow-codes", allow)
+    assert proc.returncode == 0 and rejects == []
+    assert sorted(scored) == ["91350203M0001QKT19", "91350203MA00001X0Q"]
+    assert "Warning: 91350203M0001QKT19 fails the GB 32100 checks" in proc.stderr
+    recorded = manifest["options"]["allow_codes"]
+    assert recorded["admitted"] == ["91350203M0001QKT19"] and recorded["file"] == str(allow)
+    replay = ecocredit_cli("replay", tmp_path / "out")
+    no_traceback(replay)
+    assert replay.returncode == 0, replay.stdout + replay.stderr
+
+
+@pytest.mark.skipif(not (CASES / "09-uscc-edge-codes").exists(), reason="no cases")
+def test_case_09_only_codes_with_the_gb_32100_structure_are_accepted(ecocredit_cli, tmp_path):
+    proc, _, rejects, scored = _score_case(ecocredit_cli, tmp_path, "09-uscc-edge-codes")
+    assert proc.returncode == 1
+    assert rejects == [
+        ("firms.csv", 1, "bad_credit_code", "362322198709086409"),  # an identity number
+        ("firms.csv", 2, "bad_credit_code", "111111111111111111"),  # bad check character
+        ("firms.csv", 4, "bad_credit_code", "91440606MA4UO00016"),  # 'O' not in the alphabet
+    ]
+    assert scored == ["12440600MB2C07549J"]  # a public institution (authority 1, type 2)
+
+
+def test_the_structure_check_knows_authorities_types_divisions_and_the_embedded_check():
+    from ecocredit.codes import uscc_structure_mask
+
+    codes = ["91330100716105852F", "12440600MB2C07549J", "362322198709086409",
+             "9A330100716105852F", "91990100716105852F", "91330100716105853F"]
+    assert uscc_structure_mask(codes).tolist() == [True, True, False, False, False, False]
+    assert uscc_structure_mask(codes, org_check=False).tolist() == [True, True, False, False,
+                                                                     False, True]

@@ -73,7 +73,9 @@ def write_run(result: ScoreResult, out_dir: str | Path, inputs: dict[str, str | 
         options={"period": result.period.label,
                  "as_of": result.as_of.isoformat() if result.as_of else None,
                  "today": result.today.isoformat(),
-                 "evaluation_date": result.eval_date.isoformat()},
+                 "evaluation_date": result.eval_date.isoformat(),
+                 **({"allow_codes": result.prepared.allowed_codes}
+                    if result.prepared.allowed_codes else {})},
         counts={"firms": int(len(result.scores)), "graded": int(graded.sum()),
                 "grades": {k: int(v) for k, v in result.grade_counts().items()},
                 "rejects": int(len(result.rejects)),
@@ -186,6 +188,8 @@ def rerun(manifest: dict[str, Any]) -> ScoreResult:
                  measurements=ins.get("measurements", {}).get("path"),
                  history=ins.get("history", {}).get("path"),
                  as_of=opts.get("as_of"), today=opts["today"],
+                 allow_codes=(opts["allow_codes"].get("file") or opts["allow_codes"]["codes"])
+                 if opts.get("allow_codes") else None,
                  names={t: info.get("name") or info["path"] for t, info in ins.items()})
 
 

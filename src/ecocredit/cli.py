@@ -115,6 +115,9 @@ def cli() -> None:
               help="Reference date for future-date checks (default: the real date).")
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False),
               help="Output directory (created if needed).")
+@click.option("--allow-codes", "allow_codes", type=click.Path(dir_okay=False),
+              help="A file of known nonconforming credit codes (one a line) to admit although "
+                   "they fail the GB 32100 checks; recorded in the manifest, each a warning.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @click.option("--engine", type=click.Choice(["local", "partitioned", "dask"]), default="local",
               show_default=True,
@@ -126,7 +129,8 @@ def cli() -> None:
 @_guard
 def score_cmd(ruleset: str, period: str, firms: str, events: str, measurements: str | None,
               history: str | None, as_of: dt.date | None, today: dt.date | None, out: str,
-              quiet: bool, engine: str = "local", partitions: int | None = None) -> None:
+              quiet: bool, engine: str = "local", partitions: int | None = None,
+              allow_codes: str | None = None) -> None:
     """Score every firm and write scores.csv, contributions.csv, rejects.csv, manifest.json."""
     inputs = {"firms": firms, "events": events}
     if measurements:
@@ -134,6 +138,8 @@ def score_cmd(ruleset: str, period: str, firms: str, events: str, measurements: 
     if history:
         inputs["history"] = history
     if engine != "local":
+        if allow_codes:
+            raise click.UsageError("--allow-codes works with --engine local only, for now.")
         from .scale import score_on_engine
 
         run = score_on_engine(engine, inputs, ruleset, period=period, as_of=as_of, today=today,
@@ -147,8 +153,13 @@ def score_cmd(ruleset: str, period: str, firms: str, events: str, measurements: 
                                     out_dir=out))
         sys.exit(1 if run.rejects else 0)
     result = score(firms, events, ruleset, period=period, measurements=measurements,
-                   history=history, as_of=as_of, today=today, names=inputs)
+                   history=history, as_of=as_of, today=today, names=inputs,
+                   allow_codes=allow_codes)
     write_run(result, out, inputs)
+    allowed = result.prepared.allowed_codes
+    for code in (allowed or {}).get("admitted", []):
+        click.echo(f"Warning: {code} fails the GB 32100 checks and was admitted by the "
+                   f"allow-list {allow_codes}.", err=True)
     rs = result.ruleset
     if not quiet:
         head = (f"Scored {len(result.scores)} firms under {rs.id} {rs.version} for period "

@@ -120,8 +120,8 @@ class ScoreResult:
 
 def score(firms: Any, events: Any, ruleset: Ruleset | str | Path, *, period: str | int,
           measurements: Any = None, history: Any = None, as_of: dt.date | str | None = None,
-          today: dt.date | str | None = None, names: Mapping[str, str] | None = None
-          ) -> ScoreResult:
+          today: dt.date | str | None = None, names: Mapping[str, str] | None = None,
+          allow_codes: Any = None) -> ScoreResult:
     """Score firms for one period under a ruleset.
 
     Parameters
@@ -139,6 +139,8 @@ def score(firms: Any, events: Any, ruleset: Ruleset | str | Path, *, period: str
         Reference date for rejecting future dates (default: the real date).
     names : mapping, optional
         File names to use in the rejects table, per table.
+    allow_codes : path or collection of str, optional
+        Known nonconforming credit codes to admit (see :func:`ecocredit.read.prepare`).
 
     Returns
     -------
@@ -166,7 +168,7 @@ def score(firms: Any, events: Any, ruleset: Ruleset | str | Path, *, period: str
     today_d = dt.date.fromisoformat(today) if isinstance(today, str) else (today or dt.date.today())
     eval_date = rs.evaluation_date(per, as_of_d)
     prep = prepare(firms, events, rs, measurements=measurements, history=history,
-                   as_of=as_of_d, today=today_d, names=names)
+                   as_of=as_of_d, today=today_d, names=names, allow_codes=allow_codes)
     plan = compile_plan(rs, per, eval_date)
     scores, contributions = score_plan(prep, plan)
     extra = [c for c in prep.firms.columns if c not in scores.columns and c not in (

@@ -4,6 +4,7 @@ order (firms first: the others name them), and reconciles the rows."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -13,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..days import day_of
+from ..errors import InputError
 from ..ruleset import Ruleset
 from ..vocab import TABLES
 from . import threads
@@ -29,7 +31,7 @@ __all__ = ["prepare"]
 
 def prepare(firms: Any, events: Any, ruleset: Ruleset, *, measurements: Any = None,
             history: Any = None, as_of: dt.date | None = None, today: dt.date | None = None,
-            names: Mapping[str, str] | None = None) -> Prepared:
+            names: Mapping[str, str] | None = None, allow_codes: Any = None) -> Prepared:
     """Validate the four input tables against the contract and the ruleset.
 
     Parameters
@@ -46,6 +48,11 @@ def prepare(firms: Any, events: Any, ruleset: Ruleset, *, measurements: Any = No
         Defaults to the real date; it is written to the manifest so a replay reuses it.
     names : mapping, optional
         File names to report in rejects, per table (defaults: ``firms``, ``events`` ...).
+    allow_codes : path or collection of str, optional
+        An allow-list of known nonconforming credit codes (a file: one code a line, ``#``
+        comments) admitted although they fail the GB 32100 checks (real registered codes, e.g.
+        some Xiamen codes issued before 2016). Each admitted firm is listed in
+        ``Prepared.allowed_codes`` (a warning of the run, recorded in the manifest).
 
     Returns
     -------
@@ -59,7 +66,11 @@ def prepare(firms: Any, events: Any, ruleset: Ruleset, *, measurements: Any = No
     stats: dict[str, TableStats] = {}
 
     f_raw, f_unread = _unread_rows(_frame(firms, "firms", names["firms"]), names["firms"], rej)
-    f_all, f_ok = _firms(f_raw, names["firms"], rej, today_day)
+    allowed = read_allow_codes(allow_codes)
+    f_all, f_ok, admitted = _firms(f_raw, names["firms"], rej, today_day,
+                                   frozenset(allowed["codes"]) if allowed else frozenset())
+    if allowed:
+        allowed["admitted"] = admitted
     f_ok &= ~f_unread
     f_acc = f_all[f_ok].reset_index(drop=True)
     stats["firms"] = _stats(names["firms"], f_ok)
@@ -111,7 +122,8 @@ def prepare(firms: Any, events: Any, ruleset: Ruleset, *, measurements: Any = No
     if history is not None:
         stats["history"] = _stats(names["history"], h_ok)
     return Prepared(firms=f_acc, events=ev, measurements=ms, history=_history_frame(
-        h_all[h_ok]), rejects=_sorted_rejects(rej, names), stats=stats, excluded_as_of=excluded)
+        h_all[h_ok]), rejects=_sorted_rejects(rej, names), stats=stats, excluded_as_of=excluded,
+        allowed_codes=allowed)
 
 
 _UNREAD_MESSAGES = {
@@ -140,6 +152,37 @@ def _unread_rows(df: pd.DataFrame, file: str, rej: _Rejects) -> tuple[pd.DataFra
         rows = np.flatnonzero(why == code)
         rej.add(file, rows, "", code, np.full(len(rows), ""), msg)
     return df, unread
+
+
+def read_allow_codes(source: Any) -> dict[str, Any] | None:
+    """The allow-list of credit codes: {'file', 'sha256', 'codes'} (None when not given).
+
+    A file holds one code a line (the first field of a CSV line), blank lines and lines
+    starting with ``#`` skipped, upper-cased; a collection of strings is taken as the codes.
+
+    Raises
+    ------
+    InputError
+        If the file cannot be read.
+    """
+    if source is None:
+        return None
+    if not isinstance(source, (str, Path)):
+        return {"file": None, "sha256": None, "codes": sorted({str(c).strip().upper()
+                                                                for c in source})}
+    p = Path(source)
+    try:
+        raw = p.read_bytes()
+        text = raw.decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{p}: the allow-list of credit codes cannot be read ({exc}).",
+                         file=str(p), reason_code="unreadable") from None
+    codes = set()
+    for line in text.splitlines():
+        code = line.split(",")[0].strip().strip('"').upper()
+        if code and not code.startswith("#") and code != "FIRM_ID":
+            codes.add(code)
+    return {"file": str(p), "sha256": hashlib.sha256(raw).hexdigest(), "codes": sorted(codes)}
 
 
 def _stats(name: str, ok: np.ndarray) -> TableStats:
