@@ -139,6 +139,8 @@ TABLE_CASES = {
                                     rows=7),
     "events-dates.csv": Case("events", 1, {5: "bad_date", 6: "bad_date", 7: "bad_date",
                                            8: "bad_date"}, rows=9),
+    "events-revocations.csv": Case("events", 1, {6: "revocation_cycle", 7: "revocation_cycle",
+                                                 8: "revocation_cycle"}, rows=8),
 }
 
 
@@ -325,3 +327,32 @@ def test_the_structure_check_knows_authorities_types_divisions_and_the_embedded_
     assert uscc_structure_mask(codes).tolist() == [True, True, False, False, False, False]
     assert uscc_structure_mask(codes, org_check=False).tolist() == [True, True, False, False,
                                                                      False, True]
+
+
+def test_revoking_a_revocation_restores_the_original_and_a_revocation_in_force_cancels(
+        ecocredit_cli, tmp_path):
+    """E1 revoked by R1, R1 revoked by R2: E1 counts again (AH-D03, -6); E2 revoked by R3
+    counts for nothing."""
+    case = TABLE_CASES["events-revocations.csv"]
+    proc, _, _ = run_table_case(ecocredit_cli, tmp_path, "events-revocations.csv", case)
+    with open(tmp_path / "out" / "contributions.csv", encoding="utf-8-sig", newline="") as f:
+        evidence = {r["evidence"] for r in csv.DictReader(f)
+                    if r["firm_id"] == "91360111088611139Q"}
+    assert "E1" in evidence and "E2" not in evidence
+
+
+def test_a_chain_of_revocations_alternates(score_rows, fid):
+    """R3 revokes R2 revokes R1 revokes E: R2 is out, so R1 stands and E is revoked."""
+    a = fid(1)
+    firms = [{"firm_id": a, "name": "甲", "region_code": "360102"}]
+    ev = [{"event_id": "E", "firm_id": a, "event_date": "2025-03-01", "event_type": "fine"},
+          {"event_id": "R1", "firm_id": a, "event_date": "2025-03-02",
+           "event_type": "revocation", "ref_event_id": "E"},
+          {"event_id": "R2", "firm_id": a, "event_date": "2025-03-03",
+           "event_type": "revocation", "ref_event_id": "R1"},
+          {"event_id": "R3", "firm_id": a, "event_date": "2025-03-04",
+           "event_type": "revocation", "ref_event_id": "R2"}]
+    r = score_rows(firms, ev)
+    assert str(r.scores.loc[0, "score"]) == "100"
+    r = score_rows(firms, ev[:3])  # R2 revokes R1: E counts again
+    assert str(r.scores.loc[0, "score"]) == "94"
