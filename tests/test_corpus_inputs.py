@@ -356,3 +356,35 @@ def test_a_chain_of_revocations_alternates(score_rows, fid):
     assert str(r.scores.loc[0, "score"]) == "100"
     r = score_rows(firms, ev[:3])  # R2 revokes R1: E counts again
     assert str(r.scores.loc[0, "score"]) == "94"
+
+
+# --------------------------------------------------------------------------------------------
+# Results that mislead: warnings in the summary and the manifest, --strict refuses
+# --------------------------------------------------------------------------------------------
+
+def test_a_run_whose_inputs_do_not_cover_the_period_warns_and_strict_refuses(
+        ecocredit_cli, tmp_path):
+    args = ["score", "--ruleset", "guangdong-2015", "--period", "2026", "--firms",
+            TABLES / "firms.csv", "--events", TABLES / "events.csv", *TODAY]
+    proc = ecocredit_cli(*args, "--out", tmp_path / "out")
+    no_traceback(proc)
+    assert proc.returncode == 0
+    codes = ["no_events_in_period", "no_measurements", "period_not_ended"]
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert [w["code"] for w in manifest["warnings"]] == codes
+    assert proc.stdout.count("Warning: ") == 3
+    strict = ecocredit_cli(*args, "--out", tmp_path / "strict", "--strict")
+    no_traceback(strict)
+    assert strict.returncode == 2 and len(strict.stderr.strip().splitlines()) == 1
+    assert "--strict: No accepted event falls in the period 2026" in strict.stderr
+    assert not (tmp_path / "strict").exists()
+
+
+def test_a_run_that_covers_its_period_has_no_warnings(ecocredit_cli, tmp_path):
+    proc = ecocredit_cli("score", "--ruleset", "anhui-2019", "--period", "2025", "--firms",
+                         TABLES / "firms.csv", "--events", TABLES / "events.csv", "--strict",
+                         "--out", tmp_path / "out", *TODAY)
+    no_traceback(proc)
+    assert proc.returncode == 0 and "Warning" not in proc.stdout + proc.stderr
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert "warnings" not in manifest

@@ -81,6 +81,11 @@ def write_run(result: ScoreResult, out_dir: str | Path, inputs: dict[str, str | 
                 "rejects": int(len(result.rejects)),
                 "events_excluded_as_of": int(result.prepared.excluded_as_of)},
         outputs={name: _sha256(data) for name, data in files.items()})
+    from .read.coverage import run_warnings
+
+    warnings = run_warnings(result)
+    if warnings:  # inputs that do not cover the period (issue 11): said in the manifest too
+        manifest["warnings"] = warnings
     files["manifest.json"] = manifest_bytes(manifest)
     write_files_atomically(out_dir, files)
     return manifest

@@ -119,6 +119,9 @@ def cli() -> None:
               help="A file of known nonconforming credit codes (one a line) to admit although "
                    "they fail the GB 32100 checks; recorded in the manifest, each a warning.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@click.option("--strict", is_flag=True,
+              help="Refuse (exit status 2, nothing written) a run with warnings: no event in "
+                   "the period, indicators read without measurements, a period not ended.")
 @click.option("--engine", type=click.Choice(["local", "partitioned", "dask"]), default="local",
               show_default=True,
               help="local: in one process; partitioned: by parts of firms on local processes, "
@@ -130,7 +133,7 @@ def cli() -> None:
 def score_cmd(ruleset: str, period: str, firms: str, events: str, measurements: str | None,
               history: str | None, as_of: dt.date | None, today: dt.date | None, out: str,
               quiet: bool, engine: str = "local", partitions: int | None = None,
-              allow_codes: str | None = None) -> None:
+              allow_codes: str | None = None, strict: bool = False) -> None:
     """Score every firm and write scores.csv, contributions.csv, rejects.csv, manifest.json."""
     inputs = {"firms": firms, "events": events}
     if measurements:
@@ -155,6 +158,12 @@ def score_cmd(ruleset: str, period: str, firms: str, events: str, measurements: 
     result = score(firms, events, ruleset, period=period, measurements=measurements,
                    history=history, as_of=as_of, today=today, names=inputs,
                    allow_codes=allow_codes)
+    from .read.coverage import run_warnings
+
+    warnings = run_warnings(result)
+    if strict and warnings:
+        more = f" (and {len(warnings) - 1} more)" if len(warnings) > 1 else ""
+        _fail(f"--strict: {warnings[0]['message']}{more}")
     write_run(result, out, inputs)
     allowed = result.prepared.allowed_codes
     for code in (allowed or {}).get("admitted", []):
@@ -169,6 +178,8 @@ def score_cmd(ruleset: str, period: str, firms: str, events: str, measurements: 
                                 rejected=len(result.rejects), out_dir=out))
         for line in _score_notes(rs, result.scores):
             click.echo(line)
+    for w in warnings:
+        click.echo(f"Warning: {w['message']}", err=quiet)
     sys.exit(1 if len(result.rejects) else 0)
 
 
