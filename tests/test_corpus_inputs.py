@@ -141,6 +141,8 @@ TABLE_CASES = {
                                            8: "bad_date"}, rows=9),
     "events-revocations.csv": Case("events", 1, {6: "revocation_cycle", 7: "revocation_cycle",
                                                  8: "revocation_cycle"}, rows=8),
+    "firms-two-sheets.xlsx": Case("firms", 0),  # a notes sheet, then firms on two sheets
+    "firms-formula-merged.xlsx": Case("firms", 1, {2: "formula_no_value", 3: "merged_cell"}),
 }
 
 

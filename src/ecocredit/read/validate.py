@@ -133,6 +133,10 @@ _UNREAD_MESSAGES = {
                "value or remove the character.",
     "undecodable": "The row's bytes are not in the file's encoding (UTF-8); it was not decoded "
                    "in another encoding. Save the file in one encoding.",
+    "formula_no_value": "A formula cell has no saved value (the workbook was never calculated): "
+                        "open it in Excel and save it, or write the value.",
+    "merged_cell": "The row is covered by merged cells (named in value): only the first cell "
+                   "of a merged range holds the value. Unmerge and fill every row.",
 }
 
 
@@ -145,12 +149,15 @@ def _unread_rows(df: pd.DataFrame, file: str, rej: _Rejects) -> tuple[pd.DataFra
     """
     if ROW_PROBLEM not in df.columns:
         return df, np.zeros(len(df), dtype=bool)
-    why = df[ROW_PROBLEM].astype(object).fillna("").to_numpy(dtype=object)
+    raw = df[ROW_PROBLEM].astype(object).fillna("").to_numpy(dtype=object)
     df = df.drop(columns=[ROW_PROBLEM])
-    unread = why != ""
+    unread = raw != ""
+    split = [str(w).partition(":") for w in raw]  # 'code' or 'code:detail'
+    why = np.array([c for c, _, _ in split], dtype=object)
+    detail = np.array([d for _, _, d in split], dtype=object)
     for code, msg in _UNREAD_MESSAGES.items():
         rows = np.flatnonzero(why == code)
-        rej.add(file, rows, "", code, np.full(len(rows), ""), msg)
+        rej.add(file, rows, "", code, detail[rows], msg)
     return df, unread
 
 
