@@ -64,7 +64,10 @@ def test_the_ingest_reason_codes_are_the_contract_closed_set():
     produced = {"missing_value", "bad_credit_code", "bad_region_code", "bad_date", "future_date",
                 "recorded_before_event", "bad_number", "negative_amount", "bad_value",
                 "unknown_event_type", "duplicate_id", "unknown_firm", "unknown_ref_event",
-                "bad_period", "unknown_grade", "duplicate_measurement", "duplicate_history"}
+                "bad_period", "unknown_grade", "duplicate_measurement", "duplicate_history",
+                # issue 11 (tests/test_corpus_inputs.py)
+                "amount_unit", "out_of_domain", "revocation_cycle", "extra_field", "bare_cr",
+                "undecodable", "formula_no_value", "merged_cell"}
     # unknown_indicator is in the vocabulary, but an undeclared indicator is accepted (below)
     assert produced | {"unknown_indicator"} == set(REASON_CODES)
 
@@ -136,7 +139,7 @@ def test_a_repeated_firm_id_is_rejected_as_duplicate_id_and_the_first_row_is_kep
 
 
 @pytest.mark.parametrize("value, code", [
-    ("2025-02-30", "bad_date"), ("2025/01/01", "bad_date"), ("20250101", "bad_date"),
+    ("2025-02-30", "bad_date"), ("01/01/2025", "bad_date"), ("20250101", "bad_date"),
     ("2026-01-02", "future_date"),  # the day after the run's reference date
 ])
 def test_a_bad_or_future_inclusion_date_rejects_the_firm(score_rows, value, code):
@@ -152,8 +155,8 @@ def test_a_bad_or_future_inclusion_date_rejects_the_firm(score_rows, value, code
 # --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value", ["2025-02-30", "2025/01/01", "2025-3-1", "1 March 2025"])
-def test_an_event_date_that_is_not_an_iso_calendar_date_is_rejected_as_bad_date(
+@pytest.mark.parametrize("value", ["2025-02-30", "01/03/2025", "3/1/2025", "1 March 2025"])
+def test_an_event_date_that_is_not_a_year_month_day_calendar_date_is_rejected_as_bad_date(
         score_rows, value):
     r = score_rows([firm(A)], [event("E1", A, event_date=value), event("E2", A)])
 
@@ -282,13 +285,13 @@ def test_a_revocation_naming_a_rejected_event_is_rejected_too(score_rows):
 
 def test_several_problems_on_one_row_give_several_rejects_but_the_row_counts_once(score_rows):
     r = score_rows([firm(A)], [
-        event("E1", A, "littering", "2025/03/01", amount="-5", severity="huge"),
+        event("E1", A, "littering", "03/01/2025", amount="-5", severity="huge"),
         event("E2", A),
     ])
 
     assert reject_rows(r) == [
         ("events.csv", 1, "amount", "negative_amount", "-5"),
-        ("events.csv", 1, "event_date", "bad_date", "2025/03/01"),
+        ("events.csv", 1, "event_date", "bad_date", "03/01/2025"),
         ("events.csv", 1, "event_type", "unknown_event_type", "littering"),
         ("events.csv", 1, "severity", "bad_value", "huge"),
     ]
@@ -445,7 +448,7 @@ FIRMS_ZH = pd.DataFrame({
 EVENTS_ZH = pd.DataFrame({
     "记录编号": ["E1", "E2", "E3", "E4"],
     "统一社会信用代码": [A, A, B, B],
-    "日期": ["2025-03-01", "2025-04-02", "2025-05-03", "2025/05/04"],  # E4 is rejected
+    "日期": ["2025-03-01", "2025-04-02", "2025-05-03", "05/04/2025"],  # E4 is rejected
     "行为类型": ["罚款", "超标排放", "警告", "罚款"],
     "罚款金额": ["50000", "", "", "1000"],
     "要素": ["水", "大气", "", ""],
@@ -472,7 +475,7 @@ def test_chinese_headers_and_event_type_labels_are_read_like_the_english_ones():
     pd.testing.assert_frame_equal(zh.scores, english.scores)
     pd.testing.assert_frame_equal(zh.contributions, english.contributions)
     assert reject_rows(zh) == [("firms", 3, "region_code", "bad_region_code", "36010"),
-                               ("events", 4, "event_date", "bad_date", "2025/05/04")]
+                               ("events", 4, "event_date", "bad_date", "05/04/2025")]
     assert score_of(zh, A) == 100 - 6 - 5  # a fine (AH-D03) and an exceedance (AH-D12)
     assert score_of(zh, B) == 100 - 2  # a warning (AH-D01)
 
@@ -526,7 +529,7 @@ def test_an_excel_workbook_reads_the_same_as_the_csv(tmp_path, by_csv):
     f["行政区划代码"] = [360102, 360111, 36010]  # typed as numbers in the sheet
     f.to_excel(firms, index=False, engine="openpyxl")
     e = EVENTS_ZH.copy()
-    e["日期"] = [dt.date(2025, 3, 1), dt.date(2025, 4, 2), dt.date(2025, 5, 3), "2025/05/04"]
+    e["日期"] = [dt.date(2025, 3, 1), dt.date(2025, 4, 2), dt.date(2025, 5, 3), "05/04/2025"]
     e["罚款金额"] = [50000, None, None, 1000]
     e.to_excel(events, index=False, engine="openpyxl")
 
@@ -586,18 +589,46 @@ from ecocredit.days import day_of
 
 
 def _stdlib_day(text: str):
-    if len(text) != 10 or text[4] != "-" or text[7] != "-":
+    """The oracle: ISO dates, year-month-day with '-', '/' or '.' or in Chinese (full-width
+    digits allowed), and ISO timestamps (with a zone: taken in China time), by the standard
+    library's own parsers."""
+    import re
+    import unicodedata
+
+    t = unicodedata.normalize("NFKC", text.strip())
+    if not t.isascii() and "年" not in t:
         return None
-    try:
-        return day_of(dt.date.fromisoformat(text))
-    except ValueError:
-        return None
+    for sep in "-/.":
+        if re.fullmatch(rf"\d{{4}}{re.escape(sep)}\d{{1,2}}{re.escape(sep)}\d{{1,2}}", t,
+                        re.ASCII):
+            try:
+                return day_of(dt.datetime.strptime(t, f"%Y{sep}%m{sep}%d").date())
+            except ValueError:
+                return None
+    if re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", t, re.ASCII):
+        try:
+            return day_of(dt.datetime.strptime(t, "%Y年%m月%d日").date())
+        except ValueError:
+            return None
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*"
+                    r"(Z|[+-]\d{2}(:?\d{2})?)?", t, re.ASCII):
+        try:
+            stamp = dt.datetime.fromisoformat(t.replace(" ", "T", 1).replace(" ", ""))
+        except ValueError:
+            return None
+        if stamp.tzinfo is not None:
+            stamp = stamp.astimezone(dt.timezone(dt.timedelta(hours=8)))
+        return day_of(stamp.date())
+    return None
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.one_of(
     st.dates(min_value=dt.date(1, 1, 1)).map(dt.date.isoformat),
     st.from_regex(r"\A\d{4}-\d{2}-\d{2}\Z"),
+    st.from_regex(r"\A[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}\Z"),
+    st.from_regex(r"\A[0-9]{4}年[0-9]{1,2}月[0-9]{1,2}日\Z"),
+    st.datetimes(timezones=st.none() | st.timezones()).map(lambda t: t.isoformat()),
     st.text(max_size=12)), max_size=30))
 def test_dates_are_parsed_exactly_as_the_standard_library_reads_them(texts):
     days, ok = _parse_days(pd.Series(texts, dtype=STR))

@@ -197,13 +197,23 @@ REPAIR_REASON_CODES: Mapping[str, str] = MappingProxyType({
 # reason_code -> what it means (the closed set used in rejects.csv)
 REASON_CODES: Mapping[str, str] = MappingProxyType({
     "missing_value": "a required value is empty",
-    "bad_credit_code": "not a valid 18-character unified social credit code (GB 32100-2015)",
+    "bad_credit_code": "not a valid 18-character unified social credit code (GB 32100-2015: "
+                       "check character, registration authority and type, division digits)",
     "bad_region_code": "not a 6-digit GB/T 2260 administrative division code",
-    "bad_date": "not an ISO date YYYY-MM-DD",
+    "bad_date": "not a year-month-day date (YYYY-MM-DD, 2024/5/1, 2024.05.01, 2024年5月1日, "
+                "or a timestamp, taken in China time)",
     "future_date": "a date later than the run's reference date",
     "recorded_before_event": "recorded_at is earlier than event_date",
     "bad_number": "not a decimal number",
     "negative_amount": "an amount below zero",
+    "amount_unit": "an amount written with a unit such as 万 (write the number of yuan)",
+    "out_of_domain": "a measured value outside the indicator's domain (a fraction above 1 ...)",
+    "revocation_cycle": "a revocation that revokes itself or is part of a cycle of revocations",
+    "extra_field": "a row with more fields than the header",
+    "bare_cr": "a carriage return inside an unquoted value",
+    "undecodable": "a row whose bytes are not in the file's encoding",
+    "formula_no_value": "an Excel formula cell without a saved value",
+    "merged_cell": "a row covered by merged Excel cells",
     "bad_value": "a value outside the column's vocabulary",
     "unknown_event_type": "neither an event type of the data format nor one the ruleset declares",
     "duplicate_id": "the identifier appeared on an earlier row",

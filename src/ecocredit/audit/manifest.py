@@ -82,12 +82,19 @@ def write_run(result: ScoreResult, out_dir: str | Path, inputs: dict[str, str | 
         options={"period": result.period.label,
                  "as_of": result.as_of.isoformat() if result.as_of else None,
                  "today": result.today.isoformat(),
-                 "evaluation_date": result.eval_date.isoformat()},
+                 "evaluation_date": result.eval_date.isoformat(),
+                 **({"allow_codes": result.prepared.allowed_codes}
+                    if result.prepared.allowed_codes else {})},
         counts={"firms": int(len(result.scores)), "graded": int(graded.sum()),
                 "grades": {k: int(v) for k, v in result.grade_counts().items()},
                 "rejects": int(len(result.rejects)),
                 "events_excluded_as_of": int(result.prepared.excluded_as_of)},
         outputs={name: _sha256(data) for name, data in files.items()})
+    from ..read.coverage import run_warnings
+
+    warnings = run_warnings(result)
+    if warnings:  # inputs that do not cover the period (issue 11): said in the manifest too
+        manifest["warnings"] = warnings
     files["manifest.json"] = manifest_bytes(manifest)
     write_run_files(out_dir, files)
     return manifest
@@ -217,6 +224,8 @@ def rerun(manifest: dict[str, Any], run_dir: str | Path | None = None,
     return score(where["firms"], where["events"], rs, period=opts["period"],
                  measurements=where.get("measurements"), history=where.get("history"),
                  as_of=opts.get("as_of"), today=opts["today"],
+                 allow_codes=(opts["allow_codes"].get("file") or opts["allow_codes"]["codes"])
+                 if opts.get("allow_codes") else None,
                  names={t: info.get("name") or info["path"] for t, info in ins.items()})
 
 

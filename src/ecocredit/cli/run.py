@@ -29,7 +29,13 @@ from .common import _date, _fail, _guard, _score_notes, cli
               help="Reference date for future-date checks (default: the real date).")
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False),
               help="Output directory (created if needed).")
+@click.option("--allow-codes", "allow_codes", type=click.Path(dir_okay=False),
+              help="A file of known nonconforming credit codes (one a line) to admit although "
+                   "they fail the GB 32100 checks; recorded in the manifest, each a warning.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@click.option("--strict", is_flag=True,
+              help="Refuse (exit status 2, nothing written) a run with warnings: no event in "
+                   "the period, indicators read without measurements, a period not ended.")
 @click.option("--engine", type=click.Choice(["local", "partitioned", "dask"]), default="local",
               show_default=True,
               help="local: in one process; partitioned: by parts of firms on local processes, "
@@ -44,7 +50,7 @@ from .common import _date, _fail, _guard, _score_notes, cli
 def score_cmd(ruleset: str, period: str, firms: str, events: str, measurements: str | None,
               history: str | None, as_of: dt.date | None, today: dt.date | None, out: str,
               quiet: bool, engine: str = "local", partitions: int | None = None,
-              xlsx: bool = False) -> None:
+              xlsx: bool = False, allow_codes: str | None = None, strict: bool = False) -> None:
     """Score every firm and write scores.csv, contributions.csv, rejects.csv, manifest.json.
 
     The output directory switches atomically from the old run to the new one; concurrent
@@ -59,6 +65,8 @@ def score_cmd(ruleset: str, period: str, firms: str, events: str, measurements: 
         from ..audit.rundir import run_directory
         from ..scale import score_on_engine
 
+        if allow_codes:
+            raise click.UsageError("--allow-codes works with --engine local only, for now.")
         if xlsx:
             _fail(f"--xlsx is not available with --engine {engine} (a province's "
                   "contributions do not belong in a workbook); score locally for workbooks.")
@@ -74,8 +82,19 @@ def score_cmd(ruleset: str, period: str, firms: str, events: str, measurements: 
                                     out_dir=out))
         sys.exit(1 if run.rejects else 0)
     result = score(firms, events, ruleset, period=period, measurements=measurements,
-                   history=history, as_of=as_of, today=today, names=inputs)
+                   history=history, as_of=as_of, today=today, names=inputs,
+                   allow_codes=allow_codes)
+    from ..read.coverage import run_warnings
+
+    warnings = run_warnings(result)
+    if strict and warnings:
+        more = f" (and {len(warnings) - 1} more)" if len(warnings) > 1 else ""
+        _fail(f"--strict: {warnings[0]['message']}{more}")
     write_run(result, out, inputs, xlsx=xlsx)
+    allowed = result.prepared.allowed_codes
+    for code in (allowed or {}).get("admitted", []):
+        click.echo(f"Warning: {code} fails the GB 32100 checks and was admitted by the "
+                   f"allow-list {allow_codes}.", err=True)
     rs = result.ruleset
     if not quiet:
         head = (f"Scored {len(result.scores)} firms under {rs.id} {rs.version} for period "
@@ -85,6 +104,8 @@ def score_cmd(ruleset: str, period: str, firms: str, events: str, measurements: 
                                 rejected=len(result.rejects), out_dir=out))
         for line in _score_notes(rs, result.scores):
             click.echo(line)
+    for w in warnings:
+        click.echo(f"Warning: {w['message']}", err=quiet)
     sys.exit(1 if len(result.rejects) else 0)
 
 

@@ -190,8 +190,8 @@ class ScoreResult:
 
 def score(firms: Any, events: Any, ruleset: Ruleset | str | Path, *, period: str | int,
           measurements: Any = None, history: Any = None, as_of: dt.date | str | None = None,
-          today: dt.date | str | None = None, names: Mapping[str, str] | None = None
-          ) -> ScoreResult:
+          today: dt.date | str | None = None, names: Mapping[str, str] | None = None,
+          allow_codes: Any = None) -> ScoreResult:
     """Score firms for one period under a ruleset.
 
     Parameters
@@ -209,6 +209,8 @@ def score(firms: Any, events: Any, ruleset: Ruleset | str | Path, *, period: str
         Reference date for rejecting future dates (default: the real date).
     names : mapping, optional
         File names to use in the rejects table, per table.
+    allow_codes : path or collection of str, optional
+        Known nonconforming credit codes to admit (see :func:`ecocredit.read.prepare`).
 
     Returns
     -------
@@ -236,7 +238,7 @@ def score(firms: Any, events: Any, ruleset: Ruleset | str | Path, *, period: str
     today_d = dt.date.fromisoformat(today) if isinstance(today, str) else (today or dt.date.today())
     rs.evaluation_date(per, as_of_d)  # a period the ruleset does not cover: error before reading
     prep = prepare(firms, events, rs, measurements=measurements, history=history,
-                   as_of=as_of_d, today=today_d, names=names)
+                   as_of=as_of_d, today=today_d, names=names, allow_codes=allow_codes)
     return score_validated(prep, rs, per, as_of=as_of_d, today=today_d)
 
 

@@ -35,7 +35,7 @@ def _optional_date(out: pd.DataFrame, column: str, file: str, rej: _Rejects
     days, ok = _parse_days(text)
     given = (text != "").to_numpy()
     rej.add(file, np.flatnonzero(given & ~ok), column, "bad_date", text[given & ~ok],
-            "Not a date in the form YYYY-MM-DD.")
+            "Not a date: YYYY-MM-DD (also 2024/5/1, 2024.05.01, 2024年5月1日, or a timestamp, taken in China time).")
     return text, days, given, ok
 
 

@@ -4,14 +4,17 @@ Every value is read as text (no type is guessed, so ``007`` stays ``007``), with
 pandas gave the same file before (``read_csv(dtype=str, keep_default_na=False)``): UTF-8 with or
 without a byte-order mark, else GB18030 for the whole file (transcoded by Arrow's reader), blank
 lines skipped, quoted values may hold delimiters and line breaks. No cell becomes a Python
-object. Files Arrow reads differently from pandas (a row with fewer or more fields than the
-header, repeated or empty header names, an undecodable file) go to :func:`_pandas_csv`, the
-former reader, which gives those files today's exact table or today's exact error.
+object. Files Arrow cannot read as they are (a row with fewer or more fields than the header, a bare
+carriage return, empty header names, bytes that are not UTF-8) go to :func:`_python_csv`, which
+reads row by row and marks each row it cannot read as written (reason in :data:`ROW_PROBLEM`)
+so that it is rejected, never dropped or misread. A header naming a column twice, and a workbook
+saved under a ``.csv`` name, are refused with one line.
 """
 
 from __future__ import annotations
 
 import codecs
+import csv
 import io
 from pathlib import Path
 
@@ -19,6 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pv
 
+from ..errors import InputError
 from .text import _arrow_text
 
 __all__ = ["read_csv_text"]
@@ -48,9 +52,14 @@ def _encoding(p: Path) -> tuple[str, bool]:
         whole = not f.read(1)
     if head.startswith(_BOM):
         return "utf8", True
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16", True
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=whole)
     except UnicodeDecodeError:
+        lines = head.split(b"\n")
+        if _line_encoding(lines if whole else lines[:-1]) == "utf-8":
+            return "mixed", False  # UTF-8 with rows that are not: the slow reader, by row
         return "gb18030", False
     return "utf8", False
 
@@ -62,17 +71,121 @@ def _arrow_csv(p: Path, encoding: str) -> pa.Table | None:
     with pv.open_csv(p, read_options=pv.ReadOptions(encoding=encoding, block_size=1 << 16),
                      parse_options=parse) as head:
         names = head.schema.names
-    if len(set(names)) != len(names) or any(n == "" for n in names):
-        return None  # pandas renames such headers ('x.1', 'Unnamed: 0')
+    dup = [n for i, n in enumerate(names) if n in names[:i] and n != ""]
+    if dup:
+        raise InputError(f"{p}: the header names the column {dup[0]!r} twice; keep one.",
+                         file=str(p), column=dup[0], reason_code="duplicate_column")
+    if any(n == "" for n in names):
+        return None  # the slow reader names such columns 'Unnamed: i' 
     conv = pv.ConvertOptions(column_types={n: pa.string() for n in names},
                              strings_can_be_null=False, quoted_strings_can_be_null=False)
     return pv.read_csv(p, read_options=opts, parse_options=parse, convert_options=conv)
 
 
 def _pandas_csv(p: Path) -> pd.DataFrame:
-    """The former reader: the file decoded whole into one string, parsed by pandas."""
+    """The former reader (the file decoded whole, parsed by pandas): the reference the tests
+    compare the Arrow reader with on well-formed files."""
     return pd.read_csv(io.StringIO(_decode(p.read_bytes())), dtype=str, keep_default_na=False,
                        na_filter=False, skipinitialspace=False)
+
+
+#: the column the slow reader adds: why a row cannot be read as written ('' when it can)
+ROW_PROBLEM = "_row_problem"
+
+_XLSX_MAGIC = b"PK\x03\x04"
+_XLS_MAGIC = b"\xd0\xcf\x11\xe0"
+
+
+def _python_csv(p: Path) -> pd.DataFrame:
+    """The slow reader, for files Arrow's would read otherwise or refuse: row by row.
+
+    Only a line feed ends a row (a bare carriage return inside an unquoted value does not
+    split it: the row is rejected as ``bare_cr``); a row with more fields than the header keeps
+    the first ones and is rejected as ``extra_field``; the file's encoding is chosen by
+    :func:`_line_encoding` and a line that does not decode in it is rejected as
+    ``undecodable`` (never decoded in another encoding). Each reason is in the column
+    :data:`ROW_PROBLEM`, which :func:`~ecocredit.read.validate.prepare` turns into rejects.
+    """
+    raw = p.read_bytes()
+    bom = raw.startswith(_BOM)
+    lines = raw[3 if bom else 0:].split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    encoding = "utf-8" if bom else _line_encoding(lines)
+    undecodable: set[int] = set()
+
+    def text_lines():
+        for i, line in enumerate(lines):
+            try:
+                yield line.decode(encoding) + "\n"
+            except UnicodeDecodeError:
+                undecodable.add(i + 1)
+                yield line.decode(encoding, errors="replace") + "\n"
+
+    reader = csv.reader(text_lines(), strict=False)
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    problems: list[str] = []
+    last = 0
+    while True:
+        try:
+            rec = next(reader)
+            problem = ""
+        except StopIteration:
+            break
+        except csv.Error:  # a carriage return inside an unquoted value
+            rec, problem = [], "bare_cr"
+        first, last = last + 1, reader.line_num
+        if not rec and not problem:
+            continue  # a blank line
+        if any(i in undecodable for i in range(first, last + 1)):
+            problem = "undecodable"
+        if header is None:
+            if problem:
+                raise InputError(f"{p}: the header line cannot be read ({problem}).",
+                                 file=str(p), reason_code="unreadable")
+            header = [h or f"Unnamed: {i}" for i, h in enumerate(rec)]
+            continue
+        if len(rec) > len(header) and not problem:
+            problem = "extra_field"
+        rows.append((rec + [""] * len(header))[:len(header)])
+        problems.append(problem)
+    if header is None:
+        raise InputError(f"{p}: the file is empty.", file=str(p), reason_code="unreadable")
+    df = pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(
+        {h: pd.Series(dtype=object) for h in header})
+    if any(problems):
+        df[ROW_PROBLEM] = pd.Series(problems, dtype=object, index=df.index)
+    return df
+
+
+def _line_encoding(lines: list[bytes]) -> str:
+    """UTF-8 unless no line with non-ASCII bytes is UTF-8 (then the file is GB18030).
+
+    A UTF-8 file with one GB18030 row stays UTF-8 (its other names are not garbled); only a
+    file written in GB18030 throughout is decoded as GB18030.
+    """
+    utf8 = other = 0
+    for line in lines:
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            utf8 += 1
+        except UnicodeDecodeError:
+            other += 1
+    return "utf-8" if utf8 or not other else "gb18030"
+
+
+def sniff(p: Path) -> str | None:
+    """What the file really is when its name says otherwise: 'xlsx', 'xls', 'text' or None."""
+    with open(p, "rb") as f:
+        head = f.read(8)
+    if head.startswith(_XLSX_MAGIC):
+        return "xlsx"
+    if head.startswith(_XLS_MAGIC):
+        return "xls"
+    return "text"
 
 
 def read_csv_text(p: Path) -> pd.DataFrame:
@@ -80,21 +193,29 @@ def read_csv_text(p: Path) -> pd.DataFrame:
 
     Raises
     ------
+    InputError
+        A workbook named ``.csv``, a header naming a column twice.
     Exception
-        Whatever the former reader raises on a file it cannot read (the caller turns it into
+        Whatever the reader raises on a file it cannot read (the caller turns it into
         one line of :class:`~ecocredit.errors.InputError`).
     """
+    kind = sniff(p)
+    if kind in ("xlsx", "xls"):
+        raise InputError(f"{p}: this is an Excel workbook (.{kind}), not a CSV file; rename it "
+                         f"to .{kind} or save it as CSV.", file=str(p), reason_code="wrong_format")
     encoding, bom = _encoding(p)
     table = None
     try:
-        table = _arrow_csv(p, encoding)
-    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        # a byte further on that is not UTF-8: the whole file is GB18030 (as before)
-        if encoding == "utf8" and not bom and "UTF8" in str(exc).upper().replace("-", ""):
-            try:
-                table = _arrow_csv(p, "gb18030")
-            except (pa.ArrowInvalid, UnicodeDecodeError):
-                table = None
+        if encoding != "mixed":
+            table = _arrow_csv(p, encoding)
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        # a byte further on that is not UTF-8, or a row that is not as long as the header:
+        # the slow reader decides row by row
+        table = None
     if table is None:
-        return _pandas_csv(p)
+        return _python_csv(p) if encoding != "utf-16" else _pandas_utf16(p)
     return table.to_pandas(types_mapper=_arrow_text, self_destruct=True)
+
+
+def _pandas_utf16(p: Path) -> pd.DataFrame:
+    return pd.read_csv(p, encoding="utf-16", dtype=str, keep_default_na=False, na_filter=False)

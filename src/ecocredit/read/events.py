@@ -16,7 +16,7 @@ from ..vocab import MEDIA, SEVERITIES
 from .checks import _firm_rows
 from .encoded import _ZH_VALUES, _Enc, _vocab_enc
 from .ids import _hash_strings, _IdIndex, _ids
-from .parse import _parse_days, _parse_fen
+from .parse import _has_unit, _parse_days, _parse_fen
 from .prepared import _Rejects
 from .text import STR, _np
 from .threads import _in_threads
@@ -61,7 +61,7 @@ def _dates(e: _Enc, column: str, file: str, rej: _Rejects, today_day: int
     days, ok = e.per_row(udays), e.per_row(uok)
     given = ~e.is_("")
     rej.add(file, np.flatnonzero(given & ~ok), column, "bad_date", e.values(given & ~ok),
-            "Not a date in the form YYYY-MM-DD.")
+            "Not a date: YYYY-MM-DD (also 2024/5/1, 2024.05.01, 2024年5月1日, or a timestamp, taken in China time).")
     fut = ok & (days > today_day)
     rej.add(file, np.flatnonzero(fut), column, "future_date", e.values(fut),
             "The date is later than the run's reference date.")
@@ -72,9 +72,16 @@ def _amounts(amt: _Enc, file: str, rej: _Rejects) -> tuple[np.ndarray, np.ndarra
     """Amounts in exact fen per row (-1 where none or rejected), and the rejected rows."""
     ufen, uform, uneg = _parse_fen(pd.Series(amt.uniq, dtype=STR))
     ugiven = _np(pc.not_equal(amt.uniq, "")).astype(bool)
-    badnum = amt.per_row(ugiven & ~uform)
+    uunit = _has_unit(pd.Series(amt.uniq, dtype=STR))
+    unit = amt.per_row(ugiven & ~uform & uunit)
+    rej.add(file, np.flatnonzero(unit), "amount", "amount_unit", amt.values(unit),
+            "The amount carries a unit (such as 万); write the number of yuan alone "
+            "(50万 is 500000).")
+    badnum = amt.per_row(ugiven & ~uform & ~uunit)
     rej.add(file, np.flatnonzero(badnum), "amount", "bad_number", amt.values(badnum),
-            "Not a decimal number of yuan with at most two decimals (fen).")
+            "Not a decimal number of yuan with at most two decimals (fen); thousands "
+            "separators only between groups of three digits (1,500.00).")
+    badnum |= unit
     neg = amt.per_row(ugiven & uform & uneg)
     rej.add(file, np.flatnonzero(neg), "amount", "negative_amount", amt.values(neg),
             "An amount cannot be below zero.")
@@ -113,7 +120,39 @@ def _references(done: dict[str, Any], et: pd.Categorical, idx: np.ndarray, bad: 
         rej.add(file, with_ref[sel], "ref_event_id", "unknown_ref_event",
                 refs.filter(pa.array(sel)), "ref_event_id names an event of another firm.")
         bad[with_ref[missing_ref | other_firm]] = True
+        _revocation_cycles(with_ref, target, is_rev, bad, file, rej, done["ref_event_id"][2])
     return target
+
+
+def _revocation_cycles(with_ref: np.ndarray, target: np.ndarray, is_rev: np.ndarray,
+                       bad: np.ndarray, file: str, rej: _Rejects, refs: Any) -> None:
+    """Reject the revocations that revoke themselves or take part in a cycle (R1 revokes R2,
+    R2 revokes R1), and those whose chain of revocations leads into one: such a chain has no
+    last revocation, so whether the event stands cannot be decided.
+
+    Follows each revocation's chain of revoked revocations by pointer doubling (log₂ of the
+    chain's length steps, each vectorized over the revocations).
+    """
+    r = is_rev[with_ref] & (target >= 0) & ~bad[with_ref]
+    if not r.any():
+        return
+    rows = with_ref[r]                      # revocation rows with a found target
+    pos = np.full(len(bad), -1, dtype=np.int64)
+    pos[rows] = np.arange(len(rows))
+    nxt = pos[target[r]]  # the revocation each revokes (-1: an ordinary event)
+    for _ in range(int(np.ceil(np.log2(len(rows) + 1))) + 1):
+        nxt = np.where(nxt >= 0, nxt[np.maximum(nxt, 0)], -1)  # 2^k steps ahead, or ended
+    endless = nxt >= 0  # after 2^k > n steps only a chain without end goes on
+    if endless.any():
+        sel = np.flatnonzero(endless)
+        self_ = target[r][sel] == rows[sel]
+        rej.add(file, rows[sel], "ref_event_id", "revocation_cycle",
+                refs.filter(pa.array(np.isin(np.arange(len(with_ref)),
+                                             np.flatnonzero(r)[sel]))),
+                np.where(self_, "A revocation cannot revoke itself.",
+                         "The revocations revoke each other in a cycle (or lead into one); "
+                         "keep the one that was decided last."))
+        bad[rows[sel]] = True
 
 
 def _events(df: pd.DataFrame, file: str, rej: _Rejects, ruleset: Ruleset,
@@ -174,12 +213,27 @@ def _events(df: pd.DataFrame, file: str, rej: _Rejects, ruleset: Ruleset,
 
 def _revoked(events: pd.DataFrame, keep: np.ndarray, targets: tuple[np.ndarray, np.ndarray]
              ) -> np.ndarray:
-    """Events cancelled by a revocation in force (one kept for scoring); an accepted revocation
-    names an accepted event of its own firm, whose row :func:`_events` found."""
+    """Events cancelled by a revocation in force; an accepted revocation names an accepted
+    event of its own firm, whose row :func:`_events` found.
+
+    A revocation is in force when it is kept for scoring and not itself revoked by a
+    revocation in force: revoking a revocation restores the event it named (docs/concepts.md,
+    "Revocations"). Cycles were rejected by :func:`_revocation_cycles`, so the chains end and
+    the evaluation below (one vectorized pass per level of the longest chain) is exact.
+    """
     revoked = np.zeros(len(events), dtype=bool)
     ref_rows, named = targets
     rev = keep[ref_rows] & np.asarray(events["event_type"].iloc[ref_rows] == "revocation",
-                                      dtype=bool)
-    named = named[rev]
-    revoked[named[named >= 0]] = True
+                                      dtype=bool) & (named >= 0)
+    rows, named = ref_rows[rev], named[rev]
+    if not len(rows):
+        return revoked
+    in_force = np.ones(len(rows), dtype=bool)
+    for _ in range(len(rows) + 1):
+        revoked[:] = False
+        revoked[named[in_force]] = True
+        now = ~revoked[rows]
+        if (now == in_force).all():
+            break
+        in_force = now
     return revoked

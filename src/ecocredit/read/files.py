@@ -11,7 +11,8 @@ import pyarrow.parquet as pq
 
 from ..errors import InputError
 from ..vocab import COLUMN_ALIASES, TABLES
-from .csvtext import read_csv_text
+from .csvtext import read_csv_text, sniff
+from .excel import read_excel_table
 from .text import _arrow_text, _as_strings
 
 __all__ = ["read_table"]
@@ -76,7 +77,16 @@ def read_table(path: str | Path, table: str, *, as_strings: bool = True) -> pd.D
     try:
         suffix = p.suffix.lower()
         if suffix in (".xlsx", ".xlsm", ".xls"):
-            df = pd.read_excel(p, dtype=object, engine="openpyxl" if suffix != ".xls" else None)
+            kind = sniff(p)
+            if kind == "text":
+                raise InputError(f"{name}: this is a text (CSV) file, not an Excel workbook; "
+                                 "rename it to .csv.", file=name, reason_code="wrong_format")
+            if kind != ("xls" if suffix == ".xls" else "xlsx"):
+                raise InputError(f"{name}: this is an Excel workbook of the other kind "
+                                 f"(.{kind}); rename it to .{kind}.", file=name,
+                                 reason_code="wrong_format")
+            df = (read_excel_table(p, table) if suffix != ".xls" else
+                  pd.read_excel(p, dtype=object))
         elif suffix in (".parquet", ".pq"):
             # text columns stay Arrow strings (no conversion to pandas' own string type,
             # which costs seconds on ten million rows); dictionaries become categoricals

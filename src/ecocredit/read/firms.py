@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..codes import valid_region_mask, valid_uscc_mask
+from ..codes import uscc_structure_mask, valid_region_mask, valid_uscc_mask
 from ..vocab import FIRM_STATUSES, PERMIT_TYPES, SUPERVISION_CLASSES
 from .checks import _optional_date, _stripped
 from .encoded import _BOOL, _ZH_VALUES, _vocab
@@ -15,15 +15,29 @@ from .prepared import _Rejects
 from .text import _strip
 
 
-def _firms(df: pd.DataFrame, file: str, rej: _Rejects, today_day: int
-           ) -> tuple[pd.DataFrame, np.ndarray]:
+def _firms(df: pd.DataFrame, file: str, rej: _Rejects, today_day: int,
+           allow: frozenset[str] = frozenset()) -> tuple[pd.DataFrame, np.ndarray, list[str]]:
+    """Validate the firms; codes in ``allow`` (an allow-list of known nonconforming codes)
+    pass the GB 32100 checks. Returns (table, accepted mask, the codes the allow-list admitted)."""
     out, bad = _stripped(df, ("firm_id", "name", "region_code"), file, rej)
     fid = out["firm_id"].str.upper()
-    okid = valid_uscc_mask(fid.to_numpy(dtype=object)) | (fid == "").to_numpy()
+    allowed = fid.isin(allow).to_numpy() if allow else np.zeros(len(fid), dtype=bool)
+    okid = valid_uscc_mask(fid.to_numpy(dtype=object)) | (fid == "").to_numpy() | allowed
     rej.add(file, np.flatnonzero(~okid), "firm_id", "bad_credit_code", out["firm_id"][~okid],
             "Not a valid unified social credit code: 18 characters whose last is the GB "
             "32100-2015 check character.")
     bad |= ~okid
+    # the structure too: a resident identity number can satisfy the check character by chance
+    shape = uscc_structure_mask(fid.to_numpy(dtype=object), org_check=False) | ~okid | (
+        fid == "").to_numpy() | allowed
+    admitted = sorted(set(fid[allowed & ~(valid_uscc_mask(fid.to_numpy(dtype=object)) &
+                                          uscc_structure_mask(fid.to_numpy(dtype=object),
+                                                              org_check=False))]))
+    rej.add(file, np.flatnonzero(~shape), "firm_id", "bad_credit_code", out["firm_id"][~shape],
+            "Not a unified social credit code: its first two characters are not a registration "
+            "authority and organisation type of GB 32100-2015, or characters 3-8 are not a "
+            "division code (it may be a resident identity number).")
+    bad |= ~shape
     out["firm_id"] = fid
     dup, first = _first_rows(fid)
     dup &= (fid != "").to_numpy()
@@ -71,4 +85,4 @@ def _firms(df: pd.DataFrame, file: str, rej: _Rejects, today_day: int
     for c in out.columns:  # the firms table is small: plain Python strings are easiest downstream
         if isinstance(out[c].dtype, pd.ArrowDtype):
             out[c] = out[c].astype(object)
-    return out, ~bad
+    return out, ~bad, admitted

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
@@ -13,6 +15,30 @@ from .parse import _NUMBER_RE
 from .prepared import _Rejects
 from .text import STR, _np
 from .threads import _in_threads
+
+
+#: the values an indicator of each unit can take (inclusive); any other unit: a number of at
+#: most fifteen digits either side of zero
+_DOMAINS = {"fraction": (Decimal(0), Decimal(1)), "percent": (Decimal(0), Decimal(100)),
+            "%": (Decimal(0), Decimal(100))}
+_ANY = (Decimal("-1e15"), Decimal("1e15"))
+
+
+def _domain(unit: str) -> tuple[Decimal, Decimal]:
+    return _DOMAINS.get(unit.strip().lower(), _ANY)
+
+
+def _within(uval: pd.Series, lo: Decimal, hi: Decimal) -> np.ndarray:
+    """Which distinct values (numbers by ``_NUMBER_RE``) lie in [lo, hi], exactly; a value of
+    400 digits or 1e400 lies outside any domain. Runs on the distinct values only."""
+    out = np.zeros(len(uval), dtype=bool)
+    for k, v in enumerate(uval.astype(object)):
+        try:
+            d = Decimal(str(v))
+            out[k] = d.is_finite() and len(str(v)) < 40 and lo <= d <= hi
+        except (InvalidOperation, ValueError):
+            pass
+    return out
 
 
 def _measurements(df: pd.DataFrame, file: str, rej: _Rejects, ruleset: Ruleset,
@@ -40,9 +66,16 @@ def _measurements(df: pd.DataFrame, file: str, rej: _Rejects, ruleset: Ruleset,
         if not sel.any():
             continue
         if i.kind == "numeric":  # a decimal number (not inf or nan)
-            b = sel & ~val.per_row(uval.str.fullmatch(_NUMBER_RE).to_numpy(dtype=bool))
+            num = uval.str.fullmatch(_NUMBER_RE).to_numpy(dtype=bool)
+            b = sel & ~val.per_row(num)
             rej.add(file, np.flatnonzero(b), "value", "bad_number", val.values(b),
                     f"Indicator '{i.id}' takes a number.")
+            lo, hi = _domain(i.unit)
+            out = sel & val.per_row(num & ~_within(uval, lo, hi))
+            rej.add(file, np.flatnonzero(out), "value", "out_of_domain", val.values(out),
+                    f"Indicator '{i.id}' ({i.unit or 'a number'}) takes values from {lo} to "
+                    f"{hi}" + (" (a fraction: 95% is 0.95)." if i.unit == "fraction" else "."))
+            b |= out
         else:
             b = sel & ~val.per_row(uval.isin(i.values).to_numpy())
             rej.add(file, np.flatnonzero(b), "value", "bad_value", val.values(b),

@@ -3,6 +3,10 @@ raw bytes) and decimal yuan to integer fen (no float on the way)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+import unicodedata
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -35,8 +39,20 @@ def _parse_days(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     days = np.full(n, NO_DATE, dtype=np.int32)
     ok = np.zeros(n, dtype=bool)
     rows, b = _fixed_width_bytes(_arr(s), 10)
-    if len(rows) == 0:
-        return days, ok
+    if len(rows):
+        _iso_days(rows, b, days, ok)
+    rest = np.flatnonzero(~ok & (_np(pc.utf8_length(_arr(s))) > 0))
+    if len(rest):  # other written forms: few values (the large tables pass distinct values)
+        values = s.iloc[rest].astype(object).tolist()
+        for k, v in zip(rest, values):
+            day = _other_date_form(str(v))
+            if day is not None:
+                days[k], ok[k] = day, True
+    return days, ok
+
+
+def _iso_days(rows: np.ndarray, b: np.ndarray, days: np.ndarray, ok: np.ndarray) -> None:
+    """Fill ``days`` and ``ok`` at ``rows`` from their ten bytes ``b`` where they are ISO dates."""
     shape = (b[:, 4] == 45) & (b[:, 7] == 45)  # '-'
     dig = {}
     for i in (0, 1, 2, 3, 5, 6, 8, 9):
@@ -53,26 +69,88 @@ def _parse_days(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     sel = rows[good]
     ok[sel] = True
     days[sel] = _days_from_civil(y[good], m[good], d[good]).astype(np.int32)
-    return days, ok
+
+
+#: year-month-day written with '-', '/' or '.' (one or two digit month and day), or in Chinese
+_YMD = re.compile(r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})$|^(\d{4})年(\d{1,2})月(\d{1,2})日$", re.ASCII)
+#: an ISO date and time, with or without a zone (Z, +08:00, +0800, +08)
+_STAMP = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?"
+                    r"\s*(Z|[+-]\d{2}(?::?\d{2})?)?$", re.ASCII)
+CHINA = dt.timezone(dt.timedelta(hours=8), "China Standard Time")
+
+
+def _other_date_form(v: str) -> int | None:
+    """The day of a date written in another unambiguous form, or None.
+
+    ``2024/5/1``, ``2024.05.01`` and ``2024年5月1日`` are year-month-day; a timestamp with a
+    zone is converted to China time (UTC+8) before its date is taken
+    (``2025-12-31T16:30Z`` is 2026-01-01), one without a zone is China time already.
+    Day-first or month-first forms (``1/5/2024``) are ambiguous and stay rejected.
+    """
+    v = unicodedata.normalize("NFKC", v.strip())
+    m = _YMD.match(v)
+    try:
+        if m:
+            y, mo, d = (m.group(1), m.group(3), m.group(4)) if m.group(1) else m.group(5, 6, 7)
+            return int(_days_from_civil(*(np.int64(int(x)) for x in (y, mo, d)))) if _real(
+                int(y), int(mo), int(d)) else None
+        m = _STAMP.match(v)
+        if not m:
+            return None
+        date = dt.date.fromisoformat(m.group(1))
+        if m.group(5):
+            zone = m.group(5)
+            off = dt.timedelta(0) if zone == "Z" else (1 if zone[0] == "+" else -1) * dt.timedelta(
+                hours=int(zone[1:3]), minutes=int(zone[-2:]) if len(zone) > 3 else 0)
+            t = dt.datetime(date.year, date.month, date.day, int(m.group(2)), int(m.group(3)),
+                            int(m.group(4) or 0), tzinfo=dt.timezone(off))
+            date = t.astimezone(CHINA).date()
+        return (date - dt.date(1970, 1, 1)).days
+    except ValueError:  # 2025-02-30, 25:00, an offset of 24 hours
+        return None
+
+
+def _real(y: int, m: int, d: int) -> bool:
+    try:
+        dt.date(y, m, d)
+        return True
+    except ValueError:
+        return False
 
 
 _NUMBER_RE = r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?"
-_AMOUNT_RE = r"^(?P<sign>-?)(?P<whole>\d+)(?:\.(?P<frac>\d{0,2}))?$"
+#: yuan: digits, or digits in well-formed thousands groups (1,500 but not 1,5 or 1,0000), then at
+#: most two decimals (more only when they are zeros: a Parquet decimal(…, 3) reads 500.000)
+_AMOUNT_RE = (r"^(?P<sign>-?)(?P<whole>\d{1,3}(?:,\d{3})+|\d+)"
+              r"(?:\.(?P<frac>\d{0,2})0*)?$")
+#: a number followed by a unit (万, 元, 万元, 亿, yuan): rejected with a message saying so
+_UNIT_RE = r"^-?[\d,]+(\.\d+)?\s*(万元|万|亿元|亿|千元|元|yuan|RMB|CNY)$"
+
+
+def _ascii_forms(a: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """Full-width digits, commas, points and signs (１，５００．００) as ASCII (NFKC), only when
+    some value is not ASCII; spaces around the value dropped."""
+    a = pc.utf8_trim_whitespace(a)
+    if not pc.all(pc.string_is_ascii(a)).as_py():
+        a = pc.utf8_normalize(a, "NFKC")
+    return a
 
 
 def _parse_fen(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Exact decimal yuan (thousands separators allowed, at most two decimals) → fen.
+    """Exact decimal yuan (well-formed thousands separators allowed, at most two decimals,
+    full-width digits read as digits) → fen.
 
     Returns (fen as int64, well-formed mask, negative mask); no float is involved, so
     99999.99 never becomes 100000.
     """
-    a = pc.replace_substring(_arr(s), ",", "")
+    a = _ascii_forms(_arr(s))
     parts = pc.extract_regex(a, _AMOUNT_RE)
-    ok = _np(pc.is_valid(parts)) & _np(pc.utf8_length(a)).astype(np.int64).__lt__(17)
+    ok = _np(pc.is_valid(parts)) & _np(pc.utf8_length(a)).astype(np.int64).__lt__(24)
     if not ok.any():
         z = np.zeros(len(s), dtype=np.int64)
         return z, ok, np.zeros(len(s), dtype=bool)
-    whole = pc.fill_null(pc.struct_field(parts, "whole"), "0")
+    whole = pc.replace_substring(pc.fill_null(pc.struct_field(parts, "whole"), "0"), ",", "")
+    ok &= _np(pc.utf8_length(whole)).astype(np.int64) < 16
     frac = pc.utf8_rpad(pc.fill_null(pc.struct_field(parts, "frac"), ""), 2, "0")
     ok_idx = np.flatnonzero(ok)
     fen = np.zeros(len(s), dtype=np.int64)
@@ -81,3 +159,8 @@ def _parse_fen(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     fen[ok_idx] = w * 100 + f
     negative = ok & (_np(pc.fill_null(pc.struct_field(parts, "sign"), "")) == "-") & (fen > 0)
     return fen, ok, negative
+
+
+def _has_unit(s: pd.Series) -> np.ndarray:
+    """Values that are a number followed by a unit such as 万 (mask)."""
+    return _np(pc.match_substring_regex(_ascii_forms(_arr(s)), _UNIT_RE)).astype(bool)

@@ -61,6 +61,9 @@ class Prepared:
     rejects: pd.DataFrame
     stats: dict[str, TableStats] = field(default_factory=dict)
     excluded_as_of: int = 0
+    #: the allow-list of known nonconforming credit codes, when one was given: its file,
+    #: SHA-256 and codes, and the firm codes it admitted (each a warning of the run)
+    allowed_codes: dict[str, Any] | None = None
 
 
 class _Rejects:

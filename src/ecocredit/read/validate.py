@@ -4,6 +4,7 @@ order (firms first: the others name them), and reconciles the rows."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -13,10 +14,12 @@ import numpy as np
 import pandas as pd
 
 from ..days import day_of
+from ..errors import InputError
 from ..ruleset import Ruleset
 from ..vocab import TABLES
 from . import threads
 from .events import _events, _revoked
+from .csvtext import ROW_PROBLEM
 from .files import _empty, _frame
 from .firms import _firms
 from .history import _history
@@ -28,7 +31,7 @@ __all__ = ["prepare"]
 
 def prepare(firms: Any, events: Any, ruleset: Ruleset, *, measurements: Any = None,
             history: Any = None, as_of: dt.date | None = None, today: dt.date | None = None,
-            names: Mapping[str, str] | None = None) -> Prepared:
+            names: Mapping[str, str] | None = None, allow_codes: Any = None) -> Prepared:
     """Validate the four input tables against the contract and the ruleset.
 
     Parameters
@@ -45,6 +48,11 @@ def prepare(firms: Any, events: Any, ruleset: Ruleset, *, measurements: Any = No
         Defaults to the real date; it is written to the manifest so a replay reuses it.
     names : mapping, optional
         File names to report in rejects, per table (defaults: ``firms``, ``events`` ...).
+    allow_codes : path or collection of str, optional
+        An allow-list of known nonconforming credit codes (a file: one code a line, ``#``
+        comments) admitted although they fail the GB 32100 checks (real registered codes, e.g.
+        some Xiamen codes issued before 2016). Each admitted firm is listed in
+        ``Prepared.allowed_codes`` (a warning of the run, recorded in the manifest).
 
     Returns
     -------
@@ -57,8 +65,13 @@ def prepare(firms: Any, events: Any, ruleset: Ruleset, *, measurements: Any = No
     rej = _Rejects()
     stats: dict[str, TableStats] = {}
 
-    f_raw = _frame(firms, "firms", names["firms"])
-    f_all, f_ok = _firms(f_raw, names["firms"], rej, today_day)
+    f_raw, f_unread = _unread_rows(_frame(firms, "firms", names["firms"]), names["firms"], rej)
+    allowed = read_allow_codes(allow_codes)
+    f_all, f_ok, admitted = _firms(f_raw, names["firms"], rej, today_day,
+                                   frozenset(allowed["codes"]) if allowed else frozenset())
+    if allowed:
+        allowed["admitted"] = admitted
+    f_ok &= ~f_unread
     f_acc = f_all[f_ok].reset_index(drop=True)
     stats["firms"] = _stats(names["firms"], f_ok)
     firm_keys = f_acc["firm_id"]
@@ -67,21 +80,29 @@ def prepare(firms: Any, events: Any, ruleset: Ruleset, *, measurements: Any = No
     side_rej = _Rejects()
 
     def other_tables() -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame, np.ndarray]:
-        m_raw = (_empty("measurements") if measurements is None else
-                 _frame(measurements, "measurements", names["measurements"], as_strings=False))
+        m_raw, m_unread = _unread_rows(
+            _empty("measurements") if measurements is None else
+            _frame(measurements, "measurements", names["measurements"], as_strings=False),
+            names["measurements"], side_rej)
         ms, m_ok = _measurements(m_raw, names["measurements"], side_rej, ruleset, firm_keys)
-        h_raw = _empty("history") if history is None else _frame(history, "history",
-                                                                  names["history"])
+        m_ok &= ~m_unread
+        h_raw, h_unread = _unread_rows(
+            _empty("history") if history is None else _frame(history, "history",
+                                                             names["history"]),
+            names["history"], side_rej)
         h_all, h_ok = _history(h_raw, names["history"], side_rej, ruleset, firm_keys)
+        h_ok &= ~h_unread
         return ms, m_ok, h_all, h_ok
 
     with ThreadPoolExecutor(1) as side:
         big = (len(events) >= threads._THREADED_ROWS if isinstance(events, pd.DataFrame)
                else isinstance(events, (str, Path)))
         later = side.submit(other_tables) if threads._THREADS > 1 and big else None
-        e_raw = _frame(events, "events", names["events"], as_strings=False)
+        e_raw, e_unread = _unread_rows(_frame(events, "events", names["events"],
+                                              as_strings=False), names["events"], rej)
         e_all, e_ok, e_target = _events(e_raw, names["events"], rej, ruleset, firm_keys,
                                         today_day)
+        e_ok &= ~e_unread
         ms, m_ok, h_all, h_ok = later.result() if later is not None else other_tables()
     rej.parts += side_rej.parts
     stats["events"] = _stats(names["events"], e_ok)
@@ -101,7 +122,74 @@ def prepare(firms: Any, events: Any, ruleset: Ruleset, *, measurements: Any = No
     if history is not None:
         stats["history"] = _stats(names["history"], h_ok)
     return Prepared(firms=f_acc, events=ev, measurements=ms, history=_history_frame(
-        h_all[h_ok]), rejects=_sorted_rejects(rej, names), stats=stats, excluded_as_of=excluded)
+        h_all[h_ok]), rejects=_sorted_rejects(rej, names), stats=stats, excluded_as_of=excluded,
+        allowed_codes=allowed)
+
+
+_UNREAD_MESSAGES = {
+    "extra_field": "The row has more fields than the header (an unquoted comma?); the row is "
+                   "left out, the rest of the file is read.",
+    "bare_cr": "A carriage return inside an unquoted value would split the row; quote the "
+               "value or remove the character.",
+    "undecodable": "The row's bytes are not in the file's encoding (UTF-8); it was not decoded "
+                   "in another encoding. Save the file in one encoding.",
+    "formula_no_value": "A formula cell has no saved value (the workbook was never calculated): "
+                        "open it in Excel and save it, or write the value.",
+    "merged_cell": "The row is covered by merged cells (named in value): only the first cell "
+                   "of a merged range holds the value. Unmerge and fill every row.",
+}
+
+
+def _unread_rows(df: pd.DataFrame, file: str, rej: _Rejects) -> tuple[pd.DataFrame, np.ndarray]:
+    """Take out the reader's column of rows it could not read as written (see
+    :data:`~ecocredit.read.csvtext.ROW_PROBLEM`); reject those rows with its reason.
+
+    Returns the table without that column and the mask of those rows (all False when the
+    reader read every row as written).
+    """
+    if ROW_PROBLEM not in df.columns:
+        return df, np.zeros(len(df), dtype=bool)
+    raw = df[ROW_PROBLEM].astype(object).fillna("").to_numpy(dtype=object)
+    df = df.drop(columns=[ROW_PROBLEM])
+    unread = raw != ""
+    split = [str(w).partition(":") for w in raw]  # 'code' or 'code:detail'
+    why = np.array([c for c, _, _ in split], dtype=object)
+    detail = np.array([d for _, _, d in split], dtype=object)
+    for code, msg in _UNREAD_MESSAGES.items():
+        rows = np.flatnonzero(why == code)
+        rej.add(file, rows, "", code, detail[rows], msg)
+    return df, unread
+
+
+def read_allow_codes(source: Any) -> dict[str, Any] | None:
+    """The allow-list of credit codes: {'file', 'sha256', 'codes'} (None when not given).
+
+    A file holds one code a line (the first field of a CSV line), blank lines and lines
+    starting with ``#`` skipped, upper-cased; a collection of strings is taken as the codes.
+
+    Raises
+    ------
+    InputError
+        If the file cannot be read.
+    """
+    if source is None:
+        return None
+    if not isinstance(source, (str, Path)):
+        return {"file": None, "sha256": None, "codes": sorted({str(c).strip().upper()
+                                                                for c in source})}
+    p = Path(source)
+    try:
+        raw = p.read_bytes()
+        text = raw.decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{p}: the allow-list of credit codes cannot be read ({exc}).",
+                         file=str(p), reason_code="unreadable") from None
+    codes = set()
+    for line in text.splitlines():
+        code = line.split(",")[0].strip().strip('"').upper()
+        if code and not code.startswith("#") and code != "FIRM_ID":
+            codes.add(code)
+    return {"file": str(p), "sha256": hashlib.sha256(raw).hexdigest(), "codes": sorted(codes)}
 
 
 def _stats(name: str, ok: np.ndarray) -> TableStats:

@@ -33,8 +33,8 @@ def parse_document(text: str, file: str, model: type[_D],
     """
     reader = Reader(file, text)
     data = reader.read()
-    early = list(reader.problems)  # duplicate keys: reported, and validation goes on
-    if any(p.code == "yaml_syntax" for p in early):
+    early = list(reader.problems)  # duplicate keys, bad values: reported, validation goes on
+    if data is None and early:  # reading stopped (syntax, tag, depth, size, control character)
         return None, early
     if not isinstance(data, dict):
         return None, early + [Problem(file, 1, "", "bad_value",
@@ -42,7 +42,9 @@ def parse_document(text: str, file: str, model: type[_D],
     try:
         doc = model.model_validate(data)
     except ValidationError as exc:
-        return None, early + pydantic_problems(exc, data, reader.lines, file, what)
+        seen = {p.path for p in early}  # a value the reader refused is not reported twice
+        return None, early + [p for p in pydantic_problems(exc, data, reader.lines, file, what)
+                              if p.path not in seen]
     return doc, early + lint(doc, reader.lines, file)
 
 

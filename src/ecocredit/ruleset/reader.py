@@ -6,7 +6,7 @@ Used for rulesets and for inspection policies alike.
 
 from __future__ import annotations
 
-import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any, Iterable
 
@@ -38,14 +38,22 @@ class Reader:
         self.problems: list[Problem] = []
 
     def read(self) -> Any:
+        """The document's plain values (None on a problem that stops reading).
+
+        Before composing, :func:`_guard` walks the YAML events once (no objects built) and stops
+        at the first control character, explicit tag, nesting deeper than :data:`MAX_DEPTH` or
+        expansion (aliases counted) beyond :data:`MAX_NODES` values, so time and memory stay
+        bounded on any input and no tag ever reaches a constructor.
+        """
+        stop = _guard(self.file, self.text)
+        if stop is not None:
+            self.problems.append(stop)
+            return None
         loader = yaml.SafeLoader(self.text)
         try:
             node = loader.get_single_node()
         except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            line = mark.line + 1 if mark is not None else None
-            self.problems.append(Problem(self.file, line, "", "yaml_syntax",
-                                         f"Not valid YAML: {getattr(exc, 'problem', exc)}."))
+            self.problems.append(_syntax_problem(self.file, exc))
             return None
         finally:
             loader.dispose()
@@ -53,14 +61,23 @@ class Reader:
             return None
         return self._build(node, (), yaml.SafeLoader(""))
 
+    def _problem(self, node: yaml.Node, path: PathT, code: str, msg: str) -> None:
+        self.problems.append(Problem(self.file, node.start_mark.line + 1, format_path(path),
+                                     code, msg))
+
     def _build(self, node: yaml.Node, path: PathT, ctor: yaml.SafeLoader) -> Any:
         self.lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
             out: dict[str, Any] = {}
             for knode, vnode in node.value:
-                key = ctor.construct_object(knode, deep=True)
-                if isinstance(key, (dt.date, int, float, bool)) or key is None:
-                    key = knode.value
+                if knode.tag == "tag:yaml.org,2002:merge":
+                    self._problem(knode, path, "yaml_merge_key",
+                                  "Merge keys ('<<') are not allowed; write the keys out.")
+                    continue
+                if not isinstance(knode, yaml.ScalarNode):
+                    self._problem(knode, path, "bad_value", "A key must be a plain word.")
+                    continue
+                key = knode.value
                 if key in out:
                     self.problems.append(Problem(
                         self.file, knode.start_mark.line + 1, format_path(path + (key,)),
@@ -73,12 +90,122 @@ class Reader:
             return out
         if isinstance(node, yaml.SequenceNode):
             return [self._build(v, path + (i,), ctor) for i, v in enumerate(node.value)]
+        return self._scalar(node, path, ctor)
+
+    def _scalar(self, node: yaml.Node, path: PathT, ctor: yaml.SafeLoader) -> Any:
+        """One scalar: numbers checked for size before they are built, floats as decimals,
+        strings free of control characters."""
+        if node.style is None and _NUMBER.match(node.value):
+            try:
+                d = Decimal(node.value.replace("_", ""))
+            except Exception:  # 0x..., 0o..., sexagesimal: YAML 1.1 forms, built below
+                d = Decimal(0)
+            if len(node.value) > MAX_NUMBER_CHARS or not d.is_finite() or (
+                    d != 0 and abs(d.adjusted()) > MAX_EXPONENT):
+                self._problem(node, path, "number_out_of_range",
+                              f"The number {node.value[:20]}{'…' if len(node.value) > 20 else ''}"
+                              f" is out of range; numbers here have at most "
+                              f"{MAX_EXPONENT} digits.")
+                return None
         if node.tag == "tag:yaml.org,2002:float":
             try:
                 return Decimal(node.value.replace("_", ""))
             except Exception:  # .inf, .nan
                 return ctor.construct_object(node)
-        return ctor.construct_object(node)
+        try:
+            value = ctor.construct_object(node)
+        except (yaml.YAMLError, ValueError, OverflowError) as exc:  # e.g. the date 2019-02-30
+            self._problem(node, path, "bad_value", f"Cannot read {node.value[:40]!r}: {exc}.")
+            return None
+        if isinstance(value, str) and _CONTROL.search(value):
+            self._problem(node, path, "yaml_control_char",
+                          "The value holds a control character; remove it.")
+            return None
+        return value
+
+
+MAX_DEPTH = 64          #: deepest nesting of mappings and lists a document may have
+MAX_NODES = 200_000     #: most values a document may expand to (aliases counted in full)
+MAX_NUMBER_CHARS = 40   #: longest number literal read
+MAX_EXPONENT = 15       #: largest power of ten (either way) of a number
+
+# C0 and C1 control characters other than tab, LF and CR, and DEL
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# anything a plain scalar could mean as a number, including forms YAML 1.1 reads as strings
+_NUMBER = re.compile(r"^[-+]?(\.?[0-9][0-9_,]*(\.[0-9_]*)?([eE][-+]?[0-9]+)?|\.(inf|Inf|INF|nan|NaN|NAN))$")
+
+
+def _syntax_problem(file: str, exc: Exception) -> Problem:
+    mark = getattr(exc, "problem_mark", None)
+    line = mark.line + 1 if mark is not None else None
+    return Problem(file, line, "", "yaml_syntax",
+                   f"Not valid YAML: {getattr(exc, 'problem', None) or exc}.")
+
+
+def _guard(file: str, text: str) -> Problem | None:
+    """The first reason not to compose ``text``, or None; one pass over the YAML events.
+
+    Tracks, for every open collection, how many values it expands to and how deep, and for
+    every anchor the size and depth of its value, so an alias costs what it expands to (an
+    "alias bomb" of nine levels of nine is stopped after :data:`MAX_NODES` values, not after
+    387 million). An alias to an anchor still open (a recursive value) is refused too.
+    """
+    m = _CONTROL.search(text)
+    if m:
+        line = text.count("\n", 0, m.start()) + 1
+        return Problem(file, line, "", "yaml_control_char",
+                       f"Control character U+{ord(m.group()):04X} on line {line}; remove it.")
+    anchors: dict[str, tuple[int, int]] = {}
+    stack: list[list[Any]] = []  # [anchor, size, depth of children]
+    total = 0
+
+    def close(anchor: str | None, size: int, depth: int) -> None:
+        if anchor is not None:
+            anchors[anchor] = (size, depth)
+        if stack:
+            stack[-1][1] += size
+            stack[-1][2] = max(stack[-1][2], depth)
+
+    def where(ev: Any) -> int:
+        return ev.start_mark.line + 1
+
+    try:
+        for ev in yaml.parse(text, Loader=yaml.SafeLoader):
+            if getattr(ev, "tag", None) is not None and not isinstance(ev, yaml.DocumentStartEvent):
+                return Problem(file, where(ev), "", "yaml_tag",
+                               f"The tag '{ev.tag}' is not allowed: this file holds plain "
+                               "values only and never runs code.")
+            if isinstance(ev, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                stack.append([ev.anchor, 1, 0])
+                if len(stack) > MAX_DEPTH:
+                    return Problem(file, where(ev), "", "yaml_too_deep",
+                                   f"Nesting deeper than {MAX_DEPTH} levels.")
+            elif isinstance(ev, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                anchor, size, depth = stack.pop()
+                close(anchor, size, depth + 1)
+            elif isinstance(ev, yaml.ScalarEvent):
+                close(ev.anchor, 1, 1)
+            elif isinstance(ev, yaml.AliasEvent):
+                if ev.anchor not in anchors:
+                    return Problem(file, where(ev), "", "yaml_alias",
+                                   f"The alias '*{ev.anchor}' refers to an anchor that is not "
+                                   "defined before it or contains it.")
+                size, depth = anchors[ev.anchor]
+                if len(stack) + depth > MAX_DEPTH:
+                    return Problem(file, where(ev), "", "yaml_too_deep",
+                                   f"The alias '*{ev.anchor}' nests deeper than {MAX_DEPTH} levels.")
+                total += size
+                close(None, size, depth)
+            else:
+                continue
+            total += 1
+            if total > MAX_NODES:
+                return Problem(file, where(ev), "", "yaml_too_large",
+                               f"The document expands to more than {MAX_NODES:,} values "
+                               "(aliases counted in full).")
+    except yaml.YAMLError as exc:
+        return _syntax_problem(file, exc)
+    return None
 
 
 def line_for(lines: dict[PathT, int], path: PathT) -> int | None:

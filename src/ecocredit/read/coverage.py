@@ -1,0 +1,52 @@
+"""Results that would mislead: a run whose inputs do not cover what the ruleset reads.
+
+A period with no events in it, a ruleset that reads measured indicators when no measurements
+were given (every tiers rule then scores as if the indicator were unknown: guangdong-2015 grades
+nobody green), or a period that has not ended all grade every firm as if everything were known.
+:func:`run_warnings` names each such condition; the command line prints them with the summary,
+writes them to the manifest, and ``--strict`` makes them an error (exit status 2).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..days import day_of
+
+__all__ = ["run_warnings"]
+
+
+def run_warnings(result: Any) -> list[dict[str, str]]:
+    """The warnings of a scoring run, each ``{"code": ..., "message": ...}``.
+
+    Parameters
+    ----------
+    result : ScoreResult
+
+    Returns
+    -------
+    list of dict
+        Codes ``no_events_in_period``, ``no_measurements``, ``period_not_ended``, in that
+        order; empty when the inputs cover the period.
+    """
+    out: list[dict[str, str]] = []
+    per, prep, rs = result.period, result.prepared, result.ruleset
+    days = np.asarray(prep.events["day"]) if "day" in prep.events else np.zeros(0)
+    inside = ((days >= day_of(per.start)) & (days <= day_of(per.end))).sum() if len(days) else 0
+    if int(inside) == 0:
+        out.append({"code": "no_events_in_period", "message": (
+            f"No accepted event falls in the period {per.label}: every firm is graded as if it "
+            "had a clean record. Check the events file and the period.")})
+    reads = sorted({i.id for i in rs.indicators})
+    if reads and len(prep.measurements) == 0:
+        out.append({"code": "no_measurements", "message": (
+            f"The ruleset {rs.id} reads measured indicators ({', '.join(reads[:3])}"
+            f"{', ...' if len(reads) > 3 else ''}) but no measurements were accepted: the "
+            "rules on them score as if nothing were known. Give --measurements.")})
+    if result.today < per.end:
+        out.append({"code": "period_not_ended", "message": (
+            f"The period {per.label} ends on {per.end}, after today ({result.today}): "
+            "events still to come are not in the grades.")})
+    return out

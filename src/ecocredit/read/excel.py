@@ -1,0 +1,92 @@
+"""Excel workbooks (``.xlsx``): every sheet that holds the table, formulas without a value and
+merged cells said plainly.
+
+- Every sheet whose header row has the table's required columns is read, in workbook order
+  (firms on a second sheet no longer vanish); with none, the first sheet is read (and the
+  missing column is reported as before).
+- A formula cell without a cached value (a workbook written by a program and never opened in
+  Excel) would read as empty: its row is rejected as ``formula_no_value``.
+- A cell covered by merged cells (other than the range's top-left cell) is empty in the file:
+  its row is rejected as ``merged_cell``, naming the range, rather than read with a value
+  missing.
+
+Rows are numbered across the sheets in order (the second sheet's first data row follows the
+first sheet's last). Each problem goes into :data:`~ecocredit.read.csvtext.ROW_PROBLEM` as
+``code:detail``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pandas as pd
+
+from ..vocab import COLUMN_ALIASES, TABLES
+from .csvtext import ROW_PROBLEM
+from .text import _cell_str
+
+__all__ = ["read_excel_table"]
+
+
+def _canon(col: Any, table: str) -> str:
+    c = str(col).replace("\ufeff", "").strip()
+    return COLUMN_ALIASES[table].get(c, c.lower())
+
+
+def _holds_table(header: tuple, table: str) -> bool:
+    names = {_canon(h, table) for h in header if h is not None}
+    return all(c in names for c in TABLES[table][0])
+
+
+def read_excel_table(p: Path, table: str) -> pd.DataFrame:
+    """The table from every sheet of the workbook at ``p`` that holds it (see the module)."""
+    values = openpyxl.load_workbook(p, data_only=True)
+    formulas = openpyxl.load_workbook(p, data_only=False)
+    rows_of = {ws.title: list(ws.iter_rows(values_only=True)) for ws in values.worksheets}
+    sheets = [t for t, rows in rows_of.items() if rows and _holds_table(rows[0], table)]
+    if not sheets:
+        sheets = [values.worksheets[0].title]
+    frames = [_sheet(rows_of[t], formulas[t], table) for t in sheets]
+    frames = [f for f in frames if f is not None]
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in TABLES[table][0]})
+    out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    return out.fillna("")
+
+
+def _sheet(rows: list[tuple], fsheet: Any, table: str) -> pd.DataFrame | None:
+    if not rows:
+        return None
+    header = [("" if h is None else str(h)) or f"Unnamed: {i}" for i, h in enumerate(rows[0])]
+    covered: dict[tuple[int, int], str] = {}
+    for rng in fsheet.merged_cells.ranges:
+        for r in range(rng.min_row, rng.max_row + 1):
+            for c in range(rng.min_col, rng.max_col + 1):
+                if (r, c) != (rng.min_row, rng.min_col):
+                    covered[(r, c)] = str(rng)
+    frows = list(fsheet.iter_rows(values_only=True))
+    data, problems = [], []
+    for i, row in enumerate(rows[1:], start=2):  # worksheet row numbers
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
+            if not any((i, c) in covered for c in range(1, len(header) + 1)):
+                continue  # a blank row
+        problem = ""
+        frow = frows[i - 1] if i - 1 < len(frows) else ()
+        for j, v in enumerate(row[:len(header)]):
+            f = frow[j] if j < len(frow) else None
+            if v is None and isinstance(f, str) and f.startswith("="):
+                problem = f"formula_no_value:{f[:60]}"
+                break
+            if (i, j + 1) in covered:
+                problem = f"merged_cell:{covered[(i, j + 1)]}"
+                break
+        data.append(["" if v is None else _cell_str(v) for v in row[:len(header)]]
+                    + [""] * (len(header) - len(row)))
+        problems.append(problem)
+    df = pd.DataFrame(data, columns=header, dtype=object) if data else pd.DataFrame(
+        {h: pd.Series(dtype=object) for h in header})
+    if any(problems):
+        df[ROW_PROBLEM] = pd.Series(problems, dtype=object, index=df.index)
+    return df
