@@ -339,7 +339,7 @@ def test_two_runs_of_the_same_inputs_write_byte_identical_files(tmp_path, ecocre
     inputs = clean_inputs(tmp_path / "in")
     write_csv(inputs["events"], [
         {"event_id": "E1", "firm_id": A, "event_date": "2025-03-01", "event_type": "fine"},
-        {"event_id": "E2", "firm_id": B, "event_date": "2025/03/01", "event_type": "fine"},
+        {"event_id": "E2", "firm_id": B, "event_date": "01/03/2025", "event_type": "fine"},
     ])
 
     first = ecocredit_cli(*score_args(inputs, tmp_path / "one"))
@@ -364,7 +364,7 @@ def test_replay_of_a_run_given_relative_paths_with_rejects_says_identical(
         tmp_path, ecocredit_cli):
     inputs = clean_inputs(tmp_path / "in")
     write_csv(inputs["events"], [
-        {"event_id": "E1", "firm_id": A, "event_date": "2025/03/01", "event_type": "fine"}])
+        {"event_id": "E1", "firm_id": A, "event_date": "01/03/2025", "event_type": "fine"}])
     relative = {t: p.relative_to(tmp_path) for t, p in inputs.items()}
     assert ecocredit_cli(*score_args(relative, Path("out")), cwd=tmp_path).returncode == 1
     _, rejects = read_out(tmp_path / "out" / "rejects.csv")

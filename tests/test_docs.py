@@ -17,7 +17,7 @@ from conftest import make_firm_id
 
 import ecocredit
 from ecocredit.cli import cli
-from ecocredit.docgen import COLUMN_FORMATS, UNUSED_REASON_CODES, data_format_markdown
+from ecocredit.docgen import COLUMN_FORMATS, RECORD_REASON_CODES, UNUSED_REASON_CODES, data_format_markdown
 from ecocredit.vocab import (
     BOOLEAN_VALUES,
     COLUMN_ALIASES,
@@ -76,8 +76,9 @@ def test_every_column_and_every_reason_code_is_documented():
         assert list(COLUMN_FORMATS[table]) == [*required, *optional]
     shown = {code for cols in COLUMN_FORMATS.values() for col in cols.values()
              for code, _ in col.rejects}
-    assert shown | set(UNUSED_REASON_CODES) == set(REASON_CODES)
+    assert shown | set(UNUSED_REASON_CODES) | set(RECORD_REASON_CODES) == set(REASON_CODES)
     assert not shown & set(UNUSED_REASON_CODES)
+    assert not shown & set(RECORD_REASON_CODES)
 
 
 def test_the_valid_base_tables_are_scored_without_rejects():

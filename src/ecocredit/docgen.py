@@ -38,7 +38,7 @@ from ecocredit.vocab import (
     VALUE_ALIASES,
 )
 
-__all__ = ["COLUMN_FORMATS", "UNUSED_REASON_CODES", "Column", "data_format_markdown", "main"]
+__all__ = ["COLUMN_FORMATS", "RECORD_REASON_CODES", "UNUSED_REASON_CODES", "Column", "data_format_markdown", "main"]
 
 
 @dataclass(frozen=True)
@@ -107,14 +107,15 @@ COLUMN_FORMATS: Mapping[str, Mapping[str, Column]] = MappingProxyType({
         "firm_id": Column("text", "a `firm_id` of an accepted row of the firms table",
                           (("missing_value", ""), ("unknown_firm", "91360102MA00000003"))),
         "event_date": Column("date", _DATE + ": the day of the decision, finding or event",
-                             (("missing_value", ""), ("bad_date", "2025/03/01"),
+                             (("missing_value", ""), ("bad_date", "01/03/2025"),
                               ("future_date", "2099-01-01"))),
         "event_type": Column("code", "an event type below (code or its Chinese name), or one "
                              "the ruleset declares in `event_types`",
                              (("missing_value", ""), ("unknown_event_type", "littering"))),
         "amount": Column("decimal", "yuan, at most two decimals (fen), thousands separators "
                          "allowed (`12,500.50`); the fine of a `fine`",
-                         (("bad_number", "12.345"), ("negative_amount", "-100"))),
+                         (("bad_number", "12.345"), ("negative_amount", "-100"),
+                          ("amount_unit", "5万"))),
         "severity": Column("code", _with_zh("events", "severity", SEVERITIES)
                            + " (least to most serious); or empty", (("bad_value", "huge"),)),
         "medium": Column("code", _with_zh("events", "medium", MEDIA) + "; or empty",
@@ -139,7 +140,8 @@ COLUMN_FORMATS: Mapping[str, Mapping[str, Column]] = MappingProxyType({
                                              ("duplicate_measurement", "dup:"))),
         "value": Column("decimal", "a number for a numeric indicator (`0.95`, `1e-3`), one of "
                         "the declared values for a categorical one (`pass`)",
-                        (("missing_value", ""), ("bad_number", "high"))),
+                        (("missing_value", ""), ("bad_number", "high"),
+                         ("out_of_domain", "95"))),
     }),
     "history": MappingProxyType({
         "firm_id": Column("text", "a `firm_id` of an accepted firm",
@@ -154,6 +156,17 @@ COLUMN_FORMATS: Mapping[str, Mapping[str, Column]] = MappingProxyType({
         "list_until": Column("date", _DATE + ", the last day of the published list entry; "
                              "empty = the ruleset's duration", (("bad_date", "2025-13-01"),)),
     }),
+})
+
+#: reason codes that concern a whole row or file rather than one column's value, and where
+RECORD_REASON_CODES: Mapping[str, str] = MappingProxyType({
+    "extra_field": "a CSV row with more fields than the header (that row only)",
+    "bare_cr": "a carriage return alone inside an unquoted CSV field (that row only)",
+    "undecodable": "a row of a UTF-8 file whose bytes are not UTF-8 (e.g. one GB18030 row)",
+    "formula_no_value": "an Excel cell holding a formula without a saved value",
+    "merged_cell": "an Excel row covered by merged cells (the range is named)",
+    "revocation_cycle": "`events.ref_event_id`: a revocation of itself, or revocations that "
+                        "revoke each other in a cycle",
 })
 
 #: reason codes of the closed set that the ingest does not emit today, and why
@@ -231,7 +244,7 @@ Rejected input rows: 1 (see rejects.csv)
 Outputs written to out/mine
 $ cat out/mine/rejects.csv
 file,row,column,reason_code,value,message
-docs/examples/my-data/events.csv,4,event_date,bad_date,2025-02-30,Not a date in the form YYYY-MM-DD.
+docs/examples/my-data/events.csv,4,event_date,bad_date,2025-02-30,"Not a date: YYYY-MM-DD (also 2024/5/1, 2024.05.01, 2024年5月1日, or a timestamp, taken in China time)."
 ```
 
 The fourth event is not used (exit status 1); the brick works, suspended (`停产`), is not graded;
@@ -276,7 +289,7 @@ def _reason_codes() -> list[str]:
     for code, meaning in REASON_CODES.items():
         where = [f"{t}.{c}" for t, cols in COLUMN_FORMATS.items() for c, col in cols.items()
                  if any(r == code for r, _ in col.rejects)]
-        note = UNUSED_REASON_CODES.get(code)
+        note = UNUSED_REASON_CODES.get(code) or RECORD_REASON_CODES.get(code)
         cols = ", ".join(f"`{w}`" for w in where) or (note or "")
         lines.append(f"| `{code}` | {meaning} | {cols} |")
     return lines + [""]
