@@ -28,8 +28,8 @@ from ..vocab import CONTRACT_VERSION
 from .rundir import write_run_files
 
 __all__ = ["write_run", "read_manifest", "output_frames", "rerun", "input_changed",
-           "saved_score_row", "build_manifest", "manifest_bytes", "file_sha256", "RUN_FORMATS",
-           "MANIFEST_FORMAT", "OUTPUT_FILES"]
+           "saved_score_row", "build_manifest", "run_manifest", "manifest_bytes", "file_sha256",
+           "RUN_FORMATS", "MANIFEST_FORMAT", "OUTPUT_FILES"]
 
 MANIFEST_FORMAT = 1
 OUTPUT_FILES = ("scores.csv", "contributions.csv", "rejects.csv")
@@ -47,6 +47,41 @@ def output_frames(result: ScoreResult) -> dict[str, pd.DataFrame]:
     contributions = result.contributions[CONTRIBUTION_COLUMNS]
     return {"scores.csv": scores, "contributions.csv": contributions,
             "rejects.csv": result.rejects}
+
+
+def run_manifest(result: ScoreResult, inputs: Mapping[str, str | Path],
+                 files: Mapping[str, bytes]) -> dict[str, Any]:
+    """The manifest of a scoring run: what :func:`write_run` records and what ``replay``
+    recomputes to compare, field by field (one function, so the two cannot drift).
+
+    Parameters
+    ----------
+    result : ScoreResult
+    inputs : mapping
+        Table name → the file it was read from.
+    files : mapping of str to bytes
+        The output files (name → bytes) whose SHA-256 the manifest records.
+    """
+    from ..read.coverage import run_warnings
+
+    graded = result.scores["status"] == "graded"
+    manifest = build_manifest(
+        result.ruleset, inputs, result.stats,
+        options={"period": result.period.label,
+                 "as_of": result.as_of.isoformat() if result.as_of else None,
+                 "today": result.today.isoformat(),
+                 "evaluation_date": result.eval_date.isoformat(),
+                 **({"allow_codes": result.prepared.allowed_codes}
+                    if result.prepared.allowed_codes else {})},
+        counts={"firms": int(len(result.scores)), "graded": int(graded.sum()),
+                "grades": {k: int(v) for k, v in result.grade_counts().items()},
+                "rejects": int(len(result.rejects)),
+                "events_excluded_as_of": int(result.prepared.excluded_as_of)},
+        outputs={name: _sha256(data) for name, data in files.items()})
+    warnings = run_warnings(result)
+    if warnings:  # inputs that do not cover the period (issue 11): said in the manifest too
+        manifest["warnings"] = warnings
+    return manifest
 
 
 def write_run(result: ScoreResult, out_dir: str | Path, inputs: dict[str, str | Path],
@@ -76,25 +111,7 @@ def write_run(result: ScoreResult, out_dir: str | Path, inputs: dict[str, str | 
     files = {name: csv_bytes(df) for name, df in frames.items()}
     if xlsx:
         files.update(run_workbooks(frames))
-    graded = result.scores["status"] == "graded"
-    manifest = build_manifest(
-        result.ruleset, inputs, result.stats,
-        options={"period": result.period.label,
-                 "as_of": result.as_of.isoformat() if result.as_of else None,
-                 "today": result.today.isoformat(),
-                 "evaluation_date": result.eval_date.isoformat(),
-                 **({"allow_codes": result.prepared.allowed_codes}
-                    if result.prepared.allowed_codes else {})},
-        counts={"firms": int(len(result.scores)), "graded": int(graded.sum()),
-                "grades": {k: int(v) for k, v in result.grade_counts().items()},
-                "rejects": int(len(result.rejects)),
-                "events_excluded_as_of": int(result.prepared.excluded_as_of)},
-        outputs={name: _sha256(data) for name, data in files.items()})
-    from ..read.coverage import run_warnings
-
-    warnings = run_warnings(result)
-    if warnings:  # inputs that do not cover the period (issue 11): said in the manifest too
-        manifest["warnings"] = warnings
+    manifest = run_manifest(result, inputs, files)
     files["manifest.json"] = manifest_bytes(manifest)
     write_run_files(out_dir, files)
     return manifest

@@ -36,7 +36,7 @@ from ..errors import ReplayError
 from .manifest import (
     OUTPUT_FILES,
     RUN_FORMATS,
-    build_manifest,
+    run_manifest,
     file_sha256,
     output_frames,
     read_manifest,
@@ -333,19 +333,7 @@ def _replay_score(m: dict[str, Any], run_dir: Path, inputs_dirs: Sequence[str | 
         return {}
     frames = output_frames(result)
     files = {name: csv_bytes(df) for name, df in frames.items()}
-    graded = result.scores["status"] == "graded"
-    import hashlib
-    now = build_manifest(
-        result.ruleset, where, result.stats,
-        options={"period": result.period.label,
-                 "as_of": result.as_of.isoformat() if result.as_of else None,
-                 "today": result.today.isoformat(),
-                 "evaluation_date": result.eval_date.isoformat()},
-        counts={"firms": int(len(result.scores)), "graded": int(graded.sum()),
-                "grades": {k: int(v) for k, v in result.grade_counts().items()},
-                "rejects": int(len(result.rejects)),
-                "events_excluded_as_of": int(result.prepared.excluded_as_of)},
-        outputs={name: hashlib.sha256(data).hexdigest() for name, data in files.items()})
+    now = run_manifest(result, where, files)
     problems += compare_manifests(m, json.loads(json.dumps(now)))
     diffs: dict[str, pd.DataFrame] = {}
     for name in OUTPUT_FILES:
