@@ -58,6 +58,9 @@ class ReformError(RulesetError):
     """A reform file (or the ruleset it makes) is invalid; ``problems`` lists every problem."""
 
     reason_code = "invalid_reform"
+    #: how the command line names it and which command lints it (``ecocredit.cli.common``)
+    document = "reform"
+    lint_command = "lint-reform"
 
 
 class Change(_Model):

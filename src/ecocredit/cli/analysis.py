@@ -9,51 +9,15 @@ other at import time).
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import os
 import sys
 from pathlib import Path
 from typing import Any, Callable
 
 import click
 
-from .common import _fail, _guard, _lint_files
+from .common import _date, _guard, _lint_files
 
 __all__ = ["whatif_cmd", "backtest_cmd", "report_cmd", "lint_reform_cmd"]
-
-
-def _guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """The shared guard of :mod:`ecocredit.cli`, with a reform's problems named as such."""
-
-    @functools.wraps(fn)
-    def reform_first(*args: Any, **kwargs: Any) -> Any:
-        from ..analysis.reform import ReformError
-
-        try:
-            return fn(*args, **kwargs)
-        except ReformError as exc:
-            if os.environ.get("ECOCREDIT_DEBUG"):
-                raise
-            n = len(exc.problems)
-            extra = (f" (and {n - 1} more: run `ecocredit lint-reform {exc.source}`)"
-                     if n > 1 else "")
-            _fail(f"invalid reform: {exc.problems[0]}{extra}" if n else str(exc))
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-
-        return _guard(reform_first)(*args, **kwargs)
-
-    return wrapper
-
-
-def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"expected a date YYYY-MM-DD, got {value!r}") from None
 
 
 def _inputs(firms: str, events: str, measurements: str | None, history: str | None
@@ -100,7 +64,7 @@ def _csv(df: Any) -> bytes:
 @click.option("--policy", default="jiangxi-2020", show_default=True,
               help="Inspection policy for the visits a year ('none': not computed).")
 @_tables
-@_guarded
+@_guard
 def whatif_cmd(baseline: str, reform: str, period: str, as_of: dt.date | None, policy: str,
                firms: str, events: str, measurements: str | None, history: str | None,
                today: dt.date | None, out: str, quiet: bool) -> None:
@@ -149,7 +113,7 @@ def whatif_cmd(baseline: str, reform: str, period: str, as_of: dt.date | None, p
               show_default=True, help="Bootstrap resamples for the confidence intervals.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the resampling.")
 @_tables
-@_guarded
+@_guard
 def backtest_cmd(rulesets: tuple[str, ...], period: str, outcome_period: str, outcome: str,
                  n_boot: int, seed: int, firms: str, events: str, measurements: str | None,
                  history: str | None, today: dt.date | None, out: str, quiet: bool) -> None:
@@ -197,7 +161,7 @@ def _rounded(df: Any) -> Any:
 @click.argument("run_dir", type=click.Path(file_okay=False, exists=True))
 @click.option("--out", "out", type=click.Path(dir_okay=False),
               help="The HTML file (default RUN_DIR/report.html); the workbook goes beside it.")
-@_guarded
+@_guard
 def report_cmd(run_dir: str, out: str | None) -> None:
     """One self-contained HTML page for the run in RUN_DIR, and an .xlsx with its tables."""
     from ..analysis.report import run_report, write_report
@@ -208,7 +172,7 @@ def report_cmd(run_dir: str, out: str | None) -> None:
 
 @click.command("lint-reform")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@_guarded
+@_guard
 def lint_reform_cmd(files: tuple[str, ...]) -> None:
     """Validate reform FILES (and the rulesets they make); report every problem."""
     from ..analysis.reform import lint_reform

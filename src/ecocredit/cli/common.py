@@ -37,8 +37,10 @@ def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
                 raise
             first = exc.problems[0] if exc.problems else None
             n = len(exc.problems)
-            extra = f" (and {n - 1} more: run `ecocredit lint {exc.source}`)" if n > 1 else ""
-            _fail(f"invalid ruleset: {first}{extra}" if first else str(exc))
+            what = getattr(exc, "document", "ruleset")  # a reform file says so
+            cmd = getattr(exc, "lint_command", "lint")
+            extra = f" (and {n - 1} more: run `ecocredit {cmd} {exc.source}`)" if n > 1 else ""
+            _fail(f"invalid {what}: {first}{extra}" if first else str(exc))
         except EcocreditError as exc:
             if os.environ.get("ECOCREDIT_DEBUG"):
                 raise
