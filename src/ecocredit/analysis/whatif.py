@@ -237,8 +237,8 @@ def whatif(firms: Any, events: Any, baseline: Any, reform: Any, *, period: str |
     ...                        "event_date": ["2025-03-01"], "event_type": ["fine"]})
     >>> w = whatif(firms, events, "anhui-2019", "guangdong-2015", period="2025",
     ...            today="2026-01-01", policy=None)
-    >>> w.transitions.values.tolist()
-    [['blue', 'blue', 1]]
+    >>> w.transitions.values.tolist()  # one fine: 94 points (blue) in Anhui, 78.35 (yellow) in Guangdong
+    [['blue', 'yellow', 1]]
     """
     rs_a = baseline if isinstance(baseline, ecocredit.Ruleset) else ecocredit.load_ruleset(baseline)
     doc = reform if isinstance(reform, Reform) else None
