@@ -12,7 +12,7 @@ import functools
 import os
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, NoReturn
 
 import click
 
@@ -71,6 +71,13 @@ _NoArgsIsHelpError = getattr(click.exceptions, "NoArgsIsHelpError", ())
 class _Group(click.Group):
     """A click group whose usage errors are one line on stderr (exit status 2), like the rest."""
 
+    def make_context(self, info_name: str | None, args: list[str],
+                     parent: click.Context | None = None, **extra: Any) -> click.Context:
+        try:  # `ecocredit --help | head -1`: the help is printed while parsing
+            return super().make_context(info_name, args, parent, **extra)
+        except BrokenPipeError:  # before click turns it into exit status 1
+            _quiet_broken_pipe()
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -83,12 +90,6 @@ class _Group(click.Group):
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         try:
             rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
-        except SystemExit as exc:
-            # click ends a closed pipe met while parsing (`ecocredit --help | head -1`) with
-            # status 1 after wrapping stdout; a closed pipe is not a failure
-            if exc.code == 1 and type(sys.stdout).__name__ == "PacifyFlushWrapper":
-                _quiet_broken_pipe()
-            raise
         except _NoArgsIsHelpError as exc:
             path = exc.ctx.command_path if exc.ctx else "ecocredit"
             _fail(f"no command given; run `{path} --help` to see the commands.")
@@ -109,7 +110,7 @@ class _Group(click.Group):
         sys.exit(rv if isinstance(rv, int) else 0)
 
 
-def _quiet_broken_pipe() -> None:
+def _quiet_broken_pipe() -> NoReturn:
     """The reader of our output went away (``ecocredit rulesets | head -1``): stop quietly,
     exit 0, like the standard tools. stdout is pointed at /dev/null so that Python's final
     flush does not complain again."""
