@@ -149,14 +149,14 @@ def test_a_new_black_entry_and_an_earlier_one_give_the_later_end():
 # ---- Shandong 2020: black colour = black list, 1 year / 3 years ------------------------------
 
 def test_a_shandong_firm_with_twelve_points_is_black_and_on_the_black_list_one_year():
-    ev = [(f"E{i}", F1, f"2024-0{i}-01", "fine", "") for i in range(1, 5)]
+    ev = [(f"E{i}", F1, f"2024-0{i}-01", "exceedance", "") for i in range(1, 5)]
     x = row(run("shandong-2020", "2024", ev))
     assert (x["score"], x["grade"], x["list"], x["list_until"]) == (
-        str(-4 * 3), "black", "black", "2025-12-31")  # four fines of 3 points: 12 → black
+        str(-4 * 3), "black", "black", "2025-12-31")  # four exceedances of 3 points: 12 → black
 
 
 def test_eleven_shandong_points_are_yellow_and_on_no_list():
-    ev = [(f"E{i}", F1, f"2024-0{i}-01", "fine", "") for i in range(1, 4)]
+    ev = [(f"E{i}", F1, f"2024-0{i}-01", "exceedance", "") for i in range(1, 4)]
     ev += [(f"W{i}", F1, f"2024-0{i}-02", "warning", "") for i in (1, 2)]
     x = row(run("shandong-2020", "2024", ev))
     assert (x["score"], x["grade"], x["list"]) == (str(-3 * 3 - 2 * 1), "yellow", "")
@@ -368,7 +368,7 @@ def test_national_repair_ends_a_serious_black_entry_only_after_twelve_months(
 
 
 def test_national_repair_ends_an_ordinary_black_entry_after_three_months():
-    ev = [(f"E{i}", F1, f"2024-0{i}-01", "fine", "") for i in range(1, 5)]
+    ev = [(f"E{i}", F1, f"2024-0{i}-01", "exceedance", "") for i in range(1, 5)]
     r = run("shandong-2020", "2024", ev)
     assert (row(r)["list"], row(r)["list_until"]) == ("black", "2025-12-31")
     d = decide_repairs(r, apps((F1, "2025-03-31", "E1;E2;E3;E4", "true"),  # E + 3 months
@@ -464,7 +464,7 @@ MEASURE_TABLE = {
     "shandong-2020": ("2024", {
         "green": ([], {"inspection": "SD-M01"}),
         "blue": (["warning"], {"inspection": "SD-M02"}),  # 1 point
-        "yellow": (["fine"] * 2, {"inspection": "SD-M03", "award": "SD-M04"}),  # 6 points
+        "yellow": (["exceedance"] * 2, {"inspection": "SD-M03", "award": "SD-M04"}),  # 6 points
         "black": (["monitoring_fraud"], {"award": "SD-M04", "inspection": "SD-M05",
                                          "supervision": "SD-M05"}),  # 12 points, black list
     }),
