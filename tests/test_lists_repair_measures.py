@@ -413,6 +413,31 @@ MEASURE_TABLE = {
             "inspection": "CQ-M05", "subsidy": "CQ-M07", "loan": "CQ-M09",
             "insurance": "CQ-M10", "award": "CQ-M11", "procurement": "CQ-M12"}),
     }),
+    "chongqing-2021": ("2024", {
+        "green": ([], {"subsidy": "CQ21-M01", "award": "CQ21-M01", "inspection": "CQ21-M02"}),
+        "blue": (["fine"], {}),  # 95
+        "yellow": (["production_suspension"] * 2, {  # 60
+            "supervision": "CQ21-M03;CQ21-M14", "permit": "CQ21-M04", "eia": "CQ21-M04",
+            "inspection": "CQ21-M05", "subsidy": "CQ21-M06", "loan": "CQ21-M08",
+            "insurance": "CQ21-M10", "award": "CQ21-M11"}),
+        "red": (["concealed_discharge"], {  # veto, black list
+            "supervision": "CQ21-M03;CQ21-M14", "permit": "CQ21-M04", "eia": "CQ21-M04",
+            "inspection": "CQ21-M05", "subsidy": "CQ21-M07", "loan": "CQ21-M09",
+            "insurance": "CQ21-M10", "award": "CQ21-M11", "procurement": "CQ21-M12",
+            "penalty_decision": "CQ21-M13"}),
+    }),
+    "jilin-2018": ("2024", {
+        "green": ([], {"permit": "JL-M01", "eia": "JL-M01", "subsidy": "JL-M02"}),
+        "blue": (["warning"], {"supervision": "JL-M03", "permit": "JL-M03",
+                               "subsidy": "JL-M03"}),  # 1 point
+        "yellow": (["daily_penalty"], {  # 6 points
+            "inspection": "JL-M04", "permit": "JL-M05", "eia": "JL-M05", "subsidy": "JL-M05",
+            "award": "JL-M05", "sewage_fee": "JL-M11"}),
+        "red": (["permit_revoked"], {  # 12 points at once, black list
+            "inspection": "JL-M04", "permit": "JL-M05", "eia": "JL-M05;JL-M06",
+            "subsidy": "JL-M05;JL-M06;JL-M08", "award": "JL-M05", "loan": "JL-M09",
+            "insurance": "JL-M10", "sewage_fee": "JL-M11"}),
+    }),
     "guangdong-2015": ("2025", {
         "green": (["liability_insurance", "cleaner_production_audit"], {
             "subsidy": "GD-M01", "loan": "GD-M02", "insurance": "GD-M03",
