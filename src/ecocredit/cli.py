@@ -491,8 +491,12 @@ def _read_requests(path: str) -> Any:
                    "commitment (true/false), last_repair (optional date).")
 @click.option("--out", "out", type=click.Path(dir_okay=False),
               help="Also write the decisions to this CSV (UTF-8 with BOM, written atomically).")
+@click.option("--published-on", "published_on", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="The day the run's results were published (YYYY-MM-DD); the repair windows "
+                   "count from it. Default: the evaluation date.")
 @_guard
-def repair_cmd(run_dir: str, applications: str, out: str | None) -> None:
+def repair_cmd(run_dir: str, applications: str, out: str | None,
+               published_on: Any = None) -> None:
     """Decide credit-repair applications against the ruleset of the run in RUN_DIR.
 
     Prints each decision with its reasons, evidence and citation. Exit status 0 whether the
@@ -503,7 +507,8 @@ def repair_cmd(run_dir: str, applications: str, out: str | None) -> None:
 
     apps = _read_requests(applications)
     result = rerun(read_manifest(run_dir))
-    d = decide_repairs(result, apps)
+    d = decide_repairs(result, apps,
+                       published_on=published_on.date() if published_on else None)
     for r in d.itertuples(index=False):
         click.echo(f"{r.firm_id} {r.date}: {r.decision.upper()} — {r.explanation}")
         if r.evidence:

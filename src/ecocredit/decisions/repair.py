@@ -12,7 +12,8 @@ in a fixed order, and says what a granted repair does:
 4. timing, counting months as the Civil Code counts periods (Art. 201–202: the day of
    publication is not counted, and N months end on the corresponding day, or the month's last
    day, ``add_months(P, N)``, which belongs to the period). The publication date ``P`` is the
-   run's evaluation date ``E`` for the grade and for a list entry of this period; for a list in
+   day the run's results were published (``published_on``; the evaluation date ``E`` when not
+   given) for the grade and for a list entry of this period; for a list in
    force only through an entry published earlier (the history table), the end of that entry's
    period. The application must not precede ``E`` (``before_publication``), must come after
    the minimum period, ``min_months`` from ``P`` (``min_months_serious`` for a serious entry)
@@ -88,9 +89,10 @@ def _matches(m: Match, ev: pd.DataFrame) -> np.ndarray:
 
 
 def _publication(rs: Ruleset, result: ScoreResult, firm_idx: int, list_name: str,
-                 contrib: pd.DataFrame) -> tuple[dt.date, bool, str]:
-    """When the list entry in force was published, whether it is serious, and the evidence."""
-    E = result.eval_date
+                 contrib: pd.DataFrame, published_on: dt.date) -> tuple[dt.date, bool, str]:
+    """When the list entry in force was published, whether it is serious, and the evidence.
+    ``published_on`` is the publication date of this run's results."""
+    E = published_on
     own = contrib[contrib["kind"].eq("list") & contrib["effect"].str.startswith(list_name + " list")
                   & ~contrib["rule_id"].str.startswith("lists.history.")]
     if len(own):
@@ -108,7 +110,7 @@ def _publication(rs: Ruleset, result: ScoreResult, firm_idx: int, list_name: str
             continue
         until = (date_of(r.list_until_day) if r.list_until_day != NO_DATE
                  else add_months(pend, default))
-        if E <= until and (best is None or until > best[1]):
+        if result.eval_date <= until and (best is None or until > best[1]):
             best = (pend, until, str(r.period))
     if best is None:  # cannot happen for a list in force; count from E
         return E, False, ""
@@ -116,7 +118,8 @@ def _publication(rs: Ruleset, result: ScoreResult, firm_idx: int, list_name: str
     return pend, until > add_months(pend, ordinary), f"history {label}: {list_name} list"
 
 
-def decide_repairs(result: ScoreResult, applications: pd.DataFrame) -> pd.DataFrame:
+def decide_repairs(result: ScoreResult, applications: pd.DataFrame,
+                   published_on: dt.date | None = None) -> pd.DataFrame:
     """Decide credit-repair applications against the ruleset's ``repair`` policy.
 
     Parameters
@@ -126,6 +129,11 @@ def decide_repairs(result: ScoreResult, applications: pd.DataFrame) -> pd.DataFr
     applications : DataFrame
         ``firm_id``, ``date`` (ISO); optional ``rectified`` (``;``-separated event ids),
         ``commitment`` (true/false), ``last_repair`` (ISO date of an earlier repair).
+    published_on : date, optional
+        The day the run's results were published (Guangdong published its 2018-year results on
+        2020-03-31, case 06). The windows the regulations count from publication (no
+        application before it, the minimum period, the window for applying) count from this
+        day; without it, from the evaluation date. It may not precede the evaluation date.
 
     Returns
     -------
@@ -136,7 +144,8 @@ def decide_repairs(result: ScoreResult, applications: pd.DataFrame) -> pd.DataFr
     Raises
     ------
     InputError
-        A required column is missing or a date is not a date.
+        A required column is missing or a date is not a date, or ``published_on`` precedes
+        the evaluation date.
 
     Examples
     --------
@@ -160,7 +169,11 @@ def decide_repairs(result: ScoreResult, applications: pd.DataFrame) -> pd.DataFr
                              reason_code="missing_column")
     rs = result.ruleset
     pol = rs.repair
-    E = result.eval_date
+    if published_on is not None and published_on < result.eval_date:
+        raise InputError(f"The publication date {published_on} precedes the evaluation date "
+                         f"{result.eval_date}: results are published after they are evaluated.",
+                         column="published_on", reason_code="bad_value")
+    E = published_on or result.eval_date  # the windows count from publication
     scores = result.scores.set_index("firm_id")
     contrib = result.contributions
     ev = result.prepared.events
@@ -223,9 +236,10 @@ def decide_repairs(result: ScoreResult, applications: pd.DataFrame) -> pd.DataFr
                    f"{pol.lists or '-'}.")
         published, serious, pub_ev = E, False, ""
         if by_list:
-            published, serious, pub_ev = _publication(rs, result, k, list_on, c)
+            published, serious, pub_ev = _publication(rs, result, k, list_on, c, E)
         if day < E:
-            refuse("before_publication", f"{day} is before the evaluation date {E}.")
+            refuse("before_publication", f"{day} is before the results were published ({E}"
+                   + (")." if published_on else ", the evaluation date)."))
         months = pol.min_months_serious if serious and pol.min_months_serious is not None \
             else pol.min_months
         if months and day <= add_months(published, months):
