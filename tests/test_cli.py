@@ -458,10 +458,12 @@ def test_rulesets_lists_the_bundled_rulesets_with_version_and_validity(ecocredit
     rows = {ln.split()[0]: ln.split()[1:4] for ln in proc.stdout.splitlines()[1:]}
     assert rows == {"anhui-2019": ["2019.1", "2019-07-01", "open"],
                     "chongqing-2017": ["2017.1", "2017-01-01", "2021-12-31"],
+                    "chongqing-2021": ["2021.1", "2022-01-01", "open"],
                     "guangdong-2015": ["2015.1", "2015-01-01", "open"],
                     "hebei-2024": ["2024.1", "2024-01-01", "open"],
                     "jiangsu-2020": ["2020.1", "2020-01-01", "open"],
                     "jiangxi": ["2018.1", "2018-01-01", "open"],
+                    "jilin-2018": ["2018.1", "2018-01-01", "open"],
                     "shandong-2020": ["2020.1", "2020-01-01", "open"]}
 
 

@@ -677,9 +677,9 @@ def test_the_reported_jiangsu_cases_order_and_fine_changzhou_and_nanjing():
 @pytest.mark.parametrize("as_of, score", [
     ("2025-03-15", 9),  # D+14: not yet
     ("2025-03-16", 9 - 2),  # D+15: the fine counts (JS-D03)
-    ("2025-09-15", 9 - 2),  # the day before 2025-03-16 + 6 months
-    ("2025-09-16", 9),  # 2025-03-16 + 6 months: lapsed, the points return
-], ids=["D+14", "D+15", "day-before-lapse", "lapse-day"])
+    ("2025-09-16", 9 - 2),  # 2025-03-16 + 6 months: the end day still counts (Art. 202)
+    ("2025-09-17", 9),  # the day after: lapsed, the points return
+], ids=["D+14", "D+15", "end-day", "lapse-day"])
 def test_a_jiangsu_fine_dated_d_counts_from_d_plus_15_for_6_months(as_of, score):
     r = run("jiangsu-2020", [ev("F1", "2025-03-01", "fine")], period="2025", as_of=as_of)
     assert r.eval_date.isoformat() == as_of
@@ -696,18 +696,18 @@ def test_a_jiangsu_fine_dated_14_days_before_the_period_end_deducts_from_the_nex
     assert js_score(fine, period="2025-04") == (cents(9 - 2), "blue")  # E = 04-30 ≥ D+15
 
 
-def test_a_jiangsu_validity_ending_in_a_short_month_lapses_on_its_last_day():
-    # 2025-08-16 + 15 days = 2025-08-31; + 6 months = 2026-02-31, i.e. 2026-02-28
+def test_a_jiangsu_validity_ending_in_a_short_month_ends_on_its_last_day_included():
+    # 2025-08-16 + 15 days = 2025-08-31; + 6 months = 2026-02-31, i.e. 2026-02-28 (case 12)
     fine = [ev("F1", "2025-08-16", "fine")]
-    assert js_score(fine, period="2026", as_of="2026-02-27") == (cents(9 - 2), "blue")
-    assert js_score(fine, period="2026", as_of="2026-02-28") == (cents(9), "blue")
+    assert js_score(fine, period="2026", as_of="2026-02-28") == (cents(9 - 2), "blue")
+    assert js_score(fine, period="2026", as_of="2026-03-01") == (cents(9), "blue")
 
 
 @pytest.mark.parametrize("as_of, score, grade", [
     ("2025-05-25", 9 - 9, "black"),  # 11 months after it took effect (2024-06-25)
-    ("2025-06-24", 9 - 9, "black"),  # the day before 2024-06-25 + 12 months
-    ("2025-06-25", 9, "blue"),  # 12 months: lapsed
-], ids=["11-months", "day-before-12-months", "12-months"])
+    ("2025-06-25", 9 - 9, "black"),  # 2024-06-25 + 12 months: the end day still counts
+    ("2025-06-26", 9, "blue"),  # the day after: lapsed
+], ids=["11-months", "end-day-of-12-months", "after-12-months"])
 def test_a_jiangsu_production_suspension_of_the_previous_year_counts_for_12_months(
         as_of, score, grade):
     r = run("jiangsu-2020", [ev("S1", "2024-06-10", "production_suspension")], period="2025",
@@ -720,7 +720,7 @@ def test_a_jiangsu_fine_of_december_still_counts_in_the_next_year_while_valid():
     fine = [ev("F1", "2024-12-20", "fine")]
     assert js_score(fine, period="2024") == (cents(9), "blue")  # E = 2024-12-31 < 2025-01-04
     assert js_score(fine, period="2025-01") == (cents(9 - 2), "blue")
-    assert js_score(fine, period="2025-07") == (cents(9), "blue")  # lapsed on 2025-07-04
+    assert js_score(fine, period="2025-07") == (cents(9), "blue")  # lapsed after 2025-07-04
 
 
 def test_an_anhui_fine_of_december_does_not_count_in_the_next_year():
@@ -735,8 +735,8 @@ def test_a_jiangsu_credit_commitment_adds_1_from_the_day_it_is_signed_for_12_mon
     c = [ev("B1", "2025-03-01", "credit_commitment")]
     assert js_score(c, period="2025", as_of="2025-02-28") == (cents(9), "blue")
     assert js_score(c, period="2025", as_of="2025-03-01") == (cents(9 + 1), "blue")  # JS-B01
-    assert js_score(c, period="2026", as_of="2026-02-28") == (cents(9 + 1), "blue")
-    assert js_score(c, period="2026", as_of="2026-03-01") == (cents(9), "blue")  # lapsed
+    assert js_score(c, period="2026", as_of="2026-03-01") == (cents(9 + 1), "blue")  # end day
+    assert js_score(c, period="2026", as_of="2026-03-02") == (cents(9), "blue")  # lapsed
 
 
 def test_two_jiangsu_credit_commitments_add_only_1():

@@ -21,9 +21,12 @@ from .common import _date, _fail, _guard, _login_name, _read_requests, cli
 @click.option("--register", "register",
               help="Credit register (path or URL): count from its recorded final publication "
                    "of the run and record the granted repairs.")
+@click.option("--published-on", "published_on", callback=_date, metavar="YYYY-MM-DD",
+              help="The day the run's results were published (without a register): the "
+                   "repair windows count from it. Default: the evaluation date.")
 @_guard
 def repair_cmd(run_dir: str, applications: str, out: str | None,
-               register: str | None = None) -> None:
+               register: str | None = None, published_on: dt.date | None = None) -> None:
     """Decide credit-repair applications against the ruleset of the run in RUN_DIR.
 
     Prints each decision with its reasons, evidence and citation. Exit status 0 whether the
@@ -33,12 +36,15 @@ def repair_cmd(run_dir: str, applications: str, out: str | None,
     from ..output import csv_bytes, write_files_atomically
 
     apps = _read_requests(applications)
+    if register and published_on:
+        _fail("give either --register (its recorded publication) or --published-on, not both.")
     if register:  # issue 13: windows from the recorded publication; decisions recorded
         from ..cycle.point_of_action import repair_in_register
 
         d = repair_in_register(register, run_dir, apps)
     else:
-        d = decide_repairs(rerun(read_manifest(run_dir), run_dir), apps)
+        d = decide_repairs(rerun(read_manifest(run_dir), run_dir), apps,
+                           published_on=published_on)
     for r in d.itertuples(index=False):
         click.echo(f"{r.firm_id} {r.date}: {r.decision.upper()} — {r.explanation}")
         if r.evidence:

@@ -160,7 +160,8 @@ def decide_repairs(result: ScoreResult, applications: pd.DataFrame, *,
     Raises
     ------
     InputError
-        A required column is missing or a date is not a date.
+        A required column is missing or a date is not a date, or ``published_on`` precedes
+        the evaluation date.
 
     Examples
     --------
@@ -191,6 +192,10 @@ def decide_repairs(result: ScoreResult, applications: pd.DataFrame, *,
         raise InputError("Every application needs a date YYYY-MM-DD.", column="date",
                          reason_code="missing_value")
     last = [_date(x, "last_repair") for x in apps["last_repair"]]
+    if published_on is not None and published_on < result.eval_date:
+        raise InputError(f"The publication date {published_on} precedes the evaluation date "
+                         f"{result.eval_date}: results are published after they are evaluated.",
+                         column="published_on", reason_code="bad_value")
     run = _Run(result, published_on)
     out: list[tuple[int, dict[str, Any]]] = []
     # decide in date order (a repeat is judged against earlier grants), report in given order

@@ -34,7 +34,10 @@ class Match(Model):
 
     An event counts on the evaluation date ``E`` if its type (and severity, medium, amount)
     match, it is not revoked, and ``event_date + effective_after_days <= E`` and, when
-    ``valid_months`` is set, ``E < add_months(event_date + effective_after_days, valid_months)``.
+    ``valid_months`` is set, ``E <= add_months(event_date + effective_after_days, valid_months)``:
+    the one date-window convention (docs/concepts.md, Civil Code Art. 201–202): N months from day
+    D end on the corresponding day of the last month (its last day where it has none), and that
+    day belongs to the window.
     In ``annual`` evaluation the event must also be dated within the period.
     """
 
@@ -165,7 +168,7 @@ def match_events(e: Events, mp: MatchPlan, eval_day: int) -> np.ndarray:
     keep &= start <= eval_day
     if mp.valid_months is not None and keep.any():
         k = np.flatnonzero(keep)
-        keep[k] = eval_day < add_months_days(start[k], mp.valid_months)
+        keep[k] = eval_day <= add_months_days(start[k], mp.valid_months)  # end day included
     return sel[keep]
 
 
@@ -239,7 +242,7 @@ def counts(plan: Any, mp: MatchPlan, ev: dict[str, Any]) -> bool:
     takes_effect = ev["date"] + dt.timedelta(days=m.effective_after_days)
     if takes_effect > on:
         return False
-    if m.valid_months is not None and on >= add_months(takes_effect, m.valid_months):
+    if m.valid_months is not None and on > add_months(takes_effect, m.valid_months):
         return False
     return True
 

@@ -12,13 +12,17 @@ from typing import Any, Callable
 from ..errors import Problem
 from ..rules import KIND_BY_NAME
 from ..rules.base import LintContext, PathT
-from ..rules.conditions import lint_match
+from ..rules.conditions import Match, lint_match
 from ..rules.list_entry import lint_grades, lint_lists
-from ..vocab import MEASURE_ACTIONS
+from ..vocab import ADMIN_EVENT_TYPES, EVENT_TYPES, MEASURE_ACTIONS, POSITIVE_EVENT_TYPES
 from .models import Ruleset
 from .reader import format_path, line_for
 
-__all__ = ["check_rule_dates", "lint_document"]
+__all__ = ["ADVERSE_EVENT_TYPES", "check_rule_dates", "lint_document", "scored_event_types"]
+
+#: The contract's adverse event types: every ruleset scores each or says why not (coverage).
+ADVERSE_EVENT_TYPES: tuple[str, ...] = tuple(
+    t for t in EVENT_TYPES if t not in POSITIVE_EVENT_TYPES and t not in ADMIN_EVENT_TYPES)
 
 
 def check_rule_dates(add: Callable[[PathT, str, str], None], rule: Any, base: PathT,
@@ -34,6 +38,52 @@ def check_rule_dates(add: Callable[[PathT, str, str], None], rule: Any, base: Pa
     if rule.end and doc.valid_to and rule.end > doc.valid_to:
         add(base + ("end",), "bad_dates",
             f"Rule ends ({rule.end}) after the {what} does ({doc.valid_to}).")
+
+
+def _matched_types(obj: Any, out: set[str]) -> None:
+    """Collect the event types of every :class:`Match` inside a rule (any depth)."""
+    if isinstance(obj, Match):
+        out.update(obj.types)
+    elif isinstance(obj, (list, tuple)):
+        for x in obj:
+            _matched_types(x, out)
+    elif hasattr(obj, "__pydantic_fields__"):
+        for name in type(obj).model_fields:
+            _matched_types(getattr(obj, name), out)
+
+
+def scored_event_types(rs: Ruleset) -> set[str]:
+    """Event types some rule (points, override or list entry) reads: they affect the result."""
+    out: set[str] = set()
+    _matched_types(rs.rules, out)
+    if rs.lists is not None:
+        _matched_types(rs.lists.rules, out)
+    return out
+
+
+def _coverage(rs: Ruleset, ctx: LintContext) -> None:
+    """Every adverse event type of the contract is scored by a rule or listed in ``not_scored``
+    with a reason and a citation, never silently a non-event (cases 03 and 05: a revoked
+    permit left a firm at full marks)."""
+    scored = scored_event_types(rs)
+    declared: dict[str, int] = {}
+    for i, ns in enumerate(rs.not_scored):
+        for j, t in enumerate(ns.types):
+            path = ("not_scored", i, "types", j)
+            if t not in EVENT_TYPES:
+                ctx.add(path, "unknown_event_type",
+                        f"'{t}' is not an event type of the contract.")
+            elif t in scored:
+                ctx.add(path, "coverage",
+                        f"'{t}' is listed as not scored, but a rule scores it.")
+            elif t in declared:
+                ctx.add(path, "duplicate_id", f"'{t}' is already listed as not scored.")
+            declared.setdefault(t, i)
+    missing = [t for t in ADVERSE_EVENT_TYPES if t not in scored and t not in declared]
+    if missing:
+        ctx.add(("not_scored",), "coverage",
+                "Adverse event types neither scored by a rule nor listed under 'not_scored' "
+                f"with a reason and a citation: {', '.join(missing)}.")
 
 
 def _bands(rs: Ruleset, ctx: LintContext) -> None:
@@ -170,6 +220,7 @@ def lint_document(rs: Ruleset, lines: dict[PathT, int], file: str) -> list[Probl
         ids_seen.setdefault(bc.id, -1)
         KIND_BY_NAME["black_cap"].lint(bc, ("lists", "black_cap"), ctx)
     _repair_and_measures(rs, ctx, ids_seen)
+    _coverage(rs, ctx)
 
     reachable = ctx.reachable
     if ctx.downgrade and reachable:

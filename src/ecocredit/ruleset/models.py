@@ -25,7 +25,7 @@ from .cycle import Adjustment, Publication
 
 __all__ = ["FORMAT_VERSION", "Grade", "Band", "Category", "Scoring", "Evaluation", "Indicator",
            "EventTypeDecl", "ListDurations", "Lists", "RepairEffect", "Repair", "Measure",
-           "Document", "Ruleset"]
+           "NotScored", "Document", "Ruleset"]
 
 FORMAT_VERSION = 1
 
@@ -192,6 +192,14 @@ class Measure(Cited):
         return self
 
 
+class NotScored(Model):
+    """An adverse event type of the contract that the ruleset deliberately does not score, and
+    why (coverage lint: every adverse type is scored by a rule or listed here)."""
+
+    types: list[str] = Field(min_length=1, description="Event types of the contract.")
+    reason: str = Field(min_length=1, description="Why the source gives these no points.")
+    reference: Reference
+
 
 class Document(Model):
     """A validated YAML document (a ruleset, an inspection policy) and the file it came from.
@@ -242,6 +250,9 @@ class Ruleset(Document):
     measures: list[Measure] = Field(default_factory=list)
     publication: Publication | None = None  # the evaluation cycle: ecocredit.ruleset.cycle
     adjustment: Adjustment | None = None
+    not_scored: list[NotScored] = Field(
+        default_factory=list, description="Adverse event types deliberately not scored, each "
+        "with a reason and a citation (coverage lint).")
 
     @field_validator("format")
     @classmethod
