@@ -107,7 +107,13 @@ def test_a_deduction_changed_from_a_date_counts_under_its_baseline_rule(tmp_path
 
 
 def test_dropping_a_veto_grades_the_firm_by_its_points(tmp_path):
-    w = _whatif(_reform(tmp_path, "  - disable: AH-V02\n"))
+    # without a rule, the behaviour must be declared not scored, with a reason (coverage lint)
+    w = _whatif(_reform(tmp_path, "  - disable: AH-V02\n"
+                                  "  - to: not_scored\n"
+                                  "    add:\n"
+                                  "      types: [eia_unapproved_construction]\n"
+                                  "      reason: the draft drops the veto and scores nothing instead\n"
+                                  "      reference: {document: draft reform, article: '1'}\n"))
 
     ch = w.changes.set_index("firm_id")
     assert list(ch.index) == [F4]
@@ -115,6 +121,13 @@ def test_dropping_a_veto_grades_the_firm_by_its_points(tmp_path):
     assert ch.loc[F4, "rules"] == "AH-V02 (green→red → none)"
     assert ch.loc[F4, "direction"] == "up"
     assert _pairs(w)[("red", "green")] == 1
+
+
+def test_a_reform_that_leaves_a_behaviour_unscored_without_saying_why_is_a_lint_error(tmp_path):
+    problems = ecocredit.lint_reform(_reform(tmp_path, "  - disable: AH-V02\n"))
+
+    assert [p.code for p in problems] == ["coverage"]
+    assert "eia_unapproved_construction" in problems[0].message
 
 
 def test_chongqing_2017_against_guangdong_2015_on_the_same_firms():

@@ -69,8 +69,10 @@ class Change(_Model):
     set: str | None = Field(None, description="Key path in the ruleset, e.g. rules[CQ-D02].points")
     value: Any = None
     disable: str | None = Field(None, description="Id of a rule, list rule or measure to drop.")
-    add: dict[str, Any] | None = Field(None, description="A rule, written as in a ruleset.")
-    to: Literal["rules", "lists.rules", "measures"] = Field(
+    add: dict[str, Any] | None = Field(
+        None, description="A rule, written as in a ruleset, or a not_scored entry (types, "
+        "reason, reference): a reform that stops scoring a behaviour says why (coverage lint).")
+    to: Literal["rules", "lists.rules", "measures", "not_scored"] = Field(
         "rules", description="Where an added item goes.")
     from_: dt.date | None = Field(None, alias="from",
                                   description="A rule's change applies from this date.")
