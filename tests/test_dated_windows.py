@@ -263,22 +263,22 @@ def test_a_measure_duration_counts_from_publication_through_its_end_day(publishe
 
 
 def test_list_entries_of_the_run_count_from_publication_history_entries_keep_their_end():
-    ev = [(F1, "2023-05-01", "concealed_discharge", None)]  # veto → black list, 12 months
+    ev = [(F1, "2023-05-01", "concealed_discharge", None)]  # veto → black list, 36 months
     r = _score("chongqing-2021", "2023", ev, firms=(F1, F2),
                history=[{"firm_id": F2, "period": "2022", "grade": "blue", "list": "black",
                          "list_until": "2024-06-30"}])
     s = r.scores.set_index("firm_id")
-    assert (s.loc[F1, "list"], s.loc[F1, "list_until"]) == ("black", "2024-12-31")
+    assert (s.loc[F1, "list"], s.loc[F1, "list_until"]) == ("black", "2026-12-31")
     p = dt.date(2024, 2, 29)
     m = check_measures(r, pd.DataFrame({"firm_id": [F1, F1, F2], "action": ["procurement"] * 3,
-                                        "date": ["2025-02-28", "2025-03-01", "2024-06-30"]}),
+                                        "date": ["2027-02-28", "2027-03-01", "2024-06-30"]}),
                        published_on=p)
-    assert list(m.checks["list_until"]) == ["2025-02-28", "", "2024-06-30"]
+    assert list(m.checks["list_until"]) == ["2027-02-28", "", "2024-06-30"]
     assert list(m.checks["list"]) == ["black", "", "black"]
     d = decide_repairs(r, pd.DataFrame({"firm_id": [F1], "date": ["2024-03-15"],
                                         "rectified": ["E0"], "commitment": ["true"]}),
                        published_on=p)
-    assert d["list_until"][0] == "2025-02-28"
+    assert d["list_until"][0] == "2027-02-28"
 
 
 def test_measures_published_on_from_the_shell(ecocredit_cli, tmp_path):
