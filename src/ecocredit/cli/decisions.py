@@ -72,12 +72,18 @@ def repair_cmd(run_dir: str, applications: str, out: str | None,
 @click.option("--register", "register",
               help="Credit register (path or URL): the grade and list in force on the day, "
                    "and each check written to its trace table.")
+@click.option("--published-on", "published_on", callback=_date, metavar="YYYY-MM-DD",
+              help="The day the run's results were published (without a register): they are "
+                   "in force from it, and measure durations and the run's list entries count "
+                   "from it. Default: the evaluation date.")
 @_guard
 def measures_cmd(run_dir: str, firm: str | None, action: str | None, date: dt.date | None,
                  requests: str | None, who: str | None, log: str | None,
-                 register: str | None = None) -> None:
+                 register: str | None = None, published_on: dt.date | None = None) -> None:
     """Which measures apply when a firm applies for an action on a date, and why (逢办必查).
 
+    A measure that follows the result on fixed dates (Jiangsu's electricity price: the result
+    on 30 June or 31 December) reads that dated result, and the answer says which one.
     With --log, every check is appended to the trace log (触发留痕): when it was made, who
     asked, firm, action, date, the grade and list in force and the measures returned.
     """
@@ -95,12 +101,15 @@ def measures_cmd(run_dir: str, firm: str | None, action: str | None, date: dt.da
     else:
         _fail("give --firm, --action and --date, or --requests FILE.")
         return
+    if register and published_on:
+        _fail("give either --register (its recorded publication) or --published-on, not both.")
     if register:  # issue 13: what was in force in the register; checks to its trace table
         from ..cycle.point_of_action import measures_in_register
 
         res = measures_in_register(register, run_dir, req)
     else:
-        res = check_measures(rerun(read_manifest(run_dir), run_dir), req)
+        res = check_measures(rerun(read_manifest(run_dir), run_dir), req,
+                             published_on=published_on)
     for i in range(len(res.checks)):
         click.echo(res.explain(i))
     if log:

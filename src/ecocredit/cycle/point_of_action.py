@@ -19,11 +19,13 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 import ecocredit
 
 from ..audit import read_manifest, rerun
+from ..decisions.anchored import DatedResult
 from .publish import read_run
 from .register import Register, RegisterError
 
@@ -78,6 +80,22 @@ def repair_in_register(register: Register | str | Path, run_dir: str | Path,
     return d
 
 
+def _dated(reg: Register, scores: pd.DataFrame, fid: str, day: dt.date) -> DatedResult:
+    """The register's record in force for the firm on an anchor date (a measure that follows
+    the result on fixed dates, :mod:`ecocredit.decisions.anchored`)."""
+    n = len(scores)
+    grade, lst, until = (np.full(n, "", dtype=object) for _ in range(3))
+    rec = reg.in_force([fid], day)
+    hit = (scores["firm_id"] == fid).to_numpy()
+    if len(rec):
+        r = rec.iloc[0]
+        grade[hit], lst[hit], until[hit] = r["grade"], r["list"], r["list_until"]
+        src = f"register #{r['seq']}, in force on {day}"
+    else:
+        src = f"no result in force in the register on {day}"
+    return DatedResult(day, grade, lst, until, np.full(n, src, dtype=object))
+
+
 def measures_in_register(register: Register | str | Path, run_dir: str | Path,
                          requests: pd.DataFrame, *, checked_at: dt.datetime | None = None
                          ) -> Any:
@@ -85,7 +103,9 @@ def measures_in_register(register: Register | str | Path, run_dir: str | Path,
 
     The run gives the ruleset's measures and the published history; the grade, list and list
     end come from the register's record in force on the day (none: the firm had no published
-    result in force, no measure applies). Durations count from the final publication. Each
+    result in force, no measure applies). Durations count from the final publication. A
+    measure that follows the result on fixed dates (``anchor``) reads the record in force on
+    its anchor date. Each
     check is appended to the register's trace table in one transaction.
 
     Returns
@@ -122,7 +142,8 @@ def measures_in_register(register: Register | str | Path, run_dir: str | Path,
             e = dt.date.fromisoformat(day) + dt.timedelta(days=1)
             relied.append("")
         view = dataclasses.replace(result, scores=s, eval_date=e)
-        m = ecocredit.check_measures(view, one, checked_at=checked_at)
+        m = ecocredit.check_measures(view, one, checked_at=checked_at,
+                                     dated=lambda a, fid=fid, s=s: _dated(reg, s, fid, a))
         c = m.checks.copy()
         dd = m.details.copy()
         dd["check"] = i

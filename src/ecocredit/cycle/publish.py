@@ -13,6 +13,7 @@ reasons or run ids).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -182,6 +183,8 @@ def publish(register: Register | str | Path, run_dir: str | Path, *, stage: str,
         if not n:
             raise RegisterError(f"ruleset {rs.id} declares no publication period; give --days.")
         end = day + dt.timedelta(days=n)
+    if stage == "final":  # the list entries this run made count from the publication
+        run = dataclasses.replace(run, scores=run.scores.assign(list_until=_lists_from(run, day)))
     out_dir = Path(out) if out else Path(run_dir) / "publication"
     pub = _public_frame(run, stage, day, end)
     title = f"{rs.title.zh} {run.manifest['options']['period']} {STAGE_LABELS[stage]}"
@@ -213,6 +216,20 @@ def publish(register: Register | str | Path, run_dir: str | Path, *, stage: str,
         [g for g in rs.grade_ids], fill_value=0)
     return PublishResult(run.run_id, stage, day, end, len(rows), seqs[0] if seqs else 0,
                          seqs[-1] if seqs else 0, str(out_dir), counts)
+
+
+def _lists_from(run: RunInfo, day: dt.date) -> Any:
+    """``list_until`` per firm with the run's own list entries counted from ``day`` (the
+    regulations count list durations from publication; entries of the history keep their
+    end)."""
+    from ..decisions.published import list_until_from_publication
+
+    path = Path(run.run_dir) / "contributions.csv"
+    if not path.exists():
+        return run.scores["list_until"]
+    contrib = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
+                          usecols=["firm_id", "rule_id", "effect"])
+    return list_until_from_publication(run.ruleset, run.scores, contrib, day)
 
 
 def _prior(w: Any, run: RunInfo, stage: str, day: dt.date) -> dict[str, int]:

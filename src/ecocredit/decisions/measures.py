@@ -20,6 +20,17 @@ A measure applies to a request when
 6. no other measure that applies ``supersedes`` it (an explicit exception: a firm red twice
    running pays Jiangsu's black sewage surcharge, not the red one).
 
+When the run's publication date ``P`` is given (``published_on``; the register's recorded
+final publication), the result is in force from ``P`` instead of ``E``, durations count from
+``P``, and so do the list entries this run made (``list_until = add_months(P, N)``; entries
+carried over from the history keep their end).
+
+A measure with an ``anchor`` follows the result on fixed dates, not the run at hand
+(:mod:`ecocredit.decisions.anchored`): its grade and list are those of the last anchor date
+``A`` before ``D`` (Jiangsu's electricity price: the result on 30 June or 31 December), it
+applies through the next anchor date, that day included, and every answer says which dated
+result it used.
+
 Everything is computed on whole columns (requests × measures), exactly. The answer depends only
 on the run and the request's date ``D``; the clock time of the check (``checked_at``) is only
 recorded, in the answer and in the trace log.
@@ -36,22 +47,26 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..days import add_months_days, day_of, iso_days
+from ..days import add_months_days, date_of, day_of, iso_days
 from ..engine.run import ScoreResult
 from ..errors import InputError
 from ..periods import previous_periods
 from ..output import excel_safe
 from ..rules.conditions import history_mask
 from ..vocab import MEASURE_ACTIONS
+from .anchored import DatedResult, DatedSource, anchor_days, result_on
+from .published import lists_from_publication
 
 __all__ = ["check_measures", "append_trace", "read_trace", "TRACE_COLUMNS", "CHECK_COLUMNS",
            "DETAIL_COLUMNS", "MeasureChecks"]
 
-CHECK_COLUMNS = ["checked_at", "who", "firm_id", "action", "date", "ruleset", "ruleset_version",
+TRACE_COLUMNS = ["checked_at", "who", "firm_id", "action", "date", "ruleset", "ruleset_version",
                  "period", "grade", "list", "list_until", "in_force", "measures"]
+#: the trace's columns, then ``dated``: the dated results the anchored measures of the action
+#: read (``""`` when none)
+CHECK_COLUMNS = TRACE_COLUMNS + ["dated"]
 DETAIL_COLUMNS = ["check", "firm_id", "action", "date", "measure_id", "kind", "label", "value",
                   "unit", "until", "evidence", "reference"]
-TRACE_COLUMNS = CHECK_COLUMNS
 
 
 @dataclass
@@ -78,12 +93,16 @@ class MeasureChecks:
                 f" on {c['date']}: ruleset {c['ruleset']} {c['ruleset_version']}, period "
                 f"{c['period']}, grade {c['grade'] or '-'}"
                 + (f", {c['list']} list until {c['list_until']}" if c["list"] else ""))
-        if not c["in_force"]:
-            return head + "\n  The run's result was not yet published on that date: no measure."
+        dated = c.get("dated", "")
         d = self.details[self.details["check"] == i]
-        if d.empty:
-            return head + "\n  No measure of the ruleset applies to this action."
-        lines = [head]
+        lines = [head] + [f"  dated result: {x}" for x in dated.split("\n") if x]
+        if not c["in_force"]:
+            if not dated:
+                return head + "\n  The run's result was not yet published on that date: no measure."
+            lines.append("  The run's result was not yet published on that date: only the "
+                         "measures that follow a dated result are checked.")
+        elif d.empty:
+            lines.append("  No measure of the ruleset applies to this action.")
         for r in d.itertuples(index=False):
             val = f" {r.value} {r.unit}" if r.value else ""
             until = f" (until {r.until})" if r.until else ""
@@ -114,48 +133,107 @@ def _requests(requests: pd.DataFrame) -> pd.DataFrame:
     return req.reset_index(drop=True)
 
 
-def _applies(result: ScoreResult, pos: np.ndarray, day: np.ndarray, in_force: np.ndarray,
-             action: np.ndarray, grade: np.ndarray, list_now: np.ndarray, until_txt: np.ndarray
-             ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, np.ndarray]]:
+@dataclass
+class _Asked:
+    """The requests as columns: run position of the firm, day, action, and the run's grade
+    and list in force on the day."""
+
+    pos: np.ndarray
+    day: np.ndarray
+    in_force: np.ndarray
+    action: np.ndarray
+    grade: np.ndarray
+    list_now: np.ndarray
+    until_txt: np.ndarray
+
+
+def _target(m, grade: np.ndarray, list_now: np.ndarray, until_txt: np.ndarray
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """Whether the grade or list matches the measure's, and that evidence."""
+    n = len(grade)
+    by_grade = np.isin(grade, m.grades) if m.grades else np.zeros(n, bool)
+    by_list = np.isin(list_now, m.lists) if m.lists else np.zeros(n, bool)
+    evidence = np.where(by_grade, "grade " + grade.astype(str), "").astype(object)
+    lev = np.where(by_list, list_now.astype(str) + " list until " + until_txt.astype(str),
+                   "").astype(object)
+    evidence = evidence + np.where((evidence != "") & (lev != ""), ";", "") + lev
+    return by_grade | by_list, evidence
+
+
+def _dated(m, a: _Asked, source: DatedSource, cache: dict[int, DatedResult]
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """An anchored measure: per check, whether it applies on the dated result, its evidence,
+    its last day, and the text naming the dated result read."""
+    n = len(a.pos)
+    anchor, last = anchor_days(m.anchor.dates, a.day)
+    grade, lst, until = (np.full(n, "", dtype=object) for _ in range(3))
+    src = np.full(n, "", dtype=object)
+    for A in np.unique(anchor):
+        if int(A) not in cache:
+            cache[int(A)] = source(date_of(int(A)))
+        r, at = cache[int(A)], anchor == A
+        grade[at], lst[at], until[at] = r.grade[a.pos[at]], r.list[a.pos[at]], r.list_until[
+            a.pos[at]]
+        src[at] = r.source[a.pos[at]]
+    a_txt, last_txt = iso_days(anchor), iso_days(last)
+    ok, evidence = _target(m, grade, lst, until)
+    ok &= np.isin(a.action, m.actions)
+    evidence = np.where(evidence != "", evidence + " on " + a_txt + " (" + src + ")", "")
+    said = (a_txt + ": grade " + np.where(grade != "", grade, "-")
+            + np.where(lst != "", ", " + lst + " list", "") + " (" + src + "), applies through "
+            + last_txt)
+    return ok, evidence.astype(object), last_txt.astype(object), said.astype(object)
+
+
+def _applies(result: ScoreResult, a: _Asked, start_day: int, source: DatedSource
+             ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, np.ndarray],
+                        np.ndarray]:
     """Per measure, per check: whether it applies (action, grade or list in force, history,
-    duration), its evidence, and the last day it applies ('' for no end)."""
+    duration; or the dated result for an anchored measure), its evidence, and the last day
+    it applies ('' for no end); and per check the dated results read."""
     s = result.scores
-    n = len(pos)
-    e_day = day_of(result.eval_date)
+    n = len(a.pos)
     nf = len(s)
     graded = (s["status"] == "graded").to_numpy()
     applies: dict[str, np.ndarray] = {}
     evidence_of: dict[str, np.ndarray] = {}
     until_of: dict[str, np.ndarray] = {}
+    dated_txt = np.full(n, "", dtype=object)
+    cache: dict[int, DatedResult] = {}
     for m in result.ruleset.measures:
-        ok = in_force & np.isin(action, m.actions)
-        by_grade = np.isin(grade, m.grades) if m.grades else np.zeros(n, bool)
-        by_list = np.isin(list_now, m.lists) if m.lists else np.zeros(n, bool)
-        ok &= by_grade | by_list
-        evidence = np.where(by_grade, "grade " + grade.astype(str), "").astype(object)
-        lev = np.where(by_list, list_now.astype(str) + " list until " + until_txt.astype(str),
-                       "").astype(object)
-        evidence = evidence + np.where((evidence != "") & (lev != ""), ";", "") + lev
+        if m.anchor is not None:
+            ok, evidence, m_until, said = _dated(m, a, source, cache)
+            asked = np.isin(a.action, m.actions)
+            for i in np.flatnonzero(asked):  # one line per dated result read
+                if said[i] not in dated_txt[i].split("\n"):
+                    dated_txt[i] += ("\n" if dated_txt[i] else "") + said[i]
+            applies[m.id], evidence_of[m.id], until_of[m.id] = ok, evidence, m_until
+            continue
+        ok = a.in_force & np.isin(a.action, m.actions)
+        hit, evidence = _target(m, a.grade, a.list_now, a.until_txt)
+        ok &= hit
         if m.history is not None:
             hmask, htext = history_mask(
                 result.prepared, m.history, previous_periods(result.period, m.history.periods),
                 nf, graded)
-            ok &= hmask[pos]
-            htxt = htext.reindex(pos).fillna("").to_numpy(object)
+            ok &= hmask[a.pos]
+            htxt = htext.reindex(a.pos).fillna("").to_numpy(object)
             evidence = evidence + np.where(htxt != "", ";", "") + htxt
         m_until = np.full(n, "", dtype=object)
         if m.duration_months is not None:
-            # the months that follow the evaluation date; the last one ends on the corresponding
-            # day (2025-12-31 + 6 months → 2026-06-30, the last day it applies)
-            last_day = int(add_months_days(np.array([e_day]), m.duration_months)[0])
-            ok &= day <= last_day
+            # the months that follow the evaluation date (or the publication); the last one
+            # ends on the corresponding day (2025-12-31 + 6 months → 2026-06-30, included)
+            last_day = int(add_months_days(np.array([start_day]), m.duration_months)[0])
+            ok &= a.day <= last_day
             m_until[:] = iso_days(np.array([last_day]))[0]
         applies[m.id], evidence_of[m.id], until_of[m.id] = ok, evidence, m_until
-    return applies, evidence_of, until_of
+    return applies, evidence_of, until_of, dated_txt
 
 
 def check_measures(result: ScoreResult, requests: pd.DataFrame, *,
-                   checked_at: dt.datetime | None = None) -> MeasureChecks:
+                   checked_at: dt.datetime | None = None,
+                   published_on: dt.date | None = None,
+                   dated: DatedSource | None = None) -> MeasureChecks:
     """Which measures apply to each request, and why.
 
     Parameters
@@ -167,6 +245,14 @@ def check_measures(result: ScoreResult, requests: pd.DataFrame, *,
         (ISO), optional ``who``.
     checked_at : datetime, optional
         When the check is made (recorded, not used to decide); default: now, in UTC.
+    published_on : date, optional
+        The day the run's results were published: they are in force from it, and the
+        windows the regulations count from publication (measure durations, this run's list
+        entries) count from it. Default: the evaluation date.
+    dated : callable, optional
+        ``date -> DatedResult``: where the result on an anchor date comes from (the credit
+        register gives its record in force). Default: :func:`~ecocredit.decisions.anchored.
+        result_on` (the run, re-scored as of that date).
 
     Returns
     -------
@@ -175,11 +261,13 @@ def check_measures(result: ScoreResult, requests: pd.DataFrame, *,
     Raises
     ------
     InputError
-        A request names an unknown firm or action, or a date that is not a date.
+        A request names an unknown firm or action, or a date that is not a date, or
+        ``published_on`` precedes the evaluation date.
 
     Examples
     --------
-    A Jiangsu firm red on 2025-12-31 pays the electricity surcharge for six months:
+    A Jiangsu firm red on 2025-12-31 pays the electricity surcharge for the next half-year
+    (the result on the half-year's last day), through 2026-06-30:
 
     >>> import ecocredit
     >>> firms = pd.DataFrame({"firm_id": ["91360102000000010K"], "name": ["甲"],
@@ -200,20 +288,25 @@ def check_measures(result: ScoreResult, requests: pd.DataFrame, *,
     if (pos < 0).any():
         raise InputError(f"Firm {req['firm_id'][pos < 0].iloc[0]!r} is not among the scored "
                          "firms of this run.", column="firm_id", reason_code="unknown_firm")
+    if published_on is not None and published_on < result.eval_date:
+        raise InputError(f"The publication date {published_on} precedes the evaluation date "
+                         f"{result.eval_date}.", column="published_on", reason_code="bad_value")
     n = len(req)
-    e_day = day_of(result.eval_date)
+    start = day_of(published_on or result.eval_date)
     day = req["_day"].to_numpy(np.int64)
     grade = s["grade"].to_numpy(object)[pos]
     lst = s["list"].to_numpy(object)[pos]
-    until_txt = s["list_until"].to_numpy(object)[pos]
+    until_all = (lists_from_publication(result, published_on) if published_on is not None
+                 else s["list_until"].to_numpy(object))
+    until_txt = until_all[pos]
     until = np.array([day_of(dt.date.fromisoformat(u)) if u else np.iinfo(np.int64).max
                       for u in until_txt], dtype=np.int64)
-    in_force = day >= e_day
+    in_force = day >= start
     list_now = np.where((lst != "") & (day <= until), lst, "").astype(object)
     action = req["action"].to_numpy(object)
-
-    applies, evidence_of, until_of = _applies(result, pos, day, in_force, action, grade,
-                                              list_now, until_txt)
+    asked = _Asked(pos, day, in_force, action, grade, list_now, until_txt)
+    applies, evidence_of, until_of, dated_txt = _applies(
+        result, asked, start, dated or (lambda d: result_on(result, d)))
     # explicit exceptions: a measure that applies sets aside the ones it supersedes
     kept = {k: v.copy() for k, v in applies.items()}
     for m in rs.measures:
@@ -246,7 +339,7 @@ def check_measures(result: ScoreResult, requests: pd.DataFrame, *,
         "ruleset": rs.id, "ruleset_version": rs.version, "period": result.period.label,
         "grade": grade, "list": np.where(in_force, list_now, ""),
         "list_until": np.where(in_force & (list_now != ""), until_txt, ""),
-        "in_force": in_force, "measures": ids})
+        "in_force": in_force, "measures": ids, "dated": dated_txt})
     return MeasureChecks(checks=checks, details=details[DETAIL_COLUMNS])
 
 

@@ -51,6 +51,7 @@ from ..points import fen_ceiling
 from ..rules.conditions import Match
 from ..ruleset import Ruleset
 from ..vocab import REPAIR_REASON_CODES
+from .published import lists_from_publication
 
 __all__ = ["decide_repairs", "DECISION_COLUMNS"]
 
@@ -217,7 +218,10 @@ class _Run:
         #: the publication the windows count from: recorded in the register, or the evaluation date
         self.E = published_on or result.eval_date
         self.published_on = published_on
-        self.scores = result.scores.set_index("firm_id")
+        scores = result.scores
+        if published_on is not None:  # this run's list entries count from the publication
+            scores = scores.assign(list_until=lists_from_publication(result, published_on))
+        self.scores = scores.set_index("firm_id")
         self.contrib = result.contributions
         self.ev = result.prepared.events
         self.ev_firm = self.ev["firm_idx"].to_numpy()

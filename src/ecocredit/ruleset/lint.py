@@ -170,12 +170,16 @@ def _repair_and_measures(rs: Ruleset, ctx: LintContext, ids_seen: dict[str, int]
                     f"Action '{a}' is not one of {list(MEASURE_ACTIONS)}.")
         if m.kind == "price" and (m.value is None or not m.unit):
             add(base + ("value",), "missing_key", "A price measure needs 'value' and 'unit'.")
-    measure_ids = {m.id for m in rs.measures}
+    by_id = {m.id: m for m in rs.measures}
     for i, m in enumerate(rs.measures):
         for j, other in enumerate(m.supersedes):
-            if other not in measure_ids or other == m.id:
+            if other not in by_id or other == m.id:
                 add(("measures", i, "supersedes", j), "unknown_measure",
                     f"'{other}' is not another measure of this ruleset.")
+            elif by_id[other].anchor != m.anchor:
+                add(("measures", i, "supersedes", j), "anchor_mismatch",
+                    f"'{other}' follows the result on other dates than '{m.id}' ('anchor'); "
+                    "an exception between them would compare two different results.")
 
 
 def lint_document(rs: Ruleset, lines: dict[PathT, int], file: str) -> list[Problem]:

@@ -24,7 +24,8 @@ from ..vocab import EVENT_TYPES, POSITIVE_EVENT_TYPES
 from .cycle import Adjustment, Publication
 
 __all__ = ["FORMAT_VERSION", "Grade", "Band", "Category", "Scoring", "Evaluation", "Indicator",
-           "EventTypeDecl", "ListDurations", "Lists", "RepairEffect", "Repair", "Measure",
+           "EventTypeDecl", "ListDurations", "Lists", "RepairEffect", "Repair", "MeasureAnchor",
+           "Measure",
            "NotScored", "Document", "Ruleset"]
 
 FORMAT_VERSION = 1
@@ -168,6 +169,40 @@ class Repair(Model):
         return self
 
 
+class MeasureAnchor(Model):
+    """The result on fixed dates that a measure follows (Jiangsu's differential electricity
+    price: the result on each half-year's last day, applied for the whole next half-year).
+
+    A request dated ``D`` reads the result on the anchor date ``A``, the last one before
+    ``D``; the measure applies from the day after ``A`` through the next anchor date, that
+    day included (30 June's result from 1 July through 31 December, 31 December's from 1
+    January through 30 June). The window is the calendar half-year, not six months counted
+    from ``A`` (which would end on 30 December).
+    """
+
+    dates: list[str] = Field(
+        min_length=1, description="The anchor dates of every year, as MM-DD (e.g. 06-30, "
+        "12-31); 02-29 is not allowed (it is not in every year).")
+    applies: Literal["until_next_anchor"] = Field(
+        "until_next_anchor", description="The application window: from the day after the "
+        "anchor date through the next anchor date, both included.")
+    note: str = Field("", description="What the source says about the dates and the window.")
+
+    @field_validator("dates")
+    @classmethod
+    def _dates(cls, v: list[str]) -> list[str]:
+        for x in v:
+            try:
+                if len(x) != 5:
+                    raise ValueError
+                dt.date.fromisoformat(f"2001-{x}")  # not a leap year: 02-29 is refused
+            except ValueError:
+                raise ValueError(f"anchor date {x!r} is not MM-DD of every year") from None
+        if len(set(v)) != len(v):
+            raise ValueError("anchor dates repeat")
+        return sorted(v)
+
+
 class Measure(Cited):
     """A consequence attached to a grade or a list (联合奖惩): checked at the point of action."""
 
@@ -184,11 +219,18 @@ class Measure(Cited):
     supersedes: list[str] = Field(
         default_factory=list, description="Ids of measures that do not apply when this one does "
         "(an explicit exception: red twice running pays the black surcharge, not the red one).")
+    anchor: MeasureAnchor | None = Field(
+        None, description="The measure follows the result on fixed dates (not the run at "
+        "hand): the grade and list on the last anchor date before the request.")
 
     @model_validator(mode="after")
     def _target(self) -> "Measure":
         if not self.grades and not self.lists:
             raise ValueError("a measure needs 'grades' or 'lists'")
+        if self.anchor is not None and (self.duration_months is not None
+                                        or self.history is not None):
+            raise ValueError("an anchored measure has its window from 'anchor' (no "
+                             "'duration_months') and reads the dated result (no 'history')")
         return self
 
 
