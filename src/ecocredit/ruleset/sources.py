@@ -99,13 +99,19 @@ def lint_sources(doc: Any, lines: dict[PathT, int], file: str) -> list[Problem]:
     a news site: mark it ``secondary``, and name the official page if one is found).
     """
     problems: list[Problem] = []
-    seen: set[int] = set()  # a YAML alias yields the same object again: report its anchor once
+    # a citation written once and reused by YAML aliases is reported once, at its first use
+    # (the anchor); the message counts the others
+    uses: dict[Reference, int] = {}
+    for _path, _owner, ref in citations(doc):
+        uses[ref] = uses.get(ref, 0) + 1
     for path, _owner, ref in citations(doc):
-        if id(ref) in seen:
+        if uses.pop(ref, None) is None:
             continue
-        seen.add(id(ref))
         msg = _problem(ref)
         if msg:
+            n = sum(1 for _p, _o, r in citations(doc) if r == ref)
+            if n > 1:
+                msg += f" ({n} citations share this one.)"
             where = path + ("url_kind",) if ref.url_kind else path + ("url",)
             problems.append(Problem(file, line_for(lines, where), format_path(where),
                                     "url_kind", msg))
