@@ -46,6 +46,7 @@ CASES = {
     "bad-dates": ("bad_dates", 53, "rules[1].end"),
     "list-not-monotone": ("list_not_monotone", 82, "lists.rules[0].when.grades"),
     "unknown-measure": ("unknown_measure", 90, "measures[1].supersedes[0]"),
+    "url-kind": ("url_kind", 48, "rules[1].reference.url"),
 }
 
 

@@ -41,6 +41,7 @@ from ..rules.base import Model as _Model
 from ..rules.base import Text
 from ..ruleset import Ruleset
 from ..ruleset.lint import lint_document as _lint
+from ..ruleset.sources import lint_sources as _lint_sources
 from ..ruleset.loader import bundled_dir as _bundled_dir
 from ..ruleset.models import FORMAT_VERSION
 from ..ruleset.reader import Reader as _Reader
@@ -370,7 +371,7 @@ def parse_reform(text: str, file: str) -> tuple[Reform | None, list[Problem]]:
     except ValidationError as exc:
         found = _pydantic_problems(exc, data, blines, str(bpath))
         return None, problems + [_relocate(p, touched, file) for p in found]
-    found = _lint(rs, blines, str(bpath))
+    found = _lint(rs, blines, str(bpath)) + _lint_sources(rs, blines, str(bpath))
     problems += [_relocate(p, touched, file) for p in found]
     if problems:
         return None, problems

@@ -50,6 +50,10 @@ class Reference(Model):
     document: str = Field(min_length=1, description="Title and number of the document.")
     article: str = Field("", description="Article, annex item or section.")
     url: str = ""
+    url_kind: Literal["official", "secondary"] | None = Field(
+        None, description="What the url is: 'official' (the text as a government body publishes "
+        "it on its own site, *.gov.cn) or 'secondary' (a news report, repost, aggregator or "
+        "mirror). Required with a url (lint code url_kind).")
     note: str = Field("", description="Where the text was read, if not the document itself.")
 
     def __str__(self) -> str:

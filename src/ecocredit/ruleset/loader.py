@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from ..errors import Problem, RulesetError
 from .lint import lint_document
+from .sources import lint_sources
 from .models import Document, Ruleset
 from .reader import PathT, Reader, pydantic_problems
 
@@ -45,7 +46,7 @@ def parse_document(text: str, file: str, model: type[_D],
         seen = {p.path for p in early}  # a value the reader refused is not reported twice
         return None, early + [p for p in pydantic_problems(exc, data, reader.lines, file, what)
                               if p.path not in seen]
-    return doc, early + lint(doc, reader.lines, file)
+    return doc, early + lint(doc, reader.lines, file) + lint_sources(doc, reader.lines, file)
 
 
 def _parse(text: str, file: str) -> tuple[Ruleset | None, list[Problem]]:
