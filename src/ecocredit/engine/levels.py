@@ -19,7 +19,7 @@ import numpy as np
 
 from ..points import to_cents
 
-__all__ = ["LevelTable", "level_table", "grade_levels", "level_of"]
+__all__ = ["LevelTable", "level_table", "grade_levels", "level_of", "level_counts"]
 
 _BELOW_ALL = np.iinfo(np.int64).min  # a padding cut-off no score is below
 
@@ -104,3 +104,14 @@ def level_of(table: LevelTable, score_cents: int, grade: int) -> Any:
         if lv.min is None or score_cents >= to_cents(lv.min):
             return lv
     return levels[-1] if levels else None
+
+
+def level_counts(ruleset: Any, scores: Any) -> list[tuple[str, str, str, int]]:
+    """Graded firms per grade and sub-level, best first: ``(grade, level id, level label,
+    firms)`` for every level of every grade that has levels (empty without levels)."""
+    if "grade_level" not in scores.columns:
+        return []
+    graded = scores[scores["status"] == "graded"]
+    n = graded.groupby(["grade", "grade_level"]).size()
+    return [(b.grade, lv.id, lv.label, int(n.get((b.grade, lv.id), 0)))
+            for b in ruleset.scoring.bands for lv in b.levels]
