@@ -46,6 +46,9 @@ CASES = {
     "bad-dates": ("bad_dates", 53, "rules[1].end"),
     "list-not-monotone": ("list_not_monotone", 82, "lists.rules[0].when.grades"),
     "unknown-measure": ("unknown_measure", 90, "measures[1].supersedes[0]"),
+    "level-outside-band": ("level_outside_band", 30, "scoring.bands[1].levels[0].min"),
+    "level-order": ("level_order", 31, "scoring.bands[1].levels[1].min"),
+    "level-gap": ("level_gap", 31, "scoring.bands[1].levels[1].min"),
 }
 
 
