@@ -218,3 +218,50 @@ def test_the_sample_2025_distribution_resembles_guizhous_published_2019_result()
     # every level of every split grade is used
     levels = graded[graded["grade"] != "red"].groupby(["grade", "grade_level"]).size()
     assert len(levels) == 9 and (levels > 0).all()
+
+
+# ---- every output that shows a grade shows the level -------------------------------------------
+
+def test_the_level_is_in_scores_workbook_explain_public_files_register_and_reports(
+        tmp_path, ecocredit_cli):
+    import io
+
+    import openpyxl
+
+    honest, good = firm_id(11), firm_id(12)
+    firms, events = tmp_path / "firms.csv", tmp_path / "events.csv"
+    _table([{"firm_id": f, "name": n, "region_code": "522701"}
+            for f, n in ((honest, "黔南甲公司"), (good, "黔南乙公司"))], FIRM_COLUMNS).to_csv(
+        firms, index=False)
+    _table([{"event_id": f"E{i}", "firm_id": honest, "event_date": "2025-03-01",
+             "event_type": t} for i, t in enumerate(
+                 ["liability_insurance", "cleaner_production_audit", "open_day"])],
+           EVENT_COLUMNS).to_csv(events, index=False)
+    out, reg = tmp_path / "run", tmp_path / "register.db"
+    p = ecocredit_cli("score", "--ruleset", "guizhou-2019", "--period", "2025", "--firms", firms,
+                      "--events", events, "--today", "2026-01-01", "--out", out, "--xlsx")
+    assert p.returncode == 0, p.stderr
+    assert "Sub-levels (档次): green 一档 0, 二档 1, 三档 0; blue 一档 0, 二档 1" in p.stdout
+    scores = pd.read_csv(out / "scores.csv", dtype=str, keep_default_na=False,
+                         encoding="utf-8-sig")
+    assert list(scores.columns[7:11]) == ["grade", "grade_label", "grade_level", "vetoed"]
+    assert list(zip(scores["grade"], scores["grade_level"])) == [("green", "2"), ("blue", "2")]
+    ws = openpyxl.load_workbook(out / "scores.xlsx")["评价结果"]
+    assert [c.value for c in ws[1]][7:10] == ["信用等级", "等级名称", "档次"]
+    p = ecocredit_cli("explain", out, honest)
+    assert "Result: score 98, grade green 环保诚信企业, level 2 二档" in p.stdout
+    assert "The saved scores.csv agrees: grade green, level 2, score 98." in p.stdout
+    p = ecocredit_cli("publish", out, "--register", reg, "--stage", "draft", "--published-on",
+                      "2026-02-01", "--days", "10")
+    assert p.returncode == 0, p.stderr
+    pub = pd.read_csv(io.BytesIO((out / "publication" / "public.csv").read_bytes()), dtype=str,
+                      keep_default_na=False, encoding="utf-8-sig")
+    assert list(pub.columns[5:7]) == ["评价等级", "档次"]
+    assert list(pub["档次"]) == ["二档", "二档"]
+    assert "<h2>档次 (sub-levels)</h2>" in (out / "publication" / "report.html").read_text("utf-8")
+    p = ecocredit_cli("register", "show", "--register", reg, "--firm", honest, "--on",
+                      "2026-02-05", "--csv")
+    assert "grade_label,sub_level" in p.stdout
+    p = ecocredit_cli("report", out)
+    assert p.returncode == 0, p.stderr
+    assert "Sub-levels (档次)" in (out / "report.html").read_text("utf-8")
