@@ -14,16 +14,14 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import firm_id
 
 import ecocredit
 from ecocredit.engine.levels import grade_levels, level_of, level_table
 from ecocredit.engine.reference import reference_scores
 from ecocredit.ruleset.models import Band, Level
-
-from strategies import firm_id
 
 RS = ecocredit.load_ruleset("guizhou-2019")
 FIRM = firm_id(1)

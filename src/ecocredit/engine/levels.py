@@ -19,7 +19,7 @@ import numpy as np
 
 from ..points import to_cents
 
-__all__ = ["LevelTable", "level_table", "grade_levels", "level_of", "level_counts"]
+__all__ = ["LevelTable", "grade_levels", "level_counts", "level_of", "level_table"]
 
 _BELOW_ALL = np.iinfo(np.int64).min  # a padding cut-off no score is below
 
