@@ -460,6 +460,7 @@ def test_rulesets_lists_the_bundled_rulesets_with_version_and_validity(ecocredit
                     "chongqing-2017": ["2017.1", "2017-01-01", "2021-12-31"],
                     "chongqing-2021": ["2021.1", "2022-01-01", "open"],
                     "guangdong-2015": ["2015.1", "2015-01-01", "open"],
+                    "guizhou-2019": ["2019.1", "2019-01-01", "open"],
                     "hebei-2024": ["2024.1", "2024-01-01", "open"],
                     "jiangsu-2020": ["2020.1", "2020-01-01", "open"],
                     "jiangxi": ["2018.1", "2018-01-01", "open"],

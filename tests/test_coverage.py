@@ -126,7 +126,8 @@ def test_a_revoked_permit_under_hebei_2024_is_as_heavy_as_an_order_to_stop_produ
     ("chongqing-2017", "2019", "red", "black"),   # CQ-V04 → 不良, never the red list
     ("jiangxi", "2024", "red", ""),               # JX-V03 → 较差
     ("shandong-2020", "2024", "black", "black"),  # SD-P10 12 points at once
-], ids=["chongqing-2017", "jiangxi", "shandong-2020"])
+    ("guizhou-2019", "2025", "red", "black"),     # GZ-V04 → 不良, black list
+], ids=["chongqing-2017", "jiangxi", "shandong-2020", "guizhou-2019"])
 def test_a_firm_whose_only_record_is_a_revoked_permit_is_never_green_nor_red_listed(
         score_rows, fid, ruleset, period, grade, lst) -> None:
     row = _one(score_rows, fid, ruleset, period)

@@ -45,6 +45,8 @@ RUNS = {
     "hebei-2024": ("2025", ["91360111088611139Q", "91360113MACA0P3214", "91360981MAWKG5W75G"]),
     "chongqing-2021": ("2025", ["91360111088611139Q", "91360981610777802X"]),
     "jilin-2018": ("2025", ["91360111088611139Q", "91360981610777802X"]),
+    # a 良好 一档 firm, a vetoed (不良, black-listed) one, a 诚信 二档 one
+    "guizhou-2019": ("2025", ["91360111088611139Q", "91360981610777802X", "91360923632791058W"]),
 }
 COUNTY = "docs/examples/inspection"
 COUNTY_IN = ["--firms", f"{COUNTY}/firms.csv", "--events", f"{COUNTY}/events.csv"]

@@ -426,6 +426,16 @@ MEASURE_TABLE = {
             "insurance": "CQ21-M10", "award": "CQ21-M11", "procurement": "CQ21-M12",
             "penalty_decision": "CQ21-M13"}),
     }),
+    "guizhou-2019": ("2025", {
+        "green": (["liability_insurance", "cleaner_production_audit", "open_day"], {}),  # 98
+        "blue": ([], {}),  # 90
+        "yellow": (["fine", "order_to_correct"], {  # 84: key supervision, punished heavily
+            "supervision": "GZ-M01", "inspection": "GZ-M01;GZ-M04",
+            "penalty_decision": "GZ-M02"}),
+        "red": (["concealed_discharge"], {  # veto, black list (Qiannan: no subsidies)
+            "supervision": "GZ-M01", "inspection": "GZ-M01;GZ-M04", "penalty_decision": "GZ-M02",
+            "subsidy": "GZ-M03", "award": "GZ-M03"}),
+    }),
     "jilin-2018": ("2024", {
         "green": ([], {"permit": "JL-M01", "eia": "JL-M01", "subsidy": "JL-M02"}),
         "blue": (["warning"], {"supervision": "JL-M03", "permit": "JL-M03",
@@ -688,7 +698,8 @@ def test_jiangxi_cut_offs_are_marked_as_a_parameter_wherever_they_are_used(tmp_p
     [line] = [x for x in p.stdout.splitlines() if x.startswith("jiangxi ")]
     assert line.endswith("(grade cut-offs assumed: a parameter)")
     marked = {x.split()[0] for x in p.stdout.splitlines() if x.endswith("a parameter)")}
-    assert marked == {"jiangxi", "jilin-2018"}  # the only two with unpublished cut-offs
+    # the only three with unpublished cut-offs
+    assert marked == {"jiangxi", "jilin-2018", "guizhou-2019"}
     firms, events = tmp_path / "firms.csv", tmp_path / "events.csv"
     pd.DataFrame({"firm_id": [F1], "name": ["甲"], "region_code": ["360102"]}).to_csv(
         firms, index=False)

@@ -32,7 +32,7 @@ EXTRA = sorted(str(p) for p in (FIXTURES / "rulesets").glob("*.yaml"))
 ALL = RULESETS + EXTRA
 PERIOD = {"guangdong-2015": "2025", "anhui-2019": "2025", "jiangsu-2020": "2025",
           "chongqing-2017": "2019", "shandong-2020": "2024", "hebei-2024": "2025",
-          "jiangxi": "2024"}
+          "jiangxi": "2024", "guizhou-2019": "2025"}
 LISTED = [name for name in ALL if load_ruleset(name).lists is not None]
 
 SETTINGS = settings(max_examples=40, deadline=None,
@@ -55,7 +55,8 @@ def _run(rs, data, **over):
 
 def _key(result):
     s = result.scores[["firm_id", "status", "score_cents", "grade", "vetoed", "rules_applied",
-                       "list", "list_until"]]
+                       "list", "list_until"]
+                      + (["grade_level"] if "grade_level" in result.scores else [])]
     c = result.contributions[["firm_id", "rule_id", "points_cents", "evidence", "effect"]]
     return (s.sort_values("firm_id").reset_index(drop=True),
             c.sort_values(["firm_id", "rule_id"], kind="stable").reset_index(drop=True))

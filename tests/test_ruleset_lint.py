@@ -47,6 +47,9 @@ CASES = {
     "list-not-monotone": ("list_not_monotone", 82, "lists.rules[0].when.grades"),
     "unknown-measure": ("unknown_measure", 90, "measures[1].supersedes[0]"),
     "url-kind": ("url_kind", 48, "rules[1].reference.url"),
+    "level-outside-band": ("level_outside_band", 30, "scoring.bands[1].levels[0].min"),
+    "level-order": ("level_order", 31, "scoring.bands[1].levels[1].min"),
+    "level-gap": ("level_gap", 31, "scoring.bands[1].levels[1].min"),
 }
 
 
@@ -83,10 +86,10 @@ def test_a_bundled_ruleset_has_no_problem_and_cites_every_rule(file):
         assert rule.reference.document.strip(), rule.id
 
 
-def test_the_nine_rulesets_are_bundled():
+def test_the_ten_rulesets_are_bundled():
     assert [r.id for r in bundled_rulesets()] == [
-        "anhui-2019", "chongqing-2017", "chongqing-2021", "guangdong-2015", "hebei-2024",
-        "jiangsu-2020", "jiangxi", "jilin-2018", "shandong-2020"]
+        "anhui-2019", "chongqing-2017", "chongqing-2021", "guangdong-2015", "guizhou-2019",
+        "hebei-2024", "jiangsu-2020", "jiangxi", "jilin-2018", "shandong-2020"]
 
 
 def test_an_unknown_ruleset_name_lists_the_bundled_ones():

@@ -91,6 +91,18 @@ def _grade_section(scores: pd.DataFrame, order: list[str], labels: dict, colours
                    [table_html(t, "grades", key="grade")]), t
 
 
+def _levels_section(scores: pd.DataFrame, order: list[str], labels: dict
+                    ) -> tuple[Section, pd.DataFrame]:
+    """Graded firms per grade and sub-level (档次), for a ruleset that defines levels."""
+    g = scores[(scores["status"] == "graded") & (scores["grade_level"] != "")]
+    t = g.groupby(["grade", "grade_level"]).size().rename("firms").reset_index()
+    t["rank"] = t["grade"].map({x: i for i, x in enumerate(order)})
+    t = t.sort_values(["rank", "grade_level"]).drop(columns="rank").reset_index(drop=True)
+    t.insert(1, "label", t["grade"].map(labels))
+    return Section("sec-levels", "Sub-levels (档次)", [],
+                   [table_html(t, "levels", key="grade")]), t
+
+
 def _by_group(scores: pd.DataFrame, key: pd.Series, name: str, title: str, order: list[str],
               colours: dict) -> tuple[Section, pd.DataFrame]:
     from . import charts  # matplotlib, imported when a page is drawn
@@ -233,6 +245,10 @@ def run_report(run_dir: str | Path) -> Report:
     sec, t = _grade_section(scores, order, labels, colours)
     sections.append(sec)
     tables["grades"] = t
+    if "grade_level" in scores.columns:
+        sec, t = _levels_section(scores, order, labels)
+        sections.append(sec)
+        tables["levels"] = t
     region = scores.get("region_code", pd.Series("", index=scores.index)).astype(str)
     industry = scores.get("industry_code", pd.Series("", index=scores.index)).astype(str)
     for key, name, title in ((region.str[:4] + "00", "city", "city (region code)"),

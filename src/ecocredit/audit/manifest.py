@@ -19,7 +19,7 @@ import pandas as pd
 
 from .. import __version__
 from ..engine.run import ScoreResult, score
-from ..engine.vectorized import API_ONLY_COLUMNS, CONTRIBUTION_COLUMNS, SCORE_COLUMNS
+from ..engine.vectorized import API_ONLY_COLUMNS, CONTRIBUTION_COLUMNS, score_columns
 from ..errors import ReplayError
 from ..output import csv_bytes, run_workbooks
 from ..read import TableStats
@@ -42,8 +42,9 @@ def _sha256(data: bytes) -> str:
 def output_frames(result: ScoreResult) -> dict[str, pd.DataFrame]:
     """The tables written for a run, with their public columns in order."""
     s = result.scores
-    extra = [c for c in s.columns if c not in SCORE_COLUMNS and c not in API_ONLY_COLUMNS]
-    scores = s[SCORE_COLUMNS + extra]
+    public = score_columns(s.columns)
+    extra = [c for c in s.columns if c not in public and c not in API_ONLY_COLUMNS]
+    scores = s[public + extra]
     contributions = result.contributions[CONTRIBUTION_COLUMNS]
     return {"scores.csv": scores, "contributions.csv": contributions,
             "rejects.csv": result.rejects}

@@ -161,8 +161,17 @@ def _scores_option(scores: str | None) -> str | None:
 
 
 def _score_notes(rs: Any, scores: Any) -> list[str]:
-    """Lines after the grade counts: the lists in force, and band cut-offs that are assumed."""
+    """Lines after the grade counts: the sub-levels (档次) if the ruleset has them, the lists
+    in force, and band cut-offs that are assumed."""
+    from ..engine.levels import level_counts
+
     lines = []
+    per: dict[str, list[str]] = {}
+    for grade, lid, label, n in level_counts(rs, scores):
+        per.setdefault(grade, []).append(f"{label} {n}")
+    if per:
+        lines.append("Sub-levels (档次): " + "; ".join(f"{g} {', '.join(x)}"
+                                                      for g, x in per.items()))
     if rs.lists is not None:
         on = scores["list"].value_counts()
         lines.append(f"Lists in force: red {int(on.get('red', 0))}, black "

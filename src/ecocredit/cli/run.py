@@ -129,11 +129,15 @@ def explain_cmd(run_dir: str, firm_id: str) -> None:
     now = result.scores.set_index("firm_id").loc[firm_id.strip().upper()]
     if saved is None:
         tail = "The saved scores.csv has no row for this firm."
-    elif (saved["grade"], saved["score"]) == (now["grade"], now["score"]):
-        tail = (f"The saved scores.csv agrees: grade {saved['grade'] or '-'}, score "
+    elif (saved["grade"], saved["score"], saved.get("grade_level", "")) == (
+            now["grade"], now["score"], now.get("grade_level", "")):
+        level = f", level {saved['grade_level']}" if saved.get("grade_level") else ""
+        tail = (f"The saved scores.csv agrees: grade {saved['grade'] or '-'}{level}, score "
                 f"{saved['score'] or '-'}.")
     else:
-        tail = (f"WARNING: the saved scores.csv says grade {saved['grade']!r}, score "
+        level = (f", level {saved.get('grade_level', '')!r}" if "grade_level" in now.index
+                 else "")
+        tail = (f"WARNING: the saved scores.csv says grade {saved['grade']!r}{level}, score "
                 f"{saved['score']!r}; run `ecocredit replay {run_dir}`.")
     click.echo("\n".join(warnings + [text, tail]))
 

@@ -37,6 +37,8 @@ PUBLIC_HEADERS = {"firm_id": "统一社会信用代码", "name": "企业名称",
                   "industry_code": "行业代码", "period": "评价年度", "grade_label": "评价等级",
                   "list": "名单", "list_until": "名单有效期至", "published_on": "公示日期",
                   "publication_end": "公示截止日期"}
+#: the public header of the sub-level (档次) column, written only for a ruleset with levels
+LEVEL_HEADER = {"grade_level": "档次"}
 LIST_LABELS = {"red": "红名单", "black": "黑名单", "": ""}
 STAGE_LABELS = {"draft": "评价结果（初评）公示", "final": "评价结果发布"}
 
@@ -130,6 +132,10 @@ def _public_frame(run: RunInfo, stage: str, published_on: dt.date,
     pub = pd.DataFrame({c: s[c] if c in s.columns else "" for c in PUBLIC_HEADERS})
     pub["grade_label"] = [lab if st == "graded" else "不评定等级"
                           for lab, st in zip(s["grade_label"], s["status"])]
+    if "grade_level" in s.columns:  # sub-levels (档次): a column of their labels after 评价等级
+        names = {(b.grade, lv.id): lv.label for b in run.ruleset.scoring.bands for lv in b.levels}
+        pub.insert(pub.columns.get_loc("grade_label") + 1, "grade_level",
+                   [names.get((g, lv), "") for g, lv in zip(s["grade"], s["grade_level"])])
     pub["list"] = s["list"].map(LIST_LABELS).fillna(s["list"])
     pub["published_on"] = published_on.isoformat()
     pub["publication_end"] = end.isoformat() if end else ""
@@ -189,8 +195,8 @@ def publish(register: Register | str | Path, run_dir: str | Path, *, stage: str,
     pub = _public_frame(run, stage, day, end)
     title = f"{rs.title.zh} {run.manifest['options']['period']} {STAGE_LABELS[stage]}"
     files = {"public.xlsx": xlsx_bytes({"公示" if stage == "draft" else "发布": pub},
-                                       headers=PUBLIC_HEADERS),
-             "public.csv": csv_bytes(pub.rename(columns=PUBLIC_HEADERS)),
+                                       headers={**PUBLIC_HEADERS, **LEVEL_HEADER}),
+             "public.csv": csv_bytes(pub.rename(columns={**PUBLIC_HEADERS, **LEVEL_HEADER})),
              "report.html": report_html(run.scores, rs, title=title, stage=STAGE_LABELS[stage],
                                         published_on=day, end=end).encode("utf-8")}
     s = run.scores
@@ -204,7 +210,8 @@ def publish(register: Register | str | Path, run_dir: str | Path, *, stage: str,
                                 f"{stage}; a correction is a new run (objections).")
         prior = _prior(w, run, stage, day)
         rows = [dict(base, firm_id=r.firm_id, period=r.period, grade=r.grade,
-                     grade_label=r.grade_label, list=r.list, list_until=r.list_until,
+                     grade_label=r.grade_label, sub_level=getattr(r, "grade_level", ""),
+                     list=r.list, list_until=r.list_until,
                      rule_id=r.rules_applied, reason=r.status if r.status == "graded"
                      else f"{r.status}: {r.not_graded_reason}",
                      evidence=f"score {r.score}" if r.score else "",

@@ -39,12 +39,17 @@ def show(register: Register | str | Path, firm_id: str, on: dt.date | str, *,
                 hist.at[i, "effective_to"] = (dt.date.fromisoformat(n)
                                               - dt.timedelta(days=1)).isoformat()
     hist["in_force"] = hist["seq"] == seq_now
-    hist = hist[HISTORY_COLUMNS]
+    cols = list(HISTORY_COLUMNS)
+    if len(hist) and (hist["sub_level"].fillna("") != "").any():  # a ruleset with 档次
+        cols.insert(cols.index("grade_label") + 1, "sub_level")
+    hist = hist[cols]
     if as_csv:
         return csv_bytes(hist.astype(object)).decode("utf-8-sig")
     if len(now):
         r = now.iloc[0]
+        level = f", level {r['sub_level']}" if r.get("sub_level") else ""
         head = (f"{fid} on {day}: grade {r['grade'] or '-'} ({r['grade_label'] or 'not graded'})"
+                + level
                 + (f", {r['list']} list until {r['list_until']}" if r["list"] else ", on no list")
                 + f"; in force from {r['effective_from']} by record #{r['seq']} "
                 f"({r['stage']}, ruleset {r['ruleset']}, period {r['period']}, run {r['run_id']})")

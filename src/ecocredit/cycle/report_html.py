@@ -17,6 +17,8 @@ from typing import Any
 
 import pandas as pd
 
+from ..engine.levels import level_counts
+
 __all__ = ["report_html"]
 
 _COLOURS = {"green": "#2e7d32", "blue": "#1565c0", "yellow": "#f9a825", "red": "#c62828",
@@ -88,6 +90,11 @@ def report_html(scores: pd.DataFrame, ruleset: Any, *, title: str, stage: str,
              f"{len(s)} firms graded, {n_not} not graded (不评定等级).</p>",
              f"<table><tr>{head}</tr><tr>{rows}</tr></table>"]
     parts += [f"<figure>{c}</figure>" for c in charts]
+    if "grade_level" in s.columns:  # sub-levels (档次), for a ruleset that defines them
+        lv = [(labels[g], lab, n) for g, _, lab, n in level_counts(ruleset, scores)]
+        parts.append("<h2>档次 (sub-levels)</h2><table><tr><th>等级</th><th>档次</th><th>firms</th>"
+                     "</tr>" + "".join(f"<tr><td>{html.escape(a)}</td><td>{html.escape(b)}</td>"
+                                       f"<td>{n}</td></tr>" for a, b, n in lv) + "</table>")
     for name, tab in tables:
         parts.append(f"<h2>Graded firms {html.escape(name)}</h2>"
                      + tab.rename(columns=labels).to_html(border=0))

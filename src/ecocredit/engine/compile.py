@@ -21,6 +21,7 @@ from ..periods import Period
 from ..points import to_cents
 from ..rules import KIND_BY_NAME
 from ..rules.base import RuleKind
+from .levels import level_table
 
 __all__ = ["Plan", "CompiledRule", "compile_plan"]
 
@@ -69,6 +70,8 @@ class Plan:
     overrides: list[CompiledRule] = field(default_factory=list)
     lists: list[CompiledRule] = field(default_factory=list)
     black_cap: CompiledRule | None = None
+    #: the sub-levels (档次) of the grades (:mod:`.levels`), None if the ruleset has none
+    levels: Any = None
 
     def stages(self) -> list[tuple[str, list[CompiledRule]]]:
         """The rule stages after the bands, in the order they apply."""
@@ -112,7 +115,8 @@ def compile_plan(ruleset: Any, period: Period, eval_date: dt.date) -> Plan:
         band_ranks=np.array([ruleset.grade_index[b.grade] for b in sc.bands], dtype=np.int64),
         declared_lists=ruleset.declared_lists(),
         history_months={} if lists is None else {
-            "red": lists.history_months.red, "black": lists.history_months.black})
+            "red": lists.history_months.red, "black": lists.history_months.black},
+        levels=level_table(ruleset))
     plan.points = [_compiled(r, plan, i) for i, r in enumerate(ruleset.rules)
                    if KIND_BY_NAME[r.kind].stage == "points"]
     plan.overrides = [_compiled(r, plan, ORDER_OVERRIDE + i)

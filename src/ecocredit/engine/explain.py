@@ -9,6 +9,7 @@ from typing import Any
 
 from ..points import format_cents
 from ..rules.firm import FirmResult
+from .levels import level_of
 
 __all__ = ["explain_text"]
 
@@ -34,8 +35,11 @@ def explain_text(result: Any, res: FirmResult, row: Any) -> str:
     lines += [f"  {t}" for t in res.trace]
     if res.graded:
         g = rs.grades[plan.grade_index[res.grade]]
+        lv = level_of(plan.levels, int(row["score_cents"]), plan.grade_index[res.grade]) \
+            if plan.levels is not None and res.grade_level else None
         lines += ["", f"Result: score {format_cents(int(row['score_cents']))}, grade "
-                  f"{g.id} {g.label}" + (" (vetoed)" if res.vetoed else "")
+                  f"{g.id} {g.label}" + (f", level {lv.id} {lv.label}" if lv else "")
+                  + (" (vetoed)" if res.vetoed else "")
                   + (f", {res.list_name} list until {res.list_until}" if res.list_name else "")]
         if res.contributions:
             lines += ["", "Contributions:"]
@@ -51,6 +55,7 @@ def explain_text(result: Any, res: FirmResult, row: Any) -> str:
                 if ref:
                     lines.append(f"      reference: {ref}")
     agree = (res.grade == (row["grade"] or "")) and (
+        res.grade_level == (row.get("grade_level", "") or "")) and (
         not res.graded or res.score * 100 == int(row["score_cents"]))
     lines += ["", "The reference engine agrees with the vectorized result." if agree else
               "WARNING: the reference engine disagrees with the vectorized result "

@@ -21,6 +21,7 @@ from ..periods import Period
 from ..points import format_cents, to_cents
 from ..rules.firm import FirmInputs, FirmResult, FirmState
 from .compile import Plan, compile_plan
+from .levels import level_of
 
 __all__ = ["FirmResult", "score_firm", "reference_scores", "FirmInputs", "firm_inputs",
            "FirmRows", "score_firm_plan"]
@@ -177,7 +178,20 @@ def score_firm_plan(plan: Plan, inputs: FirmInputs) -> FirmResult:
             if k.reference_finish:
                 k.reference_finish(fs)
     res.grade = fs.grade_id(fs.grade)
+    if plan.levels is not None:
+        _level(fs)
     return res
+
+
+def _level(fs: FirmState) -> None:
+    """7. The sub-level (档次) of the final grade, from the score within its band."""
+    rs, res = fs.plan.ruleset, fs.res
+    lv = level_of(fs.plan.levels, to_cents(fs.score), fs.grade)
+    if lv is None:
+        return
+    res.grade_level = lv.id
+    fs.say(f"Score {format_cents(to_cents(fs.score))} is in level {lv.id} ({lv.label}) of "
+           f"'{res.grade}' ({rs.grades[fs.grade].label}).")
 
 
 def score_firm(ruleset, inputs: FirmInputs, period: Period, eval_date: dt.date) -> FirmResult:
@@ -202,12 +216,14 @@ def reference_scores(prep: Prepared, ruleset, period: Period, eval_date: dt.date
     """Score every firm with the reference engine (slow; for tests and audits).
 
     Returns the columns the two engines must agree on: scores (``firm_id``, ``status``,
-    ``score_cents``, ``grade``, ``vetoed``, ``rules_applied``, ``not_graded_reason``) and
+    ``score_cents``, ``grade``, ``vetoed``, ``rules_applied``, ``not_graded_reason``, and
+    ``grade_level`` when the ruleset has sub-levels) and
     contributions (``firm_id``, ``rule_id``, ``points_cents``, ``evidence``, ``effect``).
     """
     srows, crows = [], []
     rows = FirmRows(prep)
     plan = compile_plan(ruleset, period, eval_date)
+    levels = plan.levels is not None
     for i in range(len(prep.firms)):
         r = score_firm_plan(plan, firm_inputs(prep, i, rows))
         srows.append({"firm_id": r.firm_id, "status": "graded" if r.graded else "not_graded",
@@ -216,12 +232,14 @@ def reference_scores(prep: Prepared, ruleset, period: Period, eval_date: dt.date
                       "rules_applied": ";".join(r.rules_applied),
                       "list": r.list_name,
                       "list_until": r.list_until.isoformat() if r.list_until else "",
-                      "not_graded_reason": r.not_graded_reason})
+                      "not_graded_reason": r.not_graded_reason,
+                      **({"grade_level": r.grade_level} if levels else {})})
         for c in r.contributions:
             crows.append({"firm_id": r.firm_id, **c})
     scores = pd.DataFrame(srows, columns=["firm_id", "status", "score_cents", "grade", "vetoed",
                                           "rules_applied", "list", "list_until",
-                                          "not_graded_reason"])
+                                          "not_graded_reason"]
+                          + (["grade_level"] if levels else []))
     contribs = pd.DataFrame(crows, columns=["firm_id", "rule_id", "points_cents", "evidence",
                                             "effect"])
     return scores, contribs

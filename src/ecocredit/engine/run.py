@@ -57,6 +57,9 @@ class ScoreResult:
                                          Text, so it never rounds: use ``score_points`` to compute
         ``grade``               str      grade id of the ruleset (``green``, ``blue`` ...)
         ``grade_label``         str      the grade's Chinese name (环保诚信企业 ...)
+        ``grade_level``         str      the sub-level (档次) id within the grade (``1``, ``2``
+                                         ...), ``""`` if the grade has none. Only for a
+                                         ruleset whose bands have ``levels``
         ``vetoed``              bool     a veto rule set the grade
         ``rules_applied``       str      ids of the rules that moved the grade after the bands
                                          (vetoes, caps, downgrades, list entries), ``;``-joined,

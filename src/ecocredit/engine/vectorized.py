@@ -27,15 +27,26 @@ from ..rules.arrays import (CONTRIBUTION_COLUMNS, Contributions, Events, VectorS
                             codes, format_cents_array)
 from ..vocab import MEDIA, SEVERITIES
 from .compile import ORDER_BOUND, Plan, compile_plan
+from .levels import grade_levels
 
 __all__ = ["score_prepared", "score_plan", "CONTRIBUTION_COLUMNS", "SCORE_COLUMNS",
-           "API_ONLY_COLUMNS", "format_cents_array"]
+           "API_ONLY_COLUMNS", "format_cents_array", "score_columns"]
 
 SCORE_COLUMNS = ["firm_id", "name", "period", "ruleset", "ruleset_version", "status", "score",
                  "grade", "grade_label", "vetoed", "rules_applied", "list", "list_until"]
 #: columns of :attr:`ScoreResult.scores` for computing in Python, never written to scores.csv
 #: (whose ``score`` is the exact decimal text)
 API_ONLY_COLUMNS = ("score_points", "score_cents", "grade_rank")
+
+
+def score_columns(columns: Any) -> list[str]:
+    """The public columns of scores.csv in order: :data:`SCORE_COLUMNS`, with ``grade_level``
+    after ``grade_label`` when the ruleset has sub-levels (档次) and so the scores have it (a
+    ruleset without levels writes exactly the columns it always wrote)."""
+    if "grade_level" not in columns:
+        return list(SCORE_COLUMNS)
+    i = SCORE_COLUMNS.index("grade_label") + 1
+    return SCORE_COLUMNS[:i] + ["grade_level"] + SCORE_COLUMNS[i:]
 
 
 def _event_arrays(prep: Prepared, plan: Plan, graded: np.ndarray) -> Events:
@@ -141,7 +152,7 @@ def _scores_table(s: VectorState, reason: np.ndarray) -> pd.DataFrame:
     glabel = np.asarray([g.label for g in rs.grades], dtype=object)
     gcolour = np.asarray([g.colour for g in rs.grades], dtype=object)
     score_str = format_cents_array(s.total)
-    return pd.DataFrame({
+    table = pd.DataFrame({
         "firm_id": f["firm_id"].to_numpy(object),
         "name": f["name"].to_numpy(object),
         "period": plan.period.label,
@@ -161,6 +172,10 @@ def _scores_table(s: VectorState, reason: np.ndarray) -> pd.DataFrame:
         "score_cents": np.where(graded, s.total, 0).astype(np.int64),
         "grade_rank": np.where(graded, grade, -1).astype(np.int64),
     })
+    if plan.levels is not None:  # sub-levels (档次): only for a ruleset that defines them
+        table.insert(table.columns.get_loc("grade_label") + 1, "grade_level",
+                     grade_levels(plan.levels, s.total, grade, graded))
+    return table
 
 
 def score_plan(prep: Prepared, plan: Plan) -> tuple[pd.DataFrame, pd.DataFrame]:

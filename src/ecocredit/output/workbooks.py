@@ -22,7 +22,7 @@ __all__ = ["CHINESE_HEADERS", "SHEET_NAMES", "run_workbooks"]
 CHINESE_HEADERS = {
     "firm_id": "统一社会信用代码", "name": "企业名称", "period": "评价期间",
     "ruleset": "评价规则", "ruleset_version": "规则版本", "status": "评价状态", "score": "得分",
-    "grade": "信用等级", "grade_label": "等级名称", "vetoed": "一票否决", "rules_applied":
+    "grade": "信用等级", "grade_label": "等级名称", "grade_level": "档次", "vetoed": "一票否决", "rules_applied":
     "适用条款", "list": "名单", "list_until": "名单截止日", "grade_colour": "等级颜色",
     "not_graded_reason": "未评级原因", "region_code": "行政区划代码", "industry_code":
     "行业代码", "supervision_class": "监管类别", "rule_id": "条款编号", "points": "分值",

@@ -76,4 +76,5 @@ KIND = RuleKind(
     compile=compile, apply=apply, reference=reference,
     summary="a firm on the black list on the evaluation date is at best the cap's grade "
             "(default the second)",
-    used_by="chongqing-2017, chongqing-2021, hebei-2024, jilin-2018, shandong-2020")
+    used_by="chongqing-2017, chongqing-2021, guizhou-2019, hebei-2024, jilin-2018, "
+            "shandong-2020")

@@ -33,4 +33,4 @@ KIND = RuleKind(
     name="bonus", model=BonusRule, stage="points", section="rules", lint=lint_event_rule,
     compile=compile, apply=apply, reference=reference,
     summary="positive points per matching positive event, optionally capped",
-    used_by="chongqing-2017, chongqing-2021, jiangsu-2020")
+    used_by="chongqing-2017, chongqing-2021, guizhou-2019, jiangsu-2020")

@@ -117,5 +117,5 @@ KIND = RuleKind(
     name="event_points", model=EventPointsRule, stage="points", section="rules",
     lint=lint_event_rule, compile=compile, apply=apply, reference=reference,
     summary="points per matching event (usually a deduction), optionally capped per period",
-    used_by="anhui-2019, chongqing-2017, chongqing-2021, guangdong-2015, hebei-2024, "
-            "jiangsu-2020, jiangxi, jilin-2018, shandong-2020")
+    used_by="anhui-2019, chongqing-2017, chongqing-2021, guangdong-2015, guizhou-2019, "
+            "hebei-2024, jiangsu-2020, jiangxi, jilin-2018, shandong-2020")

@@ -33,6 +33,7 @@ class FirmResult:
     not_graded_reason: str = ""
     score: Decimal = Decimal(0)
     grade: str = ""
+    grade_level: str = ""  # the sub-level (档次) id, "" if the grade has none
     vetoed: bool = False
     rules_applied: list[str] = field(default_factory=list)
     list_name: str = ""

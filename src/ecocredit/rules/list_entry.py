@@ -353,4 +353,5 @@ KIND = RuleKind(
     reference_finish=reference_finish,
     summary="red or black list entry (红名单 / 黑名单) when the condition (grade, veto, events, "
             "history) holds after the overrides, for N months; black dominates red",
-    used_by="chongqing-2017, chongqing-2021, hebei-2024, jilin-2018, shandong-2020")
+    used_by="chongqing-2017, chongqing-2021, guizhou-2019, hebei-2024, jilin-2018, "
+            "shandong-2020")

@@ -54,4 +54,5 @@ KIND = RuleKind(
     compile=compile_override, apply=apply, reference=reference,
     summary="one-vote veto (一票否决): the condition sets the grade to the rule's grade "
             "(default the worst) or worse, and marks the firm vetoed",
-    used_by="anhui-2019, chongqing-2017, chongqing-2021, guangdong-2015, jiangxi")
+    used_by="anhui-2019, chongqing-2017, chongqing-2021, guangdong-2015, guizhou-2019, "
+            "jiangxi")

@@ -15,6 +15,7 @@ from ..rules.base import LintContext, PathT
 from ..rules.conditions import Match, lint_match
 from ..rules.list_entry import lint_grades, lint_lists
 from ..vocab import ADMIN_EVENT_TYPES, EVENT_TYPES, MEASURE_ACTIONS, POSITIVE_EVENT_TYPES
+from .levels import lint_levels
 from .models import Ruleset
 from .reader import format_path, line_for
 
@@ -197,6 +198,7 @@ def lint_document(rs: Ruleset, lines: dict[PathT, int], file: str) -> list[Probl
         if grade_ids.index(g.id) != i:
             add(("grades", i, "id"), "duplicate_id", f"Grade id '{g.id}' is declared twice.")
     _bands(rs, ctx)
+    lint_levels(rs, ctx)
     _weights(rs, ctx)
     ctx.reachable = {b.grade for b in rs.scoring.bands if b.grade in rs.grade_index}
 

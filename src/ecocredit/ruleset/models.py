@@ -23,9 +23,9 @@ from ..rules.list_entry import ListRule
 from ..vocab import EVENT_TYPES, POSITIVE_EVENT_TYPES
 from .cycle import Adjustment, Publication
 
-__all__ = ["FORMAT_VERSION", "Grade", "Band", "Category", "Scoring", "Evaluation", "Indicator",
-           "EventTypeDecl", "ListDurations", "Lists", "RepairEffect", "Repair", "MeasureAnchor",
-           "Measure",
+__all__ = ["FORMAT_VERSION", "Grade", "Level", "Band", "Category", "Scoring", "Evaluation",
+           "Indicator", "EventTypeDecl", "ListDurations", "Lists", "RepairEffect", "Repair",
+           "MeasureAnchor", "Measure",
            "NotScored", "Document", "Ruleset"]
 
 FORMAT_VERSION = 1
@@ -39,11 +39,27 @@ class Grade(Model):
     colour: str = ""
 
 
+class Level(Model):
+    """A sub-level (档次) of a band, best first: scores of the band at or above ``min``; the
+    last level has no ``min`` (the rest of the band). See docs/rulesets.md, "Sub-levels"."""
+
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_]*$",
+                    description="Level id written in the grade_level column, e.g. 1.")
+    label: str = Field(min_length=1, description="Chinese label, e.g. 一档.")
+    label_en: str = ""
+    min: Decimal | None = None
+
+
 class Band(Model):
-    """Score at or above ``min`` gets ``grade``; the last band has no ``min`` (everything below)."""
+    """Score at or above ``min`` gets ``grade``; the last band has no ``min`` (everything below).
+    ``levels`` optionally splits the band into sub-levels (档次), best first."""
 
     grade: str
     min: Decimal | None = None
+    levels: list[Level] = Field(
+        default_factory=list, description="Sub-levels (档次) of the band, best first, each "
+        "from its `min` up to the level above; the last has no `min`. A firm's level is read "
+        "from its score within the band of its final grade (clamped to the band).")
 
 
 class Category(Model):

@@ -45,6 +45,7 @@ SAMPLE_RUNS: Mapping[str, SampleRun] = {
     "hebei-2024": SampleRun("2025", history="sample_data/history-hebei-2024.csv"),
     "chongqing-2021": SampleRun("2025"),
     "jilin-2018": SampleRun("2025"),
+    "guizhou-2019": SampleRun("2025"),
 }
 
 #: What the sample run is pinned to: records known up to this day count, later dates are refused.
@@ -170,8 +171,7 @@ PUBLISHED: tuple[Published, ...] = (
               "firm an initial score below 100; the ruleset starts every firm at 100 (A)."),
     Published("guizhou-2019", "Guizhou prov., 2019", 753,
               {"green": 57, "blue": 568, "yellow": 109, "red": 19},
-              "http://www.234de.cn/67306.html (secondary copy)",
-              "guizhou-2019 is not bundled on this branch: the lead fills in its sample run."),
+              "http://www.234de.cn/67306.html (secondary copy)"),
 )
 
 
