@@ -225,23 +225,22 @@ def test_a_date_is_read_in_china_time_or_not_at_all(text, day):
 # month's last day, never rolling over into the next month, and never NA.
 # --------------------------------------------------------------------------------------------
 
-CASE12 = Path(__file__).resolve().parents[2] / "shared" / "cases" / "12-month-end-validity"
-if not CASE12.exists():
-    CASE12 = Path("/work/shared/cases/12-month-end-validity")
-FIRMS12 = ["91320500MA00001M08", "91320500MA00002M0X", "91320500MA00003M0K",
-           "91320500MA00004M09"]
+CASE12 = Path(__file__).resolve().parent / "fixtures" / "case12"  # codes fixed (GB 11714)
+FIRMS12 = ["91320500MA00001M3H", "91320500MA00002MXP", "91320500MA00003M66",
+           "91320500MA00004M2F"]
 # as-of date → scores of F1..F4 (9 = base, 7 = the fine's deduction in force), as the engine
 # computes them: the validity ends on the corresponding day of the sixth month (or that month's
-# last day), that day not included (the day the deduction takes effect is counted, Civil Code
-# Art. 201 read as including the starting day — the ambiguity case 12 names)
+# last day), that day included (one date-window convention, docs/concepts.md)
 CASE12_SCORES = {
     "2021-02-27": [7, 7, 9, 9],   # effective 2020-08-30 and 08-31: both end 2021-02-28
-    "2021-02-28": [9, 9, 9, 9],
+    "2021-02-28": [7, 7, 9, 9],   # the end day belongs (as tests/test_date_windows.py)
     "2021-03-01": [9, 9, 9, 9],   # no roll-over into March
     "2021-10-29": [9, 9, 7, 9],   # effective 2021-04-30 ends 2021-10-30, not 10-31
-    "2021-10-30": [9, 9, 9, 9],
+    "2021-10-30": [9, 9, 7, 9],
+    "2021-10-31": [9, 9, 9, 9],
     "2024-02-28": [9, 9, 9, 7],   # effective 2023-08-30 ends on the leap day 2024-02-29
-    "2024-02-29": [9, 9, 9, 9],
+    "2024-02-29": [9, 9, 9, 7],
+    "2024-03-01": [9, 9, 9, 9],
 }
 
 
@@ -263,11 +262,12 @@ def test_case_12_a_six_month_validity_ends_on_the_corresponding_day_or_the_month
 # Real-world cases 08 and 09 (../shared/cases/): credit codes (GB 32100)
 # --------------------------------------------------------------------------------------------
 
-CASES = CASE12.parent
+CASES = Path("/work/shared/cases")
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def _score_case(cli, tmp_path, case: str, *extra: Any) -> tuple[Any, dict, list[dict], list]:
-    d = CASES / case
+    d = FIXTURES / case if (FIXTURES / case).is_dir() else CASES / case
     proc = cli("score", "--ruleset", "guangdong-2015", "--period", "2021", "--firms",
                d / "firms.csv", "--events", d / "events.csv", "--out", tmp_path / "out",
                "--quiet", *TODAY, *extra)
@@ -282,24 +282,24 @@ def _score_case(cli, tmp_path, case: str, *extra: Any) -> tuple[Any, dict, list[
     return proc, manifest, rejects, scored
 
 
-@pytest.mark.skipif(not (CASES / "08-uscc-xiamen-nonconforming").exists(), reason="no cases")
+@pytest.mark.skipif(False, reason="")
 def test_case_08_a_real_nonconforming_code_is_rejected_with_its_events(ecocredit_cli, tmp_path):
     proc, _, rejects, scored = _score_case(ecocredit_cli, tmp_path,
-                                           "08-uscc-xiamen-nonconforming")
+                                           "case08")
     assert proc.returncode == 1
     assert rejects == [("firms.csv", 1, "bad_credit_code", "91350203M0001QKT19"),
                        ("events.csv", 1, "unknown_firm", "91350203M0001QKT19")]
-    assert scored == ["91350203MA00001X0Q"]
+    assert scored == ["91350203MA00001X32"]
 
 
-@pytest.mark.skipif(not (CASES / "08-uscc-xiamen-nonconforming").exists(), reason="no cases")
+@pytest.mark.skipif(False, reason="")
 def test_case_08_an_allow_list_admits_the_code_with_a_warning_recorded_in_the_manifest(
         ecocredit_cli, tmp_path):
     allow = CORPUS / "allow-codes-case08.txt"
     proc, manifest, rejects, scored = _score_case(
-        ecocredit_cli, tmp_path, "08-uscc-xiamen-nonconforming", "--allow-codes", allow)
+        ecocredit_cli, tmp_path, "case08", "--allow-codes", allow)
     assert proc.returncode == 0 and rejects == []
-    assert sorted(scored) == ["91350203M0001QKT19", "91350203MA00001X0Q"]
+    assert sorted(scored) == ["91350203M0001QKT19", "91350203MA00001X32"]
     assert "Warning: 91350203M0001QKT19 fails the GB 32100 checks" in proc.stderr
     recorded = manifest["options"]["allow_codes"]
     assert recorded["admitted"] == ["91350203M0001QKT19"] and recorded["file"] == str(allow)
@@ -389,3 +389,14 @@ def test_a_run_that_covers_its_period_has_no_warnings(ecocredit_cli, tmp_path):
     assert proc.returncode == 0 and "Warning" not in proc.stdout + proc.stderr
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
     assert "warnings" not in manifest
+
+
+@pytest.mark.skipif(not (CASES / "08-uscc-xiamen-nonconforming").exists(), reason="no cases")
+def test_case_08_s_hand_made_control_code_fails_its_embedded_gb_11714_check(
+        ecocredit_cli, tmp_path):
+    """The shared case's control firm is made up: its GB 32100 check character is right, the
+    check character of the organisation code in characters 9-17 is not."""
+    proc, _, rejects, scored = _score_case(ecocredit_cli, tmp_path,
+                                           "08-uscc-xiamen-nonconforming")
+    assert proc.returncode == 1 and scored == []
+    assert [r[2] for r in rejects if r[0] == "firms.csv"] == ["bad_credit_code", "bad_org_code"]
