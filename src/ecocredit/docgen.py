@@ -197,8 +197,13 @@ supervision commands) read four tables: `firms` and `events` (required), `measur
 `history` (optional).
 
 **Files.** CSV (UTF-8, UTF-8 with BOM, or GB18030; comma-separated; one header row), Excel
-`.xlsx` (the first sheet) or Parquet; in Python also a pandas DataFrame. Every value is read as
-text and checked.
+`.xlsx` or Parquet; in Python also a pandas DataFrame. Every value is read as text and checked.
+
+**Excel sheets.** Every sheet whose first row holds the table's required columns is read, in
+workbook order (rows numbered on across the sheets). To read one sheet only, name it after the
+file with `#`, for any input option of any command: `--firms 名单.xlsx#企业2` (quote it in a
+shell if the name has spaces). A sheet the workbook lacks stops the run (exit 2) with a line
+naming the sheets it has; the manifest records the file, its hash and the sheet.
 
 **Headers** are the English names below or their Chinese aliases (a file may mix them, but not
 name one column twice). Other columns are kept: the firms table's extra columns are copied to

@@ -68,8 +68,8 @@ def objections_cmd(run_dir: str, register: str, applications: str, corrections: 
 @click.command("adjust")
 @click.option("--register", "register", required=True, help=_REGISTER_HELP)
 @click.option("--ruleset", required=True, help="The ruleset of the published grades.")
-@click.option("--firms", required=True, type=click.Path(dir_okay=False, exists=True))
-@click.option("--events", required=True, type=click.Path(dir_okay=False, exists=True))
+@click.option("--firms", required=True, type=click.Path(dir_okay=False))
+@click.option("--events", required=True, type=click.Path(dir_okay=False))
 @click.option("--date", "date", required=True, callback=_date,
               help="The day of the adjustment (YYYY-MM-DD); it takes effect that day.")
 @click.option("--out", "out", type=click.Path(file_okay=False),
