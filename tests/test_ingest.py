@@ -61,7 +61,8 @@ def test_a_clean_dataset_is_used_whole_and_rejects_nothing(score_rows):
 
 
 def test_the_ingest_reason_codes_are_the_contract_closed_set():
-    produced = {"missing_value", "bad_credit_code", "bad_region_code", "bad_date", "future_date",
+    produced = {"missing_value", "bad_credit_code", "bad_org_code", "bad_region_code", "bad_date",
+                "future_date",
                 "recorded_before_event", "bad_number", "negative_amount", "bad_value",
                 "unknown_event_type", "duplicate_id", "unknown_firm", "unknown_ref_event",
                 "bad_period", "unknown_grade", "duplicate_measurement", "duplicate_history",
