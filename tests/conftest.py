@@ -13,7 +13,7 @@ from typing import Any, Callable
 import pandas as pd
 import pytest
 
-from ecocredit.codes import uscc_check_char
+from ecocredit.codes import org_check_char, uscc_check_char
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"
@@ -21,8 +21,9 @@ TODAY = "2026-01-01"  # every run's reference date, so results never depend on t
 
 
 def make_firm_id(i: int, region: str = "360102") -> str:
-    """A valid 18-character unified social credit code (GB 32100-2015) numbered ``i``."""
-    body = f"91{region}{i:08d}0"
+    """A valid 18-character unified social credit code (GB 32100-2015) numbered ``i``: its
+    characters 9-17 are an organisation code with a right GB 11714 check character."""
+    body = f"91{region}{i:08d}" + org_check_char(f"{i:08d}")
     return body + uscc_check_char(body)
 
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 import pandas as pd
 from hypothesis import strategies as st
 
-from ecocredit.codes import uscc_check_char
+from ecocredit.codes import org_check_char, uscc_check_char
 from ecocredit.days import add_months
 from ecocredit.ruleset import Ruleset
 from ecocredit.periods import parse_period
@@ -24,8 +24,8 @@ ALPHA = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 
 def firm_id(i: int) -> str:
-    body = f"91360102{i:08d}"[:16] + "0"
-    body = body[:17]
+    body = f"91360102{i:08d}"[:16]
+    body += org_check_char(body[8:])  # characters 9-17: a GB 11714 organisation code
     return body + uscc_check_char(body)
 
 

@@ -26,24 +26,24 @@ from ecocredit.cycle.publish import read_run
 from ecocredit.cycle.register import DECISION_FIELDS, Register
 
 ROOT = Path(__file__).resolve().parents[1]
-CASE06 = Path("/work/shared/cases/06-guangdong-repair-after-publication")
+CASE06 = Path(__file__).parent / "fixtures" / "case06"  # copy of shared/cases/06, codes fixed
 PG_URL = os.environ.get("ECOCREDIT_TEST_PG_URL", "")
 
 FIRMS = """firm_id,name,region_code,industry_code
-91440300MA00001A0H,虚构粤甲电子有限公司,440304,C3971
-91440300MA00002B08,虚构粤乙五金有限公司,440304,C3311
-91440300MA00003C0Y,虚构粤丙化工有限公司,440306,C2614
-91440300MA00004D0M,=虚构粤丁纸业有限公司,440306,C2221
+91440300MA00001A51,虚构粤甲电子有限公司,440304,C3971
+91440300MA00002BX2,虚构粤乙五金有限公司,440304,C3311
+91440300MA00003C4B,虚构粤丙化工有限公司,440306,C2614
+91440300MA00004D9H,=虚构粤丁纸业有限公司,440306,C2221
 """
 EVENTS = """event_id,firm_id,event_date,event_type,amount,severity
-E1,91440300MA00001A0H,2025-05-10,fine,30000,
-E2,91440300MA00002B08,2025-04-02,fine,80000,
-E3,91440300MA00002B08,2025-06-11,complaint_verified,,
-E4,91440300MA00002B08,2025-07-20,complaint_verified,,
-E5,91440300MA00003C0Y,2025-03-01,eia_unapproved_construction,,
+E1,91440300MA00001A51,2025-05-10,fine,30000,
+E2,91440300MA00002BX2,2025-04-02,fine,80000,
+E3,91440300MA00002BX2,2025-06-11,complaint_verified,,
+E4,91440300MA00002BX2,2025-07-20,complaint_verified,,
+E5,91440300MA00003C4B,2025-03-01,eia_unapproved_construction,,
 """
-A, B, C, D = ("91440300MA00001A0H", "91440300MA00002B08", "91440300MA00003C0Y",
-              "91440300MA00004D0M")
+A, B, C, D = ("91440300MA00001A51", "91440300MA00002BX2", "91440300MA00003C4B",
+              "91440300MA00004D9H")
 
 
 def _pg_database() -> str:

@@ -37,10 +37,10 @@ def test_n_months_end_on_the_corresponding_day_or_the_month_s_last_day(start, mo
 
 # case 12: a Jiangsu fine deducts 2 from 15 days after the decision, for 6 months (JS-D03) ----
 FINES = {  # firm → decision date (takes effect 15 days later)
-    "91320500MA00001M08": "2020-08-15",  # effective 2020-08-30 → ends 2021-02-28
-    "91320500MA00002M0X": "2020-08-16",  # effective 2020-08-31 → ends 2021-02-28
-    "91320500MA00003M0K": "2021-04-15",  # effective 2021-04-30 → ends 2021-10-30
-    "91320500MA00004M09": "2023-08-15",  # effective 2023-08-30 → ends 2024-02-29
+    "91320500MA00001M3H": "2020-08-15",  # effective 2020-08-30 → ends 2021-02-28
+    "91320500MA00002MXP": "2020-08-16",  # effective 2020-08-31 → ends 2021-02-28
+    "91320500MA00003M66": "2021-04-15",  # effective 2021-04-30 → ends 2021-10-30
+    "91320500MA00004M2F": "2023-08-15",  # effective 2023-08-30 → ends 2024-02-29
 }
 
 
@@ -54,12 +54,12 @@ def _jiangsu(score_rows, as_of: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("as_of,deducted", [
-    ("2021-02-27", {"91320500MA00001M08", "91320500MA00002M0X"}),
-    ("2021-02-28", {"91320500MA00001M08", "91320500MA00002M0X"}),  # the end day belongs
+    ("2021-02-27", {"91320500MA00001M3H", "91320500MA00002MXP"}),
+    ("2021-02-28", {"91320500MA00001M3H", "91320500MA00002MXP"}),  # the end day belongs
     ("2021-03-01", set()),                                          # no roll-over into March
-    ("2021-10-30", {"91320500MA00003M0K"}),                         # corresponding day, not 10-31
+    ("2021-10-30", {"91320500MA00003M66"}),                         # corresponding day, not 10-31
     ("2021-10-31", set()),
-    ("2024-02-29", {"91320500MA00004M09"}),                         # a leap February
+    ("2024-02-29", {"91320500MA00004M2F"}),                         # a leap February
     ("2024-03-01", set()),
 ])
 def test_a_jiangsu_fine_counts_through_the_last_day_of_its_six_months_and_not_after(

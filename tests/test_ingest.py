@@ -61,11 +61,12 @@ def test_a_clean_dataset_is_used_whole_and_rejects_nothing(score_rows):
 
 
 def test_the_ingest_reason_codes_are_the_contract_closed_set():
-    produced = {"missing_value", "bad_credit_code", "bad_region_code", "bad_date", "future_date",
+    produced = {"missing_value", "bad_credit_code", "bad_org_code", "bad_region_code", "bad_date",
+                "future_date",
                 "recorded_before_event", "bad_number", "negative_amount", "bad_value",
                 "unknown_event_type", "duplicate_id", "unknown_firm", "unknown_ref_event",
                 "bad_period", "unknown_grade", "duplicate_measurement", "duplicate_history",
-                # issue 11 (tests/test_corpus_inputs.py)
+                # issue 11 (tests/corpus/, tests/test_corpus.py)
                 "amount_unit", "out_of_domain", "revocation_cycle", "extra_field", "bare_cr",
                 "undecodable", "formula_no_value", "merged_cell"}
     # unknown_indicator is in the vocabulary, but an undeclared indicator is accepted (below)

@@ -14,7 +14,7 @@ from ecocredit.vocab import EVENT_TYPES
 
 ROOT = Path(__file__).resolve().parents[1]
 MY = ROOT / "docs" / "examples" / "my-data"
-BLUE, RED = "913601020000001109", "91360103000000120Q"
+BLUE, RED = "91360102000000115Q", "913601030000001232"
 
 
 def _decisions(*applications: tuple[str, str]) -> pd.DataFrame:

@@ -82,8 +82,11 @@ _BOOL = ("`true` or `false`; also " + ", ".join(f"`{k}`" for k in BOOLEAN_VALUES
 COLUMN_FORMATS: Mapping[str, Mapping[str, Column]] = MappingProxyType({
     "firms": MappingProxyType({
         "firm_id": Column("text", "the 18-character unified social credit code "
-                          "(统一社会信用代码), GB 32100-2015 check character verified; upper-cased; unique",
+                          "(统一社会信用代码), GB 32100-2015 check character and structure verified, "
+                          "and the GB 11714 check character of the organisation code it embeds "
+                          "(characters 9-17); upper-cased; unique",
                           (("missing_value", ""), ("bad_credit_code", "91360102000000001X"),
+                           ("bad_org_code", "91360102000000010K"),
                            ("duplicate_id", "dup:"))),
         "name": Column("text", "the firm's name", (("missing_value", ""),)),
         "region_code": Column("code", "a 6-digit GB/T 2260 administrative division code "
@@ -194,8 +197,13 @@ supervision commands) read four tables: `firms` and `events` (required), `measur
 `history` (optional).
 
 **Files.** CSV (UTF-8, UTF-8 with BOM, or GB18030; comma-separated; one header row), Excel
-`.xlsx` (the first sheet) or Parquet; in Python also a pandas DataFrame. Every value is read as
-text and checked.
+`.xlsx` or Parquet; in Python also a pandas DataFrame. Every value is read as text and checked.
+
+**Excel sheets.** Every sheet whose first row holds the table's required columns is read, in
+workbook order (rows numbered on across the sheets). To read one sheet only, name it after the
+file with `#`, for any input option of any command: `--firms 名单.xlsx#企业2` (quote it in a
+shell if the name has spaces). A sheet the workbook lacks stops the run (exit 2) with a line
+naming the sheets it has; the manifest records the file, its hash and the sheet.
 
 **Headers** are the English names below or their Chinese aliases (a file may mix them, but not
 name one column twice). Other columns are kept: the firms table's extra columns are copied to
@@ -222,16 +230,16 @@ row: 30 February.
 ```console
 $ cat docs/examples/my-data/firms.csv
 统一社会信用代码,企业名称,行政区划代码,监管类别,状态
-913601020000001109,南昌示例化工有限公司,360102,A,在产
-91360103000000120Q,南昌示例印染有限公司,360103,B,正常
-91360121000000130U,南昌县示例砖厂,360121,C,停产
+91360102000000115Q,南昌示例化工有限公司,360102,A,在产
+913601030000001232,南昌示例印染有限公司,360103,B,正常
+91360121000000131Y,南昌县示例砖厂,360121,C,停产
 $ cat docs/examples/my-data/events.csv
 记录编号,统一社会信用代码,日期,行为类型,罚款金额,事件等级
-M001,913601020000001109,2025-03-12,罚款,"50,000",
-M002,913601020000001109,2025-03-12,责令改正,,
-M003,91360103000000120Q,2025-06-01,超标排放,,
-M004,91360121000000130U,2025-02-30,罚款,20000,
-M005,91360103000000120Q,2025-09-15,突发环境事件,,较大
+M001,91360102000000115Q,2025-03-12,罚款,"50,000",
+M002,91360102000000115Q,2025-03-12,责令改正,,
+M003,913601030000001232,2025-06-01,超标排放,,
+M004,91360121000000131Y,2025-02-30,罚款,20000,
+M005,913601030000001232,2025-09-15,突发环境事件,,较大
 $ ecocredit score --ruleset anhui-2019 --period 2025 --firms docs/examples/my-data/firms.csv \\
     --events docs/examples/my-data/events.csv --out out/mine
 Scored 3 firms under anhui-2019 2019.1 for period 2025 (evaluated on 2025-12-31).
@@ -249,7 +257,7 @@ docs/examples/my-data/events.csv,4,event_date,bad_date,2025-02-30,"Not a date: Y
 
 The fourth event is not used (exit status 1); the brick works, suspended (`停产`), is not graded;
 the dyeing works' incident of 较大 severity vetoes it to red. `ecocredit explain out/mine
-91360103000000120Q` shows why, rule by rule.
+913601030000001232` shows why, rule by rule.
 """
 
 

@@ -199,6 +199,8 @@ REASON_CODES: Mapping[str, str] = MappingProxyType({
     "missing_value": "a required value is empty",
     "bad_credit_code": "not a valid 18-character unified social credit code (GB 32100-2015: "
                        "check character, registration authority and type, division digits)",
+    "bad_org_code": "a credit code whose embedded organisation code (characters 9-17) fails its "
+                    "GB 11714 check character (admit real registered codes with --allow-codes)",
     "bad_region_code": "not a 6-digit GB/T 2260 administrative division code",
     "bad_date": "not a year-month-day date (YYYY-MM-DD, 2024/5/1, 2024.05.01, 2024年5月1日, "
                 "or a timestamp, taken in China time)",

@@ -23,6 +23,7 @@ from ..engine.vectorized import API_ONLY_COLUMNS, CONTRIBUTION_COLUMNS, score_co
 from ..errors import ReplayError
 from ..output import csv_bytes, run_workbooks
 from ..read import TableStats
+from ..read.excel import split_sheet
 from ..ruleset import Ruleset, load_ruleset
 from ..vocab import CONTRACT_VERSION
 from .rundir import write_run_files
@@ -156,11 +157,13 @@ def build_manifest(ruleset: Ruleset, inputs: Mapping[str, str | Path],
     ins: dict[str, Any] = {}
     for table, path in inputs.items():
         st = stats.get(table)
+        file, sheet = split_sheet(path)  # FILE.xlsx#Sheet: the file is hashed, the sheet noted
         ins[table] = {
-            "path": str(Path(path).resolve()),
+            "path": str(file.resolve()),
             # the name the rejects table uses (the path as given), so a replay writes it again
             "name": st.file if st else str(path),
-            "sha256": file_sha256(path),
+            **({"sheet": sheet} if sheet is not None else {}),
+            "sha256": file_sha256(file),
             "rows_read": st.rows_read if st else 0,
             "rows_used": st.rows_used if st else 0,
             "rows_rejected": st.rows_rejected if st else 0,
@@ -237,7 +240,7 @@ def rerun(manifest: dict[str, Any], run_dir: str | Path | None = None,
         if found is None:
             raise ReplayError(f"The {table} input {info['path']} named in the manifest is gone; "
                               "name where the inputs are now with --inputs DIR.")
-        where[table] = str(found)
+        where[table] = str(found) + (f"#{info['sheet']}" if info.get("sheet") else "")
     opts = manifest["options"]
     return score(where["firms"], where["events"], rs, period=opts["period"],
                  measurements=where.get("measurements"), history=where.get("history"),

@@ -156,6 +156,9 @@ def _name_matches_path(info: dict[str, Any]) -> bool:
     name, path = info.get("name"), info.get("path")
     if not isinstance(name, str) or not isinstance(path, str):
         return False
+    sheet = info.get("sheet")
+    if isinstance(sheet, str) and name.endswith(f"#{sheet}"):  # FILE.xlsx#Sheet
+        name = name[:-len(sheet) - 1]
     tail = [p for p in Path(name).parts if p not in (".", "..")]
     return not tail or Path(path).parts[-len(tail):] == tuple(tail)
 
@@ -182,7 +185,7 @@ def check_inputs(m: dict[str, Any], run_dir: Path, inputs_dirs: Sequence[str | P
             if not _name_matches_path(info):
                 problems.append(f"manifest.json: the {table} input's name {info.get('name')!r} "
                                 f"is not the file it records ({info.get('path')})")
-            found.append(str(p))
+            found.append(str(p) + (f"#{info['sheet']}" if info.get("sheet") else ""))
         where[table] = found if isinstance(entry, list) else found[0]
     return where
 

@@ -183,25 +183,17 @@ def _score_notes(rs: Any, scores: Any) -> list[str]:
 
 
 def _read_requests(path: str) -> Any:
-    """A small request table (CSV in UTF-8, UTF-8 with BOM or GB18030, or .xlsx), as strings."""
-    import io
+    """A small request table (CSV decoded per file as the inputs are, .xlsx, optionally
+    ``#Sheet``, or Parquet), as strings; a row that cannot be read as written, or a file that
+    cannot be read, ends the command with one line."""
+    from ..errors import InputError
+    from ..read.anytable import read_any_table
 
-    import pandas as pd
-
-    from ..read.csvtext import _decode
-
-    p = Path(path)
     try:
-        if p.suffix.lower() in (".xlsx", ".xlsm"):
-            df = pd.read_excel(p, dtype=str, engine="openpyxl").fillna("")
-        else:
-            df = pd.read_csv(io.StringIO(_decode(p.read_bytes())), dtype=str,
-                             keep_default_na=False)
-    except Exception as exc:  # any parser error: one line, no traceback
-        why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        _fail(f"{path}: cannot be read as a table ({why}).")
-    df.columns = [str(c).replace("\ufeff", "").strip() for c in df.columns]
-    return df
+        df = read_any_table(path, "request")
+    except InputError as exc:
+        _fail(str(exc))
+    return df.astype(object)
 
 
 def _login_name() -> str:

@@ -45,10 +45,10 @@ def publish_cmd(run_dir: str, register: str, stage: str, published_on: dt.date,
 @click.command("objections")
 @click.argument("run_dir", type=click.Path(file_okay=False, exists=True))
 @click.option("--register", "register", required=True, help=_REGISTER_HELP)
-@click.option("--applications", required=True, type=click.Path(dir_okay=False, exists=True),
+@click.option("--applications", required=True, type=click.Path(dir_okay=False),
               help="CSV or .xlsx: firm_id, filed_on, claim (record_wrong, record_revoked, "
                    "rectified, not_our_record, other), event_ids (';'-separated), statement.")
-@click.option("--corrections", type=click.Path(dir_okay=False, exists=True),
+@click.option("--corrections", type=click.Path(dir_okay=False),
               help="Events found by the investigation (rows of the events table: corrected "
                    "rows with the same event_id, or revocations).")
 @click.option("--out", "out", type=click.Path(file_okay=False),
@@ -68,8 +68,8 @@ def objections_cmd(run_dir: str, register: str, applications: str, corrections: 
 @click.command("adjust")
 @click.option("--register", "register", required=True, help=_REGISTER_HELP)
 @click.option("--ruleset", required=True, help="The ruleset of the published grades.")
-@click.option("--firms", required=True, type=click.Path(dir_okay=False, exists=True))
-@click.option("--events", required=True, type=click.Path(dir_okay=False, exists=True))
+@click.option("--firms", required=True, type=click.Path(dir_okay=False))
+@click.option("--events", required=True, type=click.Path(dir_okay=False))
 @click.option("--date", "date", required=True, callback=_date,
               help="The day of the adjustment (YYYY-MM-DD); it takes effect that day.")
 @click.option("--out", "out", type=click.Path(file_okay=False),

@@ -13,7 +13,7 @@ from .common import _date, _fail, _guard, _login_name, _read_requests, cli
 
 @cli.command("repair")
 @click.argument("run_dir", type=click.Path(file_okay=False, exists=True))
-@click.option("--applications", required=True, type=click.Path(dir_okay=False, exists=True),
+@click.option("--applications", required=True, type=click.Path(dir_okay=False),
               help="CSV or .xlsx: firm_id, date, rectified (event ids, ';'-separated), "
                    "commitment (true/false), last_repair (optional date).")
 @click.option("--out", "out", type=click.Path(dir_okay=False),
@@ -63,7 +63,7 @@ def repair_cmd(run_dir: str, applications: str, out: str | None,
 @click.option("--action", help="permit, eia, subsidy, loan, insurance, procurement, award, "
               "penalty_decision, inspection, supervision, electricity, sewage_fee.")
 @click.option("--date", "date", callback=_date, help="The date of the action (YYYY-MM-DD).")
-@click.option("--requests", type=click.Path(dir_okay=False, exists=True),
+@click.option("--requests", type=click.Path(dir_okay=False),
               help="Batch form: CSV or .xlsx with firm_id, action, date (and who).")
 @click.option("--who", default=None,
               help="Who asks (recorded in the trace log; default: the login name).")

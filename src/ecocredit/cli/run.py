@@ -65,14 +65,21 @@ def score_cmd(ruleset: str, period: str, firms: str, events: str, measurements: 
         from ..audit.rundir import run_directory
         from ..scale import score_on_engine
 
-        if allow_codes:
-            raise click.UsageError("--allow-codes works with --engine local only, for now.")
         if xlsx:
             _fail(f"--xlsx is not available with --engine {engine} (a province's "
                   "contributions do not belong in a workbook); score locally for workbooks.")
-        with run_directory(out) as stage:
-            run = score_on_engine(engine, inputs, ruleset, period=period, as_of=as_of,
-                                  today=today, out=stage, partitions=partitions)
+        fresh = not Path(out).exists()
+        try:
+            with run_directory(out) as stage:  # --strict refuses before the switch
+                run = score_on_engine(engine, inputs, ruleset, period=period, as_of=as_of,
+                                      today=today, out=stage, partitions=partitions,
+                                      allow_codes=allow_codes)
+                _refuse_if_strict(strict, run.warnings)
+        except BaseException:
+            if fresh and Path(out).is_dir() and not any(Path(out).iterdir()):
+                Path(out).rmdir()  # nothing written: no empty directory left either
+            raise
+        _admitted(run.admitted, allow_codes)
         if not quiet:
             m, labels = run.manifest, {g.id: g.label for g in run.ruleset.grades}
             head = (f"Scored {run.firms} firms under {m['ruleset']['id']} "
@@ -80,6 +87,8 @@ def score_cmd(ruleset: str, period: str, firms: str, events: str, measurements: 
                     f"on {m['options']['evaluation_date']}).")
             click.echo(summary_text(run.grade_counts, labels, head=head, rejected=run.rejects,
                                     out_dir=out))
+        for w in run.warnings:
+            click.echo(f"Warning: {w['message']}", err=quiet)
         sys.exit(1 if run.rejects else 0)
     result = score(firms, events, ruleset, period=period, measurements=measurements,
                    history=history, as_of=as_of, today=today, names=inputs,
@@ -87,14 +96,9 @@ def score_cmd(ruleset: str, period: str, firms: str, events: str, measurements: 
     from ..read.coverage import run_warnings
 
     warnings = run_warnings(result)
-    if strict and warnings:
-        more = f" (and {len(warnings) - 1} more)" if len(warnings) > 1 else ""
-        _fail(f"--strict: {warnings[0]['message']}{more}")
+    _refuse_if_strict(strict, warnings)
     write_run(result, out, inputs, xlsx=xlsx)
-    allowed = result.prepared.allowed_codes
-    for code in (allowed or {}).get("admitted", []):
-        click.echo(f"Warning: {code} fails the GB 32100 checks and was admitted by the "
-                   f"allow-list {allow_codes}.", err=True)
+    _admitted((result.prepared.allowed_codes or {}).get("admitted", []), allow_codes)
     rs = result.ruleset
     if not quiet:
         head = (f"Scored {len(result.scores)} firms under {rs.id} {rs.version} for period "
@@ -107,6 +111,20 @@ def score_cmd(ruleset: str, period: str, firms: str, events: str, measurements: 
     for w in warnings:
         click.echo(f"Warning: {w['message']}", err=quiet)
     sys.exit(1 if len(result.rejects) else 0)
+
+
+def _refuse_if_strict(strict: bool, warnings: list[dict[str, str]]) -> None:
+    """--strict: a run with warnings is refused (exit 2, one line, nothing written)."""
+    if strict and warnings:
+        more = f" (and {len(warnings) - 1} more)" if len(warnings) > 1 else ""
+        _fail(f"--strict: {warnings[0]['message']}{more}")
+
+
+def _admitted(codes: list[str], allow_codes: str | None) -> None:
+    """One warning line per credit code the allow-list admitted."""
+    for code in codes:
+        click.echo(f"Warning: {code} fails the GB 32100 checks and was admitted by the "
+                   f"allow-list {allow_codes}.", err=True)
 
 
 @cli.command("explain")

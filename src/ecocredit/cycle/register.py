@@ -184,10 +184,10 @@ class Register:
     >>> import tempfile, os
     >>> reg = Register(os.path.join(tempfile.mkdtemp(), "register.sqlite"))
     >>> with reg.transaction() as w:
-    ...     w.add_decisions([{"stage": "final", "firm_id": "91360102000000010K", "grade": "blue",
+    ...     w.add_decisions([{"stage": "final", "firm_id": "91360102000000019F", "grade": "blue",
     ...                       "effective_from": "2026-04-01", "published_on": "2026-04-01"}])
     [1]
-    >>> reg.in_force(["91360102000000010K"], "2026-05-01")["grade"].tolist()
+    >>> reg.in_force(["91360102000000019F"], "2026-05-01")["grade"].tolist()
     ['blue']
     >>> reg.verify().ok
     True

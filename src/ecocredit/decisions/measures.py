@@ -270,13 +270,13 @@ def check_measures(result: ScoreResult, requests: pd.DataFrame, *,
     (the result on the half-year's last day), through 2026-06-30:
 
     >>> import ecocredit
-    >>> firms = pd.DataFrame({"firm_id": ["91360102000000010K"], "name": ["甲"],
+    >>> firms = pd.DataFrame({"firm_id": ["91360102000000019F"], "name": ["甲"],
     ...                       "region_code": ["360102"]})
     >>> events = pd.DataFrame({"event_id": ["E1", "E2", "E3"],
-    ...     "firm_id": ["91360102000000010K"] * 3, "event_date": ["2025-11-01"] * 3,
+    ...     "firm_id": ["91360102000000019F"] * 3, "event_date": ["2025-11-01"] * 3,
     ...     "event_type": ["fine", "production_restriction", "daily_penalty"]})
     >>> run = ecocredit.score(firms, events, "jiangsu-2020", period="2025", today="2026-01-01")
-    >>> m = check_measures(run, pd.DataFrame({"firm_id": ["91360102000000010K"] * 2,
+    >>> m = check_measures(run, pd.DataFrame({"firm_id": ["91360102000000019F"] * 2,
     ...     "action": ["electricity"] * 2, "date": ["2026-06-30", "2026-07-01"]}))
     >>> m.checks[["grade", "measures"]].values.tolist()
     [['red', 'JS-M01'], ['red', '']]

@@ -169,13 +169,13 @@ def decide_repairs(result: ScoreResult, applications: pd.DataFrame, *,
     A Guangdong firm lowered to 警示 by an ordinary incident applies within 6 months:
 
     >>> import ecocredit
-    >>> firms = pd.DataFrame({"firm_id": ["91360102000000010K"], "name": ["甲"],
+    >>> firms = pd.DataFrame({"firm_id": ["91360102000000019F"], "name": ["甲"],
     ...                       "region_code": ["360102"]})
-    >>> events = pd.DataFrame({"event_id": ["E1"], "firm_id": ["91360102000000010K"],
+    >>> events = pd.DataFrame({"event_id": ["E1"], "firm_id": ["91360102000000019F"],
     ...                        "event_date": ["2025-06-01"], "event_type": ["incident"],
     ...                        "severity": ["general"]})
     >>> run = ecocredit.score(firms, events, "guangdong-2015", period="2025", today="2026-01-01")
-    >>> d = decide_repairs(run, pd.DataFrame({"firm_id": ["91360102000000010K"],
+    >>> d = decide_repairs(run, pd.DataFrame({"firm_id": ["91360102000000019F"],
     ...     "date": ["2026-03-01"], "rectified": ["E1"], "commitment": ["true"]}))
     >>> d.loc[0, ["decision", "grade", "grade_after", "effective"]].tolist()
     ['granted', 'yellow', 'blue', '2026-03-08']

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..days import day_of
 
-__all__ = ["run_warnings"]
+__all__ = ["coverage_warnings", "events_in_period", "run_warnings"]
 
 
 def run_warnings(result: Any) -> list[dict[str, str]]:
@@ -31,22 +31,52 @@ def run_warnings(result: Any) -> list[dict[str, str]]:
         Codes ``no_events_in_period``, ``no_measurements``, ``period_not_ended``, in that
         order; empty when the inputs cover the period.
     """
-    out: list[dict[str, str]] = []
-    per, prep, rs = result.period, result.prepared, result.ruleset
+    return coverage_warnings(result.period, result.ruleset, result.today,
+                             events_in_period(result), len(result.prepared.measurements))
+
+
+def events_in_period(result: Any) -> int:
+    """How many accepted events of a run fall in its period (a part's count: the partitioned
+    path sums them over the parts)."""
+    per, prep = result.period, result.prepared
     days = np.asarray(prep.events["day"]) if "day" in prep.events else np.zeros(0)
     inside = ((days >= day_of(per.start)) & (days <= day_of(per.end))).sum() if len(days) else 0
-    if int(inside) == 0:
+    return int(inside)
+
+
+def coverage_warnings(per: Any, rs: Any, today: Any, in_period: int,
+                      measurements: int) -> list[dict[str, str]]:
+    """The warnings from the counts of a run (one-shot or summed over parts).
+
+    Parameters
+    ----------
+    per : Period
+    rs : Ruleset
+    today : datetime.date
+        The run's reference date.
+    in_period : int
+        Accepted events falling in the period.
+    measurements : int
+        Accepted measurement rows.
+
+    Returns
+    -------
+    list of dict
+        As :func:`run_warnings`.
+    """
+    out: list[dict[str, str]] = []
+    if in_period == 0:
         out.append({"code": "no_events_in_period", "message": (
             f"No accepted event falls in the period {per.label}: every firm is graded as if it "
             "had a clean record. Check the events file and the period.")})
     reads = sorted({i.id for i in rs.indicators})
-    if reads and len(prep.measurements) == 0:
+    if reads and measurements == 0:
         out.append({"code": "no_measurements", "message": (
             f"The ruleset {rs.id} reads measured indicators ({', '.join(reads[:3])}"
             f"{', ...' if len(reads) > 3 else ''}) but no measurements were accepted: the "
             "rules on them score as if nothing were known. Give --measurements.")})
-    if result.today < per.end:
+    if today < per.end:
         out.append({"code": "period_not_ended", "message": (
-            f"The period {per.label} ends on {per.end}, after today ({result.today}): "
+            f"The period {per.label} ends on {per.end}, after today ({today}): "
             "events still to come are not in the grades.")})
     return out

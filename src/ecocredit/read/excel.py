@@ -10,6 +10,10 @@ merged cells said plainly.
   its row is rejected as ``merged_cell``, naming the range, rather than read with a value
   missing.
 
+A sheet can be named instead: ``FILE.xlsx#Sheet`` for any input option of any command
+(:func:`split_sheet`); only that sheet is read, and a name the workbook lacks is refused with the
+sheets it has.
+
 Rows are numbered across the sheets in order (the second sheet's first data row follows the
 first sheet's last). Each problem goes into :data:`~ecocredit.read.csvtext.ROW_PROBLEM` as
 ``code:detail``.
@@ -23,11 +27,72 @@ from typing import Any
 import openpyxl
 import pandas as pd
 
+from ..errors import InputError
 from ..vocab import COLUMN_ALIASES, TABLES
 from .csvtext import ROW_PROBLEM
 from .text import _cell_str
 
-__all__ = ["read_excel_table"]
+__all__ = ["EXCEL_SUFFIXES", "read_excel_table", "split_sheet"]
+
+#: the file name endings read as Excel workbooks
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+
+
+def split_sheet(spec: str | Path) -> tuple[Path, str | None]:
+    """The file and the sheet an input names: ``FILE.xlsx#Sheet`` → (FILE.xlsx, 'Sheet').
+
+    The suffix ``#NAME`` names a sheet when the text before the last ``#`` ends in an Excel
+    suffix (:data:`EXCEL_SUFFIXES`) and no file is named by the whole text (a file whose name
+    holds ``#`` is still read as itself).
+
+    Parameters
+    ----------
+    spec : str or Path
+        An input as given on the command line or to :func:`~ecocredit.read.read_table`.
+
+    Returns
+    -------
+    (Path, str or None)
+        The file, and the sheet (None: every sheet holding the table).
+
+    Examples
+    --------
+    >>> split_sheet("in/firms.xlsx#企业名单")
+    (PosixPath('in/firms.xlsx'), '企业名单')
+    >>> split_sheet("in/firms.csv")
+    (PosixPath('in/firms.csv'), None)
+    """
+    text = str(spec)
+    file, hash_, sheet = text.rpartition("#")
+    if hash_ and Path(file).suffix.lower() in EXCEL_SUFFIXES and not Path(text).exists():
+        return Path(file), sheet
+    return Path(text), None
+
+
+def sheet_names(p: Path) -> list[str]:
+    """The names of a workbook's sheets, in order (``.xls`` too)."""
+    if p.suffix.lower() == ".xls":
+        return list(pd.ExcelFile(p).sheet_names)
+    wb = openpyxl.load_workbook(p, read_only=True)
+    try:
+        return list(wb.sheetnames)
+    finally:
+        wb.close()
+
+
+def check_sheet(p: Path, sheet: str, name: str) -> None:
+    """Refuse a sheet name the workbook lacks, naming the sheets it has.
+
+    Raises
+    ------
+    InputError
+        ``no_such_sheet``.
+    """
+    have = sheet_names(p)
+    if sheet not in have:
+        raise InputError(f"{name}: the workbook {p.name} has no sheet named {sheet!r}; its sheets "
+                         f"are {', '.join(repr(s) for s in have)}.", file=name,
+                         reason_code="no_such_sheet")
 
 
 def _canon(col: Any, table: str) -> str:
@@ -40,13 +105,17 @@ def _holds_table(header: tuple, table: str) -> bool:
     return all(c in names for c in TABLES[table][0])
 
 
-def read_excel_table(p: Path, table: str) -> pd.DataFrame:
-    """The table from every sheet of the workbook at ``p`` that holds it (see the module)."""
+def read_excel_table(p: Path, table: str, sheet: str | None = None) -> pd.DataFrame:
+    """The table from every sheet of the workbook at ``p`` that holds it, or from the named
+    ``sheet`` only (see the module; the caller checks that the sheet exists)."""
     values = openpyxl.load_workbook(p, data_only=True)
     formulas = openpyxl.load_workbook(p, data_only=False)
-    rows_of = {ws.title: list(ws.iter_rows(values_only=True)) for ws in values.worksheets}
+    rows_of = {ws.title: list(ws.iter_rows(values_only=True)) for ws in values.worksheets
+               if sheet is None or ws.title == sheet}
     sheets = [t for t, rows in rows_of.items() if rows and _holds_table(rows[0], table)]
-    if not sheets:
+    if sheet is not None:
+        sheets = [sheet]
+    elif not sheets:
         sheets = [values.worksheets[0].title]
     frames = [_sheet(rows_of[t], formulas[t], table) for t in sheets]
     frames = [f for f in frames if f is not None]

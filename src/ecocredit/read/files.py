@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 from ..errors import InputError
 from ..vocab import COLUMN_ALIASES, TABLES
 from .csvtext import read_csv_text, sniff
-from .excel import read_excel_table
+from .excel import EXCEL_SUFFIXES, check_sheet, read_excel_table, split_sheet
 from .text import _arrow_text, _as_strings
 
 __all__ = ["read_table"]
@@ -62,6 +62,8 @@ def read_table(path: str | Path, table: str, *, as_strings: bool = True) -> pd.D
     Parameters
     ----------
     path : str or Path
+        The file; ``FILE.xlsx#Sheet`` reads one sheet of a workbook
+        (:func:`~ecocredit.read.excel.split_sheet`).
     table : {'firms', 'events', 'measurements', 'history'}
     as_strings : bool, default True
         Every column as Arrow-backed strings. ``False`` keeps what the reader gives (Parquet
@@ -72,11 +74,17 @@ def read_table(path: str | Path, table: str, *, as_strings: bool = True) -> pd.D
     InputError
         If the file cannot be read, or a required column is missing.
     """
-    p = Path(path)
+    p, sheet = split_sheet(path)
     name = str(path)
     try:
         suffix = p.suffix.lower()
-        if suffix in (".xlsx", ".xlsm", ".xls"):
+        if "#" in name and sheet is None and not p.exists():
+            file = name.rpartition("#")[0]
+            if Path(file).is_file():
+                raise InputError(f"{name}: a sheet can be named only for an Excel workbook "
+                                 f"(.xlsx, .xlsm, .xls); {file} is not one.", file=name,
+                                 reason_code="wrong_format")
+        if suffix in EXCEL_SUFFIXES:
             kind = sniff(p)
             if kind == "text":
                 raise InputError(f"{name}: this is a text (CSV) file, not an Excel workbook; "
@@ -85,8 +93,10 @@ def read_table(path: str | Path, table: str, *, as_strings: bool = True) -> pd.D
                 raise InputError(f"{name}: this is an Excel workbook of the other kind "
                                  f"(.{kind}); rename it to .{kind}.", file=name,
                                  reason_code="wrong_format")
-            df = (read_excel_table(p, table) if suffix != ".xls" else
-                  pd.read_excel(p, dtype=object))
+            if sheet is not None:
+                check_sheet(p, sheet, name)
+            df = (read_excel_table(p, table, sheet) if suffix != ".xls" else
+                  pd.read_excel(p, dtype=object, sheet_name=sheet or 0))
         elif suffix in (".parquet", ".pq"):
             # text columns stay Arrow strings (no conversion to pandas' own string type,
             # which costs seconds on ten million rows); dictionaries become categoricals

@@ -28,16 +28,22 @@ def _firms(df: pd.DataFrame, file: str, rej: _Rejects, today_day: int,
             "32100-2015 check character.")
     bad |= ~okid
     # the structure too: a resident identity number can satisfy the check character by chance
-    shape = uscc_structure_mask(fid.to_numpy(dtype=object), org_check=False) | ~okid | (
-        fid == "").to_numpy() | allowed
-    admitted = sorted(set(fid[allowed & ~(valid_uscc_mask(fid.to_numpy(dtype=object)) &
-                                          uscc_structure_mask(fid.to_numpy(dtype=object),
-                                                              org_check=False))]))
+    codes = fid.to_numpy(dtype=object)
+    empty = (fid == "").to_numpy()
+    shape = uscc_structure_mask(codes, org_check=False) | ~okid | empty | allowed
     rej.add(file, np.flatnonzero(~shape), "firm_id", "bad_credit_code", out["firm_id"][~shape],
             "Not a unified social credit code: its first two characters are not a registration "
             "authority and organisation type of GB 32100-2015, or characters 3-8 are not a "
             "division code (it may be a resident identity number).")
     bad |= ~shape
+    # characters 9-17 are an organisation code with its own GB 11714 check character
+    org = uscc_structure_mask(codes) | ~okid | ~shape | empty | allowed
+    rej.add(file, np.flatnonzero(~org), "firm_id", "bad_org_code", out["firm_id"][~org],
+            "Characters 9-17 (the embedded organisation code) fail their GB 11714 check "
+            "character. If this is a real registered code, admit it with an allow-list "
+            "(--allow-codes).")
+    bad |= ~org
+    admitted = sorted(set(fid[allowed & ~(valid_uscc_mask(codes) & uscc_structure_mask(codes))]))
     out["firm_id"] = fid
     dup, first = _first_rows(fid)
     dup &= (fid != "").to_numpy()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Mapping
 
 from ..errors import EcocreditError
 from ..ruleset import Ruleset
@@ -18,7 +18,7 @@ __all__ = ["score_on_engine"]
 def score_on_engine(engine: str, inputs: Mapping[str, str | Path], ruleset: Ruleset | str | Path,
                     *, period: str | int, out: str | Path, as_of: dt.date | str | None = None,
                     today: dt.date | str | None = None, partitions: int | None = None,
-                    workers: int | None = None) -> PartitionedRun:
+                    workers: int | None = None, allow_codes: Any = None) -> PartitionedRun:
     """``ecocredit score --engine partitioned|dask``: :func:`score_files_partitioned` on local
     processes, or on a Dask cluster.
 
@@ -29,7 +29,8 @@ def score_on_engine(engine: str, inputs: Mapping[str, str | Path], ruleset: Rule
     """
     workers = workers or os.cpu_count() or 1
     kw = dict(period=period, out=out, measurements=inputs.get("measurements"),
-              history=inputs.get("history"), as_of=as_of, today=today, partitions=partitions)
+              history=inputs.get("history"), as_of=as_of, today=today, partitions=partitions,
+              allow_codes=allow_codes)
     if engine == "partitioned":
         import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor

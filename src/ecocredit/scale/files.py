@@ -8,7 +8,7 @@ import os
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,9 @@ import pandas as pd
 
 from ..errors import InputError
 from ..read import TableStats
+from ..read.coverage import coverage_warnings
+from ..read.excel import split_sheet
+from ..read.validate import read_allow_codes
 from ..periods import parse_period
 from ..ruleset import Ruleset, load_ruleset
 from ..engine.run import score
@@ -41,6 +44,10 @@ class PartitionedRun:
     seconds: dict[str, float]
     stats: dict[str, TableStats]
     ruleset: Ruleset
+    #: coverage warnings (``{"code", "message"}``, as :func:`~ecocredit.read.coverage.run_warnings`)
+    warnings: list[dict[str, str]] = field(default_factory=list)
+    #: the credit codes the allow-list admitted
+    admitted: list[str] = field(default_factory=list)
 
     @property
     def firms(self) -> int:
@@ -54,7 +61,8 @@ def score_files_partitioned(firms: str | Path, events: str | Path,
                             today: dt.date | str | None = None, partitions: int | None = None,
                             executor: Any = None, workdir: str | Path | None = None,
                             batch_rows: int = 1_000_000, chunk_firms: int = 200_000,
-                            keep_workdir: bool = False) -> PartitionedRun:
+                            keep_workdir: bool = False, allow_codes: Any = None
+                            ) -> PartitionedRun:
     """Score input files by parts in bounded memory and write the outputs of ``ecocredit score``.
 
     The outputs (``scores.csv``, ``contributions.csv``, ``rejects.csv``, ``manifest.json``) are
@@ -78,6 +86,9 @@ def score_files_partitioned(firms: str | Path, events: str | Path,
         Scratch space for the part files (a temporary directory next to ``out`` by default).
     batch_rows, chunk_firms : int
         Rows read at a time when splitting; firms per chunk when merging the outputs.
+    allow_codes : path or collection of str, optional
+        Known nonconforming credit codes to admit, as in :func:`ecocredit.score`; recorded in
+        the manifest with the codes admitted.
 
     Returns
     -------
@@ -93,11 +104,12 @@ def score_files_partitioned(firms: str | Path, events: str | Path,
     names = {t: str(p) for t, p in inputs.items()}
     opt = _Options(rs, str(period), _date(as_of), _date(today) or dt.date.today(),
                    _names(inputs, names), tuple(t for t in ("measurements", "history")
-                                                if t in inputs))
+                                                if t in inputs),
+                   read_allow_codes(allow_codes))
     per = parse_period(opt.period)
     eval_date = rs.evaluation_date(per, opt.as_of)
     for t, p in inputs.items():
-        if not Path(p).exists():
+        if not split_sheet(p)[0].exists():
             raise InputError(f"{p}: no such file.", file=str(p), reason_code="unreadable")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -128,13 +140,14 @@ def score_files_partitioned(firms: str | Path, events: str | Path,
 
         # 3. merge the outputs, in input order, chunk by chunk
         t0 = time.perf_counter()
-        manifest, grade_counts, n_rej, stats = _merge_and_publish(
+        manifest, grade_counts, n_rej, stats, admitted = _merge_and_publish(
             results, inputs, rs, opt, cross, root, out, chunk_firms,
             {"period": per.label, "as_of": opt.as_of.isoformat() if opt.as_of else None,
              "today": opt.today.isoformat(), "evaluation_date": eval_date.isoformat()})
         seconds["merge"] = time.perf_counter() - t0
         seconds["total"] = time.perf_counter() - t_start
-        return PartitionedRun(manifest, grade_counts, n_rej, partitions, seconds, stats, rs)
+        return PartitionedRun(manifest, grade_counts, n_rej, partitions, seconds, stats, rs,
+                              manifest.get("warnings", []), admitted)
     finally:
         for p in out.glob(".*.tmp"):
             p.unlink(missing_ok=True)
@@ -165,7 +178,8 @@ def _split_inputs(inputs: dict[str, Any], partitions: int, root: Path, batch_row
 def _merge_and_publish(results: list[_PartResult], inputs: dict[str, Any], rs: Ruleset,
                        opt: _Options, cross: _Crossings, root: Path, out: Path,
                        chunk_firms: int, options: dict[str, Any]
-                       ) -> tuple[dict[str, Any], pd.Series, int, dict[str, TableStats]]:
+                       ) -> tuple[dict[str, Any], pd.Series, int, dict[str, TableStats],
+                                  list[str]]:
     """Merge the parts' outputs into temporary files in ``out``, build the manifest, then move
     every output into place (the manifest last)."""
     from ..audit import OUTPUT_FILES, build_manifest, manifest_bytes
@@ -184,6 +198,9 @@ def _merge_and_publish(results: list[_PartResult], inputs: dict[str, Any], rs: R
     grade_counts = grade_counts.astype(np.int64).rename("firms")
     n_firms = sum(len(r.firm_rows) for r in results)
     graded = int(grade_counts.drop("not_graded", errors="ignore").sum())
+    admitted = sorted({c for r in results for c in r.admitted})
+    if opt.allow:  # recorded as the one-shot run records it
+        options = {**options, "allow_codes": {**opt.allow, "admitted": admitted}}
     manifest = build_manifest(
         rs, inputs, stats, options=options,
         counts={"firms": int(n_firms), "graded": graded,
@@ -191,6 +208,11 @@ def _merge_and_publish(results: list[_PartResult], inputs: dict[str, Any], rs: R
                 "rejects": int(n_rej),
                 "events_excluded_as_of": int(sum(r.excluded_as_of for r in results))},
         outputs={name: hashes[name] for name in OUTPUT_FILES})
+    warnings = coverage_warnings(parse_period(opt.period), rs, opt.today,
+                                 sum(r.events_in_period for r in results),
+                                 sum(r.measurements for r in results))
+    if warnings:
+        manifest["warnings"] = warnings
     f = _HashingFile(Path(tempfile.mkstemp(prefix=".manifest.json.", suffix=".tmp",
                                            dir=out)[1]))
     f.write(manifest_bytes(manifest))
@@ -198,7 +220,7 @@ def _merge_and_publish(results: list[_PartResult], inputs: dict[str, Any], rs: R
     for name in OUTPUT_FILES:
         os.replace(tmp[name], out / name)
     os.replace(f.path, out / "manifest.json")
-    return manifest, grade_counts, int(n_rej), stats
+    return manifest, grade_counts, int(n_rej), stats, admitted
 
 
 def _one_shot_files(inputs: dict[str, Any], rs: Ruleset, opt: _Options, out: Path,
@@ -208,7 +230,10 @@ def _one_shot_files(inputs: dict[str, Any], rs: Ruleset, opt: _Options, out: Pat
     t0 = time.perf_counter()
     res = score(inputs["firms"], inputs["events"], rs, period=opt.period,
                 measurements=inputs.get("measurements"), history=inputs.get("history"),
-                as_of=opt.as_of, today=opt.today, names=opt.names)
+                as_of=opt.as_of, today=opt.today, names=opt.names,
+                allow_codes=opt.allow["codes"] if opt.allow else None)
     manifest = write_run(res, out, inputs)
     return PartitionedRun(manifest, res.grade_counts(), len(res.rejects), 1,
-                          {"total": time.perf_counter() - t0}, res.stats, rs)
+                          {"total": time.perf_counter() - t0}, res.stats, rs,
+                          manifest.get("warnings", []),
+                          list((res.prepared.allowed_codes or {}).get("admitted", [])))

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..read import TableStats
+from ..read.coverage import events_in_period
 from ..ruleset import Ruleset
 from ..engine.run import ScoreResult, score
 from ..vocab import TABLES
@@ -30,6 +31,7 @@ class _Options:
     today: dt.date
     names: dict[str, str]
     given: tuple[str, ...]  # the optional tables given (measurements, history)
+    allow: dict[str, Any] | None = None  # the allow-list of credit codes (read_allow_codes)
 
 
 @dataclass
@@ -55,6 +57,9 @@ class _PartResult:
     n_rejects: int = 0
     n_contributions: int = 0
     seconds: float = 0.0
+    admitted: tuple[str, ...] = ()          # codes the allow-list admitted in this part
+    events_in_period: int = 0               # accepted events in the period (coverage warnings)
+    measurements: int = 0                   # accepted measurement rows
 
 
 def _date(v: dt.date | str | None) -> dt.date | None:
@@ -154,7 +159,8 @@ def _score_part(part: _Part, opt: _Options) -> _PartResult:
     frames, rows = _read_part(part)
     res = score(frames["firms"], frames["events"], opt.ruleset, period=opt.period,
                 measurements=frames["measurements"], history=frames["history"],
-                as_of=opt.as_of, today=opt.today, names=opt.names)
+                as_of=opt.as_of, today=opt.today, names=opt.names,
+                allow_codes=opt.allow["codes"] if opt.allow else None)
     del frames
     rej = _original_rejects(res.rejects, rows, part, opt)
     stats = {t: TableStats(s.file, s.rows_read, s.rows_used, s.rows_rejected, s.sha256)
@@ -172,6 +178,9 @@ def _score_part(part: _Part, opt: _Options) -> _PartResult:
 
     out = _PartResult(part.index, firm_rows, stats, res.prepared.excluded_as_of,
                       _targets_ok(part, rej, rows, opt))
+    out.admitted = tuple((res.prepared.allowed_codes or {}).get("admitted", ()))
+    out.events_in_period = events_in_period(res)
+    out.measurements = len(res.prepared.measurements)
     if part.out_dir is None:
         res.rejects = rej
         out.result, out.rejects = res, rej

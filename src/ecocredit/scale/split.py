@@ -37,7 +37,8 @@ def _detect_encoding(path: Path) -> str:
 
 def _batches(path: Path, table: str, batch_rows: int) -> Iterator[pa.RecordBatch]:
     """Stream a table file in record batches as ingest would read it."""
-    suffix = path.suffix.lower()
+    from ..read.excel import split_sheet
+    suffix = split_sheet(path)[0].suffix.lower()  # FILE.xlsx#Sheet names one sheet
     if suffix in (".parquet", ".pq"):
         pf = pq.ParquetFile(path)
         yield from pf.iter_batches(batch_size=batch_rows)
@@ -166,7 +167,8 @@ def _bucket_crossings(path: Path) -> _Crossings:
 
 
 def _count_rows(path: Path) -> int:
-    suffix = path.suffix.lower()
+    from ..read.excel import split_sheet
+    suffix = split_sheet(path)[0].suffix.lower()
     if suffix in (".parquet", ".pq"):
         return pq.ParquetFile(path).metadata.num_rows
     if suffix == ".arrow":

@@ -34,32 +34,11 @@ def _validation_ruleset(extra_types: Iterable[str] = ()) -> Ruleset:
 
 
 def _read_csv_any(path: str | Path, what: str) -> pd.DataFrame:
-    """Read a CSV (UTF-8, BOM, GB18030), .xlsx or .parquet table as strings."""
-    import io
+    """Read a CSV (decoded per file, as the inputs are), .xlsx or .parquet table as strings
+    (:func:`~ecocredit.read.anytable.read_any_table`)."""
+    from ..read.anytable import read_any_table
 
-    from ..read.csvtext import _decode
-    from ..read.text import _as_strings
-
-    p = Path(path)
-    try:
-        suffix = p.suffix.lower()
-        if suffix in (".xlsx", ".xlsm"):
-            df = pd.read_excel(p, dtype=object, engine="openpyxl")
-        elif suffix in (".parquet", ".pq"):
-            df = pd.read_parquet(p)
-        else:
-            df = pd.read_csv(io.StringIO(_decode(p.read_bytes())), dtype=str,
-                             keep_default_na=False, na_filter=False)
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file.", file=str(path),
-                         reason_code="unreadable") from None
-    except Exception as exc:
-        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputError(f"{path}: cannot be read as a {what} table ({msg}).", file=str(path),
-                         reason_code="unreadable") from None
-    df.columns = [str(c).replace("\ufeff", "").strip() for c in df.columns]
-    return _as_strings(df)
-
+    return read_any_table(path, what)
 
 
 def _scores_frame(scores: Any) -> tuple[pd.DataFrame | None, str, str]:
