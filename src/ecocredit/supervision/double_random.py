@@ -175,11 +175,39 @@ class DrawResult:
                 "officer_load.csv": csv_bytes(self.load[LOAD_COLUMNS]),
                 "rejects.csv": csv_bytes(self.rejects[REJECT_COLUMNS])}
 
-    def write(self, out_dir: str | Path, inputs: Mapping[str, Any] | None = None
-              ) -> dict[str, Any]:
+    def public_workbook(self) -> bytes:
+        """``plan_public.xlsx``: the public plan for people (双随机抽查公示), with Chinese
+        headers and values (:mod:`ecocredit.output.i18n`), ids kept as text cells."""
+        from ..output.i18n import PLAN_PUBLIC_HEADERS, SHEET_NAMES, value
+        from ..output.xlsx import xlsx_bytes
+
+        pub = self.public[PUBLIC_COLUMNS].astype(str).copy()
+        for c in ("level", "kind", "status"):
+            pub[c] = [value(c, v, "zh") for v in pub[c]]
+        return xlsx_bytes({SHEET_NAMES["plan_public.xlsx"]: pub}, headers=PLAN_PUBLIC_HEADERS)
+
+    def write(self, out_dir: str | Path, inputs: Mapping[str, Any] | None = None,
+              lang: str = "en") -> dict[str, Any]:
         """Write plan.csv, plan_public.csv, shortfall.csv, officer_load.csv, rejects.csv and
-        manifest.json into ``out_dir`` atomically (the manifest last); returns the manifest."""
-        return write_with_manifest(out_dir, self.files(), lambda out: self.manifest(inputs, out))
+        manifest.json into ``out_dir`` atomically (the manifest last); returns the manifest.
+
+        With ``lang='zh'`` also ``plan_public.xlsx`` (:meth:`public_workbook`), hashed in the
+        manifest like the workbooks of a scoring run; the CSV files are the same in either
+        language.
+
+        Raises
+        ------
+        ValueError
+            ``lang`` is not ``en`` or ``zh``.
+        OSError
+            ``out_dir`` cannot be written.
+        """
+        from ..output.i18n import check_lang
+
+        files = self.files()
+        if check_lang(lang) == "zh":
+            files["plan_public.xlsx"] = self.public_workbook()
+        return write_with_manifest(out_dir, files, lambda out: self.manifest(inputs, out))
 
 
 def _rng(seed: int, quarter: Quarter) -> np.random.Generator:
