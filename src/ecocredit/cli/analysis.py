@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import click
 
-from .common import _date, _guard, _lint_files
+from .common import _date, _guard, _lint_files, lang_option
 
 __all__ = ["whatif_cmd", "backtest_cmd", "report_cmd", "lint_reform_cmd"]
 
@@ -161,13 +161,15 @@ def _rounded(df: Any) -> Any:
 @click.argument("run_dir", type=click.Path(file_okay=False, exists=True))
 @click.option("--out", "out", type=click.Path(dir_okay=False),
               help="The HTML file (default RUN_DIR/report.html); the workbook goes beside it.")
+@lang_option
 @_guard
-def report_cmd(run_dir: str, out: str | None) -> None:
+def report_cmd(run_dir: str, out: str | None, lang: str = "en") -> None:
     """One self-contained HTML page for the run in RUN_DIR, and an .xlsx with its tables."""
     from ..analysis.report import run_report, write_report
+    from ..output.i18n import t
 
-    html_path, xl = write_report(run_report(run_dir), out or Path(run_dir) / "report.html")
-    click.echo(f"Report written to {html_path} (tables in {xl})")
+    html_path, xl = write_report(run_report(run_dir, lang), out or Path(run_dir) / "report.html")
+    click.echo(t("report.written", lang, html=html_path, xlsx=xl))
 
 
 @click.command("lint-reform")

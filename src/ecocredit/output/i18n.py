@@ -25,9 +25,9 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-__all__ = ["LANGS", "RUN_HEADERS", "PUBLIC_HEADERS", "PLAN_PUBLIC_HEADERS", "SHEET_NAMES",
-           "VALUES", "REASONS_ZH", "TEXT", "t", "headers", "value", "reject_messages",
-           "check_lang"]
+__all__ = ["LANGS", "PLAN_PUBLIC_HEADERS", "PUBLIC_HEADERS", "REASONS_ZH", "REPORT_HEADERS",
+           "REPORT_SHEETS", "RUN_HEADERS", "SHEET_NAMES", "TEXT", "VALUES", "check_lang",
+           "headers", "reject_messages", "t", "value"]
 
 #: the languages of the people's outputs (``--lang``)
 LANGS = ("en", "zh")
@@ -60,6 +60,22 @@ PLAN_PUBLIC_HEADERS: Mapping[str, str] = MappingProxyType({
     "region_code": "行政区划代码", "county_name": "县（市、区）", "level": "检查层级",
     "unit_name": "检查单位", "supervision_class": "监管类别", "kind": "检查方式",
     "reason": "抽查依据", "status": "检查人员安排",
+})
+
+#: columns of the analyst's report tables (``ecocredit report``) → Chinese headers, beside
+#: :data:`RUN_HEADERS` (``--lang zh``)
+REPORT_HEADERS: Mapping[str, str] = MappingProxyType({
+    "firms": "企业数", "share": "占比", "points_total": "分值合计",
+    "points_moved": "影响分值（|分值|之和）", "grade_before": "原评价等级",
+    "grade_now": "本次评价等级", "list_before": "原名单", "list_now": "本次名单",
+    "city": "设区市", "industry": "行业大类", "not_graded": "不评定等级",
+})
+
+#: sheets of the analyst's report workbook → Chinese names (``--lang zh``)
+REPORT_SHEETS: Mapping[str, str] = MappingProxyType({
+    "grades": "评价等级分布", "by city": "按设区市", "by industry": "按行业",
+    "black list": "黑名单", "red list": "红名单", "rules": "条款影响", "transitions": "等级变化",
+    "changed since": "变化企业",
 })
 
 #: workbook or public file → its sheet name
@@ -220,7 +236,6 @@ TEXT: Mapping[str, Mapping[str, str]] = MappingProxyType({k: MappingProxyType(v)
     "report.rules": {"en": "Rules that moved the most points", "zh": "影响得分最多的条款"},
     "report.rules_caption": {"en": "The rules that moved the most points, over all firms.",
                              "zh": "全部企业中影响分值最多的条款。"},
-    "report.rules_axis": {"en": "points moved (sum of |points|)", "zh": "影响分值（|分值|之和）"},
     "report.changes": {"en": "Changes against {prev}", "zh": "与 {prev} 相比的变化"},
     "report.changes_none": {"en": "Changes against the previous period",
                             "zh": "与上一评价期间相比的变化"},
@@ -237,6 +252,8 @@ TEXT: Mapping[str, Mapping[str, str]] = MappingProxyType({k: MappingProxyType(v)
         "zh": "按 {prev} 公布的等级（行）和本次等级（列）的企业数。"},
     "report.changed_firms": {"en": "Firms whose grade or list changed since {prev} ({n:,})",
                              "zh": "自 {prev} 以来等级或名单发生变化的企业（{n:,} 家）"},
+    "report.written": {"en": "Report written to {html} (tables in {xlsx})",
+                       "zh": "报告已写入 {html}（数据表见 {xlsx}）"},
     "page.rows_behind": {"en": "The rows behind this chart", "zh": "本图对应的数据行"},
     "page.click": {"en": " (click a bar or cell to go to its row).",
                    "zh": "（点击柱形或单元格可跳转到对应行）。"},

@@ -69,7 +69,7 @@ def credit_levels(policy: Policy, firm_ids: Iterable[str], scores: Any = None,
     use_grade = (grade != "") & (status != "not_graded")
     unknown = sorted(set(grade[use_grade]) - set(gm.levels))
     if unknown:
-        raise InputError(f"Grades {unknown} of ruleset '{rid}' have no credit level in "
+        raise InputError(f"Grades {', '.join(unknown)} of ruleset '{rid}' have no credit level in "
                          f"inspection policy '{policy.id}'.", column="grade",
                          reason_code="unmapped_grade")
     pos = ids.get_indexer(fid)

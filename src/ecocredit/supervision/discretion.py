@@ -162,8 +162,8 @@ def discretion_guidance(policy: Policy | str | Path, firm_id: str, date: dt.date
     fl = dict(flags or {})
     bad = [k for k in fl if k not in CASE_FLAGS]
     if bad:
-        raise InputError(f"Unknown fact(s) {bad}; the facts an officer can state are "
-                         f"{list(CASE_FLAGS)}.", reason_code="bad_value")
+        raise InputError(f"Unknown fact(s) {', '.join(map(repr, bad))}; the facts an officer "
+                         f"can state are {', '.join(CASE_FLAGS)}.", reason_code="bad_value")
     fid = str(firm_id).strip().upper()
     prep, _ = _prepare_inputs(firms, events, scores, ruleset, None)
     f1, ev = _one_firm(prep, fid)

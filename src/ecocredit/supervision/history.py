@@ -61,7 +61,7 @@ def read_history(objs: Any, firm_ids: Iterable[str], before: dt.date | None = No
         for c in ("firm_id", "date"):
             if c not in df.columns:
                 raise InputError(f"{file}: the required column '{c}' is missing from the "
-                                 f"inspection history; found {list(df.columns)}.", file=file,
+                                 f"inspection history; found {', '.join(map(str, df.columns))}.", file=file,
                                  column=c, reason_code="missing_column")
         for c in ("inspector_ids", "kind", "status"):
             if c not in df.columns:
@@ -83,7 +83,7 @@ def read_history(objs: Any, firm_ids: Iterable[str], before: dt.date | None = No
         kind = df["kind"].astype(str).str.strip().str.lower().replace("", "random")
         okk = kind.isin(VISIT_KINDS).to_numpy()
         rej.add(file, np.flatnonzero(~okk), "kind", "bad_value", df["kind"][~okk],
-                f"'kind' must be one of {list(VISIT_KINDS)} (or empty for random).")
+                f"'kind' must be one of {', '.join(VISIT_KINDS)} (or empty for random).")
         bad |= ~okk
         skip = (df["status"].astype(str).str.strip().str.lower() == "unstaffed").to_numpy() & ~bad
         unstaffed += int(skip.sum())

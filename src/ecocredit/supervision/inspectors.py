@@ -72,7 +72,7 @@ def read_inspectors(obj: Any, name: str | None = None) -> Inspectors:
     for c in ("inspector_id", "name", "county_code"):
         if c not in df.columns:
             raise InputError(f"{file}: the required column '{c}' is missing from the inspectors "
-                             f"table; found {list(df.columns)}.", file=file, column=c,
+                             f"table; found {', '.join(map(str, df.columns))}.", file=file, column=c,
                              reason_code="missing_column")
     for c in ("conflicts", "max_checks_per_quarter"):
         if c not in df.columns:
