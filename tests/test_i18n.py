@@ -93,24 +93,15 @@ def _sha(p: Path) -> str:
     return hashlib.sha256(p.read_bytes()).hexdigest()
 
 
-@pytest.fixture
-def bad_events(tmp_path: Path) -> Path:
-    """my-data's events with one row whose date is not a date (one reject)."""
-    text = (MY / "events.csv").read_text(encoding="utf-8")
-    p = tmp_path / "events.csv"
-    p.write_text(text.rstrip("\n") + "\nM-BAD,913601020000001109,2025-13-45,罚款,100,\n",
-                 encoding="utf-8")
-    return p
-
-
 def test_score_with_lang_zh_prints_chinese_and_writes_chinese_reject_messages_in_the_workbook(
-        tmp_path: Path, bad_events: Path, ecocredit_cli) -> None:
+        tmp_path: Path, ecocredit_cli) -> None:
     runs = {}
     for lang in ("en", "zh"):
         r = ecocredit_cli("score", "--ruleset", "anhui-2019", "--period", "2025", "--firms",
-                          MY / "firms.csv", "--events", bad_events, "--today", "2026-06-01",
+                          MY / "firms.csv", "--events", MY / "events.csv", "--today",
+                          "2026-06-01",
                           "--xlsx", "--lang", lang, "--out", tmp_path / lang)
-        assert r.returncode == 1, r.stderr  # one row rejected
+        assert r.returncode == 1, r.stderr  # my-data has one bad date: 2025-02-30
         runs[lang] = r.stdout
     assert runs["zh"].startswith("已按评价规则 anhui-2019")
     assert "拒收的输入行：1（见 rejects.csv）" in runs["zh"]
@@ -123,9 +114,9 @@ def test_score_with_lang_zh_prints_chinese_and_writes_chinese_reject_messages_in
     assert head == [i18n.RUN_HEADERS[c] for c in REJECT_COLUMNS]
     row = dict(zip(REJECT_COLUMNS, [c.value for c in ws[2]]))
     assert row["reason_code"] == "bad_date"  # the code stays the contract's
-    assert row["message"].startswith("不是有效日期") and row["message"].endswith("2025-13-45")
+    assert row["message"].startswith("不是有效日期") and row["message"].endswith("2025-02-30")
     en = openpyxl.load_workbook(tmp_path / "en" / "rejects.xlsx")["拒收记录"]
-    assert not _has_chinese(en["F2"].value)
+    assert en["F2"].value.startswith("Not a date")
     r = ecocredit_cli("replay", tmp_path / "zh")
     assert r.returncode == 0, r.stdout
 
@@ -135,7 +126,7 @@ def test_publish_with_lang_zh_writes_a_chinese_report_and_prints_chinese(
     r = ecocredit_cli("score", "--ruleset", "anhui-2019", "--period", "2025", "--firms",
                       MY / "firms.csv", "--events", MY / "events.csv", "--today", "2026-06-01",
                       "--out", tmp_path / "run", "-q")
-    assert r.returncode == 0, r.stderr
+    assert r.returncode == 1, r.stderr  # my-data's one bad date
     r = ecocredit_cli("publish", tmp_path / "run", "--register", tmp_path / "reg.sqlite",
                       "--stage", "draft", "--published-on", "2026-06-01", "--days", "15",
                       "--lang", "zh")
@@ -180,7 +171,7 @@ def test_report_with_lang_zh_has_chinese_sections_sheets_and_headers(
     r = ecocredit_cli("score", "--ruleset", "anhui-2019", "--period", "2025", "--firms",
                       MY / "firms.csv", "--events", MY / "events.csv", "--today", "2026-06-01",
                       "--out", tmp_path / "run", "-q")
-    assert r.returncode == 0, r.stderr
+    assert r.returncode == 1, r.stderr  # my-data's one bad date
     r = ecocredit_cli("report", tmp_path / "run", "--lang", "zh")
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith("报告已写入")
