@@ -81,7 +81,10 @@ def inspection_frequency_cmd(policy: str, firms: str, events: str, scores: str |
                   else t("frequency.no_grades", lang))
         click.echo(t("frequency.head", lang, firms=len(fr.frame), policy=fr.policy.id,
                      version=fr.policy.version, as_of=fr.as_of, grades=grades))
-        click.echo(fr.category_counts().to_string())
+        counts = fr.category_counts()
+        if lang == "zh":
+            counts = counts.rename(index={c.id: c.label.zh for c in fr.policy.categories})
+        click.echo(_printed_table(counts, lang))
         _echo_tail(len(fr.rejects), out, lang)
     sys.exit(1 if len(fr.rejects) else 0)
 
@@ -137,6 +140,22 @@ def draw_cmd(policy: str, quarter: str, seed: int, inspectors: str, firms: str, 
     sys.exit(1 if (r.has_shortfall or len(r.rejects)) else 0)
 
 
+def _printed_table(table: Any, lang: str) -> str:
+    """A crosstab as printed: in ``zh`` its axis names, kinds and totals in Chinese."""
+    if lang == "zh":
+        from ..output.i18n import TABLE_LABELS, VALUES
+
+        words = {**VALUES["kind"], **TABLE_LABELS}
+        table = table.rename(index=words, columns=words)
+        table.index.name = TABLE_LABELS.get(str(table.index.name), table.index.name)
+        table.columns.name = TABLE_LABELS.get(str(table.columns.name), table.columns.name)
+        import pandas as pd
+
+        with pd.option_context("display.unicode.east_asian_width", True):  # columns line up
+            return table.to_string()
+    return table.to_string()
+
+
 def _echo_tail(rejects: int, out: str, lang: str) -> None:
     click.echo(t("score.rejected", lang, n=rejects)
                + (t("score.see_rejects", lang) if rejects else ""))
@@ -150,7 +169,7 @@ def _echo_draw(r: Any, out: str, lang: str) -> None:
     click.echo(t("draw.head", lang, checks=len(r.plan), quarter=r.quarter.label, seed=r.seed,
                  policy=r.policy.id, version=r.policy.version,
                  staffed=int(st.get("staffed", 0)), unstaffed=int(st.get("unstaffed", 0))))
-    click.echo(r.checks_by_class().to_string())
+    click.echo(_printed_table(r.checks_by_class(), lang))
     click.echo(t("draw.load", lang, **ls))
     by_unit = r.load_by_unit()
     if len(by_unit) <= 8:

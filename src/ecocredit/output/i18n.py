@@ -26,7 +26,8 @@ from types import MappingProxyType
 from typing import Any
 
 __all__ = ["LANGS", "PLAN_PUBLIC_HEADERS", "PUBLIC_HEADERS", "REASONS_ZH", "REPORT_HEADERS",
-           "REPORT_SHEETS", "RUN_HEADERS", "SHEET_NAMES", "TEXT", "VALUES", "check_lang",
+           "REPORT_SHEETS", "RUN_HEADERS", "SHEET_NAMES", "TABLE_LABELS", "TEXT", "VALUES",
+           "check_lang",
            "headers", "reject_messages", "t", "value"]
 
 #: the languages of the people's outputs (``--lang``)
@@ -94,6 +95,11 @@ VALUES: Mapping[str, Mapping[str, str]] = MappingProxyType({
     "level": MappingProxyType({"province": "省级", "city": "市级", "county": "县级"}),
     "kind": MappingProxyType({"random": "随机抽查", "special": "专项检查",
                               "assistance": "帮扶检查"}),
+})
+
+#: row and column names of the tables the commands print (``draw``, ``inspection-frequency``)
+TABLE_LABELS: Mapping[str, str] = MappingProxyType({
+    "supervision_class": "监管类别", "kind": "检查方式", "category": "监管类型", "total": "合计",
 })
 
 #: reason code of a rejected input row → what it means in Chinese (rejects.xlsx with zh)
