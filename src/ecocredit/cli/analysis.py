@@ -87,10 +87,12 @@ def whatif_cmd(baseline: str, reform: str, period: str, as_of: dt.date | None, p
     write_files_atomically(out, files)
     if not quiet:
         a, b = w.baseline.ruleset, w.reform.ruleset
+        ch = w.changes
+        graded = int((ch["grade_baseline"] != ch["grade_reform"]).sum()) if len(ch) else 0
         click.echo(f"What-if for period {w.baseline.period.label}: baseline {a.id} {a.version}, "
                    f"reform {b.id} {b.version}; {len(w.baseline.scores)} firms, "
-                   f"{len(w.changes)} change (inputs validated "
-                   + ("once)." if w.shared_inputs else "per ruleset)."))
+                   f"{len(ch)} change score, grade or list, {graded} of them grade (inputs "
+                   "validated " + ("once)." if w.shared_inputs else "per ruleset)."))
         click.echo("Transition matrix (rows: baseline grade, columns: reform grade):")
         click.echo(w.matrix().to_string())
         click.echo("Consequences:")
@@ -145,6 +147,11 @@ def backtest_cmd(rulesets: tuple[str, ...], period: str, outcome_period: str, ou
             click.echo(f"  {r.ruleset.id:<16} " + "  ".join(
                 f"{k.upper()} {mm.loc[k, 'value']:.3f} [{mm.loc[k, 'ci_low']:.3f}, "
                 f"{mm.loc[k, 'ci_high']:.3f}]" for k in ("auc", "ks", "brier")))
+        k, n = int(bt.outcome.sum()), len(bt.firm_ids)
+        if k in (0, n):
+            click.echo(f"Note: AUC and KS compare firms with and without the outcome; "
+                       f"{'none' if k == 0 else 'every one'} of the {n} firms had it in "
+                       f"{bt.outcome_period}, so they are undefined (nan).")
         click.echo(f"Outputs written to {out}")
 
 

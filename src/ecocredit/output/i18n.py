@@ -168,7 +168,7 @@ TEXT: Mapping[str, Mapping[str, str]] = MappingProxyType({k: MappingProxyType(v)
         "en": "Published run {run_id} at stage {stage} on {day}{end}: {records} firms recorded "
               "(register #{first}-#{last}); {counts}.\nPublic files written to {out}: "
               "public.xlsx, public.csv, report.html",
-        "zh": "运行 {run_id} 已于 {day} 以“{stage}”阶段公示{end}：登记 {records} 家企业"
+        "zh": "运行 {run_id} 于 {day} {stage}{end}：登记 {records} 家企业"
               "（信用档案 #{first}-#{last}）；{counts}。\n公示文件已写入 {out}："
               "public.xlsx、public.csv、report.html"},
     "publish.not_graded": {"en": "not graded (不评定等级)", "zh": "不评定等级"},
