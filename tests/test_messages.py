@@ -46,3 +46,46 @@ def test_an_unknown_violation_type_is_answered_with_the_known_ones():
     assert result.exit_code == 2
     assert "'littering'" in result.output and "docs/data-format.md" in result.output
     assert all(code in result.output for code in EVENT_TYPES)
+
+
+def test_a_condition_on_one_month_of_records_is_described_as_within_1_month():
+    from ecocredit.supervision import load_policy
+    from ecocredit.supervision.conditions import describe
+    from ecocredit.supervision.policy import Condition
+
+    cond = Condition.model_validate({"events": [{"types": ["fine"], "within_months": 1}]})
+    text = describe(cond, load_policy("jiangxi-2020"))
+    assert "within 1 month" in text and "1 months" not in text
+
+
+def test_a_list_entry_of_one_month_is_explained_as_1_month():
+    from ecocredit.days import months_text
+
+    assert (months_text(1), months_text(36)) == ("1 month", "36 months")
+
+
+def test_an_unknown_discretion_fact_is_answered_in_words_with_the_known_facts():
+    from ecocredit.supervision import CASE_FLAGS
+
+    result = CliRunner().invoke(cli, [
+        "discretion", "--firms", str(MY / "firms.csv"), "--events", str(MY / "events.csv"),
+        "--firm", RED, "--date", "2026-01-10", "--type", "fine", "--fact", "sorry"])
+    assert result.exit_code == 2
+    assert "'sorry'" in result.output and "[" not in result.output
+    assert all(f in result.output for f in CASE_FLAGS)
+
+
+def test_grades_a_policy_cannot_map_are_named_without_a_python_list():
+    import ecocredit
+    from ecocredit.errors import InputError
+
+    scores = pd.DataFrame({"firm_id": [BLUE], "grade": ["purple"], "status": ["graded"],
+                           "ruleset": ["anhui-2019"]})
+    try:
+        ecocredit.inspection_frequency("jiangxi-2020", as_of="2025-12-31",
+                                       firms=MY / "firms.csv", events=MY / "events.csv",
+                                       scores=scores)
+    except InputError as exc:
+        assert "Grades purple of ruleset 'anhui-2019'" in str(exc) and "[" not in str(exc)
+    else:
+        raise AssertionError("an unmapped grade must be refused")

@@ -9,7 +9,7 @@ import datetime as dt
 
 import numpy as np
 
-__all__ = ["NO_DATE", "NO_DAY", "day_of", "date_of", "add_months", "add_months_days", "iso_days"]
+__all__ = ["NO_DATE", "NO_DAY", "day_of", "date_of", "add_months", "months_text", "add_months_days", "iso_days"]
 
 NO_DATE = np.iinfo(np.int32).min  # sentinel for "no date" in int32 day columns
 NO_DAY = np.iinfo(np.int64).min  # sentinel for "no day" in int64 day arrays of the engines
@@ -25,6 +25,17 @@ def date_of(day: int) -> dt.date:
 
 
 _EPOCH = np.datetime64("1970-01-01", "D")
+
+
+def months_text(n: int) -> str:
+    """A number of months in words: ``1 month``, ``12 months``.
+
+    Examples
+    --------
+    >>> months_text(1), months_text(24)
+    ('1 month', '24 months')
+    """
+    return f"{n} month" if n == 1 else f"{n} months"
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

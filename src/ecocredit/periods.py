@@ -26,6 +26,21 @@ class Period(BaseModel):
 def parse_period(text: str) -> Period:
     """Parse ``YYYY`` or ``YYYY-MM`` into a :class:`Period`.
 
+    Parameters
+    ----------
+    text : str
+        A year (``2024``: the calendar year) or a month (``2024-02``).
+
+    Returns
+    -------
+    Period
+        Its label, first and last day.
+
+    Raises
+    ------
+    PeriodError
+        The text is neither ``YYYY`` nor ``YYYY-MM`` (or names no real month).
+
     Examples
     --------
     >>> parse_period("2024").end

@@ -11,9 +11,11 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
-from typing import Callable
+from collections.abc import Callable, Mapping
 
 import pandas as pd
+
+from ..output.i18n import t
 
 __all__ = ["Section", "Chart", "anchor", "table_html", "page_html"]
 
@@ -88,11 +90,14 @@ def _cell(v: object) -> str:
 
 def table_html(df: pd.DataFrame, table_id: str, *, key: str | Callable[[pd.Series], str] |
                None = None, limit: int | None = None, caption: str = "",
-               filter_box: bool = False) -> str:
+               filter_box: bool = False, lang: str = "en",
+               headers: Mapping[str, str] | None = None) -> str:
     """A table whose rows carry ids ``<table_id>-<key>`` (``key``: a column, or a function of
-    the row), at most ``limit`` rows (the rest are in the workbook)."""
+    the row), at most ``limit`` rows (the rest are in the workbook); column ``c`` is headed
+    ``headers[c]`` when given, its words in ``lang``."""
     shown = df if limit is None or len(df) <= limit else df.head(limit)
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
+    names = headers or {}
+    head = "".join(f"<th>{html.escape(str(names.get(str(c), c)))}</th>" for c in df.columns)
     rows = []
     for _, r in shown.iterrows():
         rid = ""
@@ -104,18 +109,18 @@ def table_html(df: pd.DataFrame, table_id: str, *, key: str | Callable[[pd.Serie
     if caption:
         out.append(f'<p class="note">{html.escape(caption)}</p>')
     if filter_box:
-        out.append(f'<input class="filter" type="search" placeholder="filter rows" '
+        out.append(f'<input class="filter" type="search" placeholder="{t("page.filter", lang)}" '
                    f'data-table="{table_id}" aria-label="filter {table_id}">')
     out.append(f'<table id="{table_id}"><thead><tr>{head}</tr></thead><tbody>'
                + "".join(rows) + "</tbody></table>")
     if len(shown) < len(df):
-        out.append(f'<p class="more">First {len(shown):,} of {len(df):,} rows; all of them are '
-                   "in the workbook (.xlsx) written beside this page.</p>")
+        out.append('<p class="more">' + html.escape(t("page.more", lang, shown=len(shown),
+                                                      total=len(df))) + "</p>")
     return "\n".join(out)
 
 
-def page_html(title: str, lines: list[str], sections: list[Section]) -> str:
-    """The whole page."""
+def page_html(title: str, lines: list[str], sections: list[Section], lang: str = "en") -> str:
+    """The whole page (its own words in ``lang``)."""
     nav = "".join(f'<a href="#{s.id}">{html.escape(s.title)}</a>' for s in sections)
     parts = ["<!DOCTYPE html>", '<html lang="zh-CN"><head><meta charset="utf-8">',
              '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -128,8 +133,9 @@ def page_html(title: str, lines: list[str], sections: list[Section]) -> str:
         for c in s.charts:
             cap = html.escape(c.caption) + " " if c.caption else ""
             parts.append(f'<figure class="chart" id="chart-{c.id}" data-chart="{c.id}">{c.svg}'
-                         f'<figcaption>{cap}<a href="#{c.target}">The rows behind this chart'
-                         "</a> (click a bar or cell to go to its row).</figcaption></figure>")
+                         f'<figcaption>{cap}<a href="#{c.target}">'
+                         f'{html.escape(t("page.rows_behind", lang))}</a>'
+                         f'{html.escape(t("page.click", lang))}</figcaption></figure>')
         parts += s.body
         parts.append("</section>")
     parts.append(f"</main><script>{_JS}</script></body></html>")

@@ -20,6 +20,8 @@ import pandas as pd
 
 import ecocredit
 
+from ..output.i18n import REPORT_HEADERS, REPORT_SHEETS, RUN_HEADERS
+from ..output.i18n import t as t_  # (``t`` names tables here)
 from .page import Chart, Section, anchor, page_html, table_html
 
 __all__ = ["Report", "run_report", "whatif_report", "backtest_report", "write_report"]
@@ -34,11 +36,27 @@ class Report:
     html: str
     tables: dict[str, pd.DataFrame]
     charts: list[str]
+    lang: str = "en"
 
     def xlsx(self) -> bytes:
+        """The workbook: one sheet per table (Chinese sheet names and headers in ``zh``)."""
         from ..output.xlsx import xlsx_bytes  # the shared writer: ids and all text as text cells
 
-        return xlsx_bytes(self.tables)
+        if self.lang != "zh":
+            return xlsx_bytes(self.tables)
+        sheets = {_zh_sheet(k): v for k, v in self.tables.items()}
+        return xlsx_bytes(sheets, headers=_HEADERS_ZH)
+
+
+#: the Chinese headers of the report's tables (the catalog's run and report headers)
+_HEADERS_ZH = {**RUN_HEADERS, **REPORT_HEADERS}
+
+
+def _zh_sheet(name: str) -> str:
+    for en, zh in REPORT_SHEETS.items():
+        if name.startswith(en):
+            return (zh + name[len(en):])[:31]
+    return name
 
 
 def write_report(report: Report, out_html: str | Path) -> tuple[Path, Path]:
@@ -74,21 +92,25 @@ def _grade_of(scores: pd.DataFrame) -> pd.Series:
     return scores["grade"].where(scores["status"] == "graded", "not_graded")
 
 
-def _grade_section(scores: pd.DataFrame, order: list[str], labels: dict, colours: dict
-                   ) -> tuple[Section, pd.DataFrame]:
+def _heads(lang: str) -> dict[str, str] | None:
+    return _HEADERS_ZH if lang == "zh" else None
+
+
+def _grade_section(scores: pd.DataFrame, order: list[str], labels: dict, colours: dict,
+                   lang: str = "en") -> tuple[Section, pd.DataFrame]:
     from . import charts  # matplotlib, imported when a page is drawn
     g = _grade_of(scores)
     counts = g.value_counts().reindex(order + ["not_graded"], fill_value=0)
-    t = pd.DataFrame({"grade": counts.index, "label": [labels.get(x, "未评级 (not graded)")
+    t = pd.DataFrame({"grade": counts.index, "label": [labels.get(x, t_("score.not_graded", lang))
                                                         for x in counts.index],
                       "firms": counts.to_numpy(int)})
     t["share"] = (t["firms"] / max(1, t["firms"].sum())).round(4)
     fig = charts.bar_chart(list(t["grade"]), list(t["firms"]),
                            [f"#{anchor('grades', x)}" for x in t["grade"]],
                            colours=[colours.get(x, "#999999") for x in t["grade"]])
-    ch = Chart("grades", charts.svg(fig, "grades"), "grades", "Firms per grade.")
-    return Section("sec-grades", "Grade distribution", [ch],
-                   [table_html(t, "grades", key="grade")]), t
+    ch = Chart("grades", charts.svg(fig, "grades"), "grades", t_("report.grades_caption", lang))
+    return Section("sec-grades", t_("report.grades", lang), [ch],
+                   [table_html(t, "grades", key="grade", lang=lang, headers=_heads(lang))]), t
 
 
 def _levels_section(scores: pd.DataFrame, order: list[str], labels: dict
@@ -104,7 +126,7 @@ def _levels_section(scores: pd.DataFrame, order: list[str], labels: dict
 
 
 def _by_group(scores: pd.DataFrame, key: pd.Series, name: str, title: str, order: list[str],
-              colours: dict) -> tuple[Section, pd.DataFrame]:
+              colours: dict, lang: str = "en") -> tuple[Section, pd.DataFrame]:
     from . import charts  # matplotlib, imported when a page is drawn
     g = _grade_of(scores)
     t = pd.crosstab(key.rename(name), g).reindex(columns=order + ["not_graded"], fill_value=0)
@@ -116,13 +138,15 @@ def _by_group(scores: pd.DataFrame, key: pd.Series, name: str, title: str, order
                               [f"#{anchor(name, x)}" for x in shown.index])
     tid = name
     ch = Chart(name, charts.svg(fig, name), tid,
-               f"Firms per grade and {title} (the {len(shown)} largest of {len(t)}).")
+               t_("report.by_caption", lang, title=title, shown=len(shown), total=len(t)))
     table = t.reset_index()
-    return Section(f"sec-{name}", f"Grades by {title}", [ch],
-                   [table_html(table, tid, key=name, filter_box=True)]), table
+    return Section(f"sec-{name}", t_("report.by", lang, title=title), [ch],
+                   [table_html(table, tid, key=name, filter_box=True, lang=lang,
+                               headers=_heads(lang))]), table
 
 
-def _lists_section(scores: pd.DataFrame) -> tuple[Section, dict[str, pd.DataFrame]]:
+def _lists_section(scores: pd.DataFrame, lang: str = "en"
+                   ) -> tuple[Section, dict[str, pd.DataFrame]]:
     from . import charts  # matplotlib, imported when a page is drawn
     cols = [c for c in ("firm_id", "name", "grade", "score", "list", "list_until", "rules_applied",
                         "region_code", "industry_code") if c in scores.columns]
@@ -133,15 +157,15 @@ def _lists_section(scores: pd.DataFrame) -> tuple[Section, dict[str, pd.DataFram
         names.append(lst)
         values.append(len(rows))
         links.append(f"#list-{lst}")
-        body.append(f"<h3>{lst.capitalize()} list ({len(rows):,} firms)</h3>")
+        body.append(f"<h3>{html.escape(t_(f'report.list_{lst}', lang, n=len(rows)))}</h3>")
         body.append(table_html(rows, f"list-{lst}", key="firm_id", limit=ROWS_SHOWN,
-                               filter_box=True))
+                               filter_box=True, lang=lang, headers=_heads(lang)))
     fig = charts.bar_chart(names, values, links, colours=["#333333", "#c8102e"])
-    ch = Chart("lists", charts.svg(fig, "lists"), "list-black", "Firms on each list.")
-    return Section("sec-lists", "Red and black lists", [ch], body), tables
+    ch = Chart("lists", charts.svg(fig, "lists"), "list-black", t_("report.lists_caption", lang))
+    return Section("sec-lists", t_("report.lists", lang), [ch], body), tables
 
 
-def _rules_section(contrib: pd.DataFrame) -> tuple[Section, pd.DataFrame]:
+def _rules_section(contrib: pd.DataFrame, lang: str = "en") -> tuple[Section, pd.DataFrame]:
     from . import charts  # matplotlib, imported when a page is drawn
     c = contrib.copy()
     cents = np.round(pd.to_numeric(c["points"], errors="coerce").fillna(0) * 100).astype(np.int64)
@@ -162,27 +186,27 @@ def _rules_section(contrib: pd.DataFrame) -> tuple[Section, pd.DataFrame]:
     fig = charts.bar_chart(list(top["rule_id"]), list(top["points_moved"]),
                            [f"#{anchor('rules', x)}" for x in top["rule_id"]],
                            horizontal=True, ylabel="points moved (sum of |points|)")
-    ch = Chart("rules", charts.svg(fig, "rules"), "rules",
-               "The rules that moved the most points, over all firms.")
-    return Section("sec-rules", "Rules that moved the most points", [ch],
-                   [table_html(t, "rules", key="rule_id", filter_box=True)]), t
+    ch = Chart("rules", charts.svg(fig, "rules"), "rules", t_("report.rules_caption", lang))
+    return Section("sec-rules", t_("report.rules", lang), [ch],
+                   [table_html(t, "rules", key="rule_id", filter_box=True, lang=lang,
+                               headers=_heads(lang))]), t
 
 
-def _history_section(scores: pd.DataFrame, manifest: dict, order: list[str]
+def _history_section(scores: pd.DataFrame, manifest: dict, order: list[str], lang: str = "en"
                      ) -> tuple[Section | None, dict[str, pd.DataFrame], str]:
     from . import charts  # matplotlib, imported when a page is drawn
     info = manifest.get("inputs", {}).get("history")
     if not info:
-        return None, {}, "No history was given to the run: no comparison with a previous period."
+        return None, {}, t_("report.no_history", lang)
     try:
         h = ecocredit.read_table(info["path"], "history")
     except (ecocredit.EcocreditError, OSError) as exc:
-        return None, {}, f"The run's history table cannot be read ({exc}): no comparison."
+        return None, {}, t_("report.history_unreadable", lang, why=exc)
     period = manifest.get("options", {}).get("period", "")
     h = h.astype(str)
     earlier = sorted(p for p in set(h["period"]) if len(p) == len(period) and p < period)
     if not earlier:
-        return None, {}, f"The history has no period before {period}: no comparison."
+        return None, {}, t_("report.no_earlier", lang, period=period)
     prev = earlier[-1]
     hp = h[h["period"] == prev].drop_duplicates("firm_id", keep="last").set_index("firm_id")
     now = _grade_of(scores)
@@ -204,33 +228,53 @@ def _history_section(scores: pd.DataFrame, manifest: dict, order: list[str]
                          index=m.index, columns=m.columns)
     fig = charts.heatmap(m, links, xlabel=f"grade {period}", ylabel=f"grade {prev}")
     ch = Chart("changes", charts.svg(fig, "changes"), "moves",
-               f"Firms by published grade in {prev} (rows) and grade now (columns).")
+               t_("report.changes_caption", lang, prev=prev))
     rank = {g: i for i, g in enumerate(rows)}
     pairs = (move.groupby(["grade_before", "grade_now"]).size().rename("firms").reset_index()
              .sort_values(["grade_before", "grade_now"], key=lambda c: c.map(rank),
                           kind="stable").reset_index(drop=True))
     changed = move[(move["grade_before"] != move["grade_now"])
                    | (move["list_before"] != move["list_now"])].reset_index(drop=True)
-    body = [table_html(pairs, "moves", key=lambda r: f"{r['grade_before']}-{r['grade_now']}"),
-            f"<h3>Firms whose grade or list changed since {html.escape(prev)} "
-            f"({len(changed):,})</h3>",
-            table_html(changed, "moved-firms", key="firm_id", limit=ROWS_SHOWN, filter_box=True)]
-    sec = Section("sec-changes", f"Changes against {prev}", [ch], body)
+    heads = _heads(lang)
+    body = [table_html(pairs, "moves", key=lambda r: f"{r['grade_before']}-{r['grade_now']}",
+                       lang=lang, headers=heads),
+            "<h3>" + html.escape(t_("report.changed_firms", lang, prev=prev, n=len(changed)))
+            + "</h3>",
+            table_html(changed, "moved-firms", key="firm_id", limit=ROWS_SHOWN, filter_box=True,
+                       lang=lang, headers=heads)]
+    sec = Section("sec-changes", t_("report.changes", lang, prev=prev), [ch], body)
     return sec, {"transitions": pairs, "changed since " + prev: changed}, ""
 
 
-def run_report(run_dir: str | Path) -> Report:
+def run_report(run_dir: str | Path, lang: str = "en") -> Report:
     """The page of a scoring run saved in ``run_dir`` (by ``ecocredit score``).
+
+    Parameters
+    ----------
+    run_dir : str or Path
+        The output directory of ``ecocredit score``.
+    lang : {'en', 'zh'}
+        The language of the page's words and of the workbook's sheet names and headers
+        (:mod:`ecocredit.output.i18n`); the values (grade ids, rule ids, codes) stay as the
+        run wrote them.
+
+    Returns
+    -------
+    Report
 
     Raises
     ------
+    ValueError
+        ``lang`` is not ``en`` or ``zh``.
     ReplayError
         If the directory holds no run manifest.
     InputError
         If scores.csv or contributions.csv is missing.
     """
     from ..audit import read_manifest  # internal (audit/ in issue 9): the manifest reader
+    from ..output.i18n import check_lang
 
+    check_lang(lang)
     d = Path(run_dir)
     manifest = read_manifest(d)
     try:
@@ -242,48 +286,50 @@ def run_report(run_dir: str | Path) -> Report:
     order, labels, colours = _grade_info(manifest, scores)
     rs, opts = manifest.get("ruleset", {}), manifest.get("options", {})
     sections, tables = [], {}
-    sec, t = _grade_section(scores, order, labels, colours)
+    sec, tab = _grade_section(scores, order, labels, colours, lang)
     sections.append(sec)
-    tables["grades"] = t
+    tables["grades"] = tab
     if "grade_level" in scores.columns:
         sec, t = _levels_section(scores, order, labels)
         sections.append(sec)
         tables["levels"] = t
     region = scores.get("region_code", pd.Series("", index=scores.index)).astype(str)
     industry = scores.get("industry_code", pd.Series("", index=scores.index)).astype(str)
-    for key, name, title in ((region.str[:4] + "00", "city", "city (region code)"),
-                             (industry.str[:3].replace("", "(none)"), "industry",
-                              "industry division (GB/T 4754)")):
-        sec, t = _by_group(scores, key, name, title, order, colours)
+    for key, name in ((region.str[:4] + "00", "city"),
+                      (industry.str[:3].replace("", "(none)"), "industry")):
+        sec, tab = _by_group(scores, key, name, t_(f"report.{name}", lang), order, colours, lang)
         sections.append(sec)
-        tables[f"by {name}"] = t
-    sec, lt = _lists_section(scores)
+        tables[f"by {name}"] = tab
+    sec, lt = _lists_section(scores, lang)
     sections.append(sec)
     tables.update(lt)
-    sec, t = _rules_section(contrib)
+    sec, tab = _rules_section(contrib, lang)
     sections.append(sec)
-    tables["rules"] = t
-    hsec, ht, note = _history_section(scores, manifest, order)
+    tables["rules"] = tab
+    hsec, ht, note = _history_section(scores, manifest, order, lang)
     if hsec is not None:
         sections.append(hsec)
         tables.update(ht)
     else:
-        sections.append(Section("sec-changes", "Changes against the previous period", [],
+        sections.append(Section("sec-changes", t_("report.changes_none", lang), [],
                                 [f'<p class="note">{html.escape(note)}</p>']))
-    lines = [f"Ruleset {rs.get('id', '?')} {rs.get('version', '')}, period "
-             f"{opts.get('period', '?')} (evaluated on {opts.get('evaluation_date', '?')}"
-             + (f", records as of {opts['as_of']}" if opts.get("as_of") else "") + ")",
-             f"{len(scores):,} firms, {int((scores['status'] == 'graded').sum()):,} graded; "
-             f"{manifest.get('counts', {}).get('rejects', 0):,} input rows rejected",
-             f"Run directory {d.resolve()}; ecocredit {ecocredit.__version__}"]
-    title = f"Environmental credit run: {rs.get('id', '?')} {opts.get('period', '')}"
-    return _report(title, lines, sections, tables)
+    as_of = t_("report.as_of", lang, as_of=opts["as_of"]) if opts.get("as_of") else ""
+    lines = [t_("report.line_ruleset", lang, ruleset=rs.get("id", "?"),
+               version=rs.get("version", ""), period=opts.get("period", "?"),
+               date=opts.get("evaluation_date", "?"), as_of=as_of),
+             t_("report.line_counts", lang, firms=len(scores),
+               graded=int((scores["status"] == "graded").sum()),
+               rejects=manifest.get("counts", {}).get("rejects", 0)),
+             t_("report.line_run", lang, dir=d.resolve(), version=ecocredit.__version__)]
+    title = t_("report.title", lang, ruleset=rs.get("id", "?"), period=opts.get("period", ""))
+    return _report(title, lines, sections, tables, lang)
 
 
 def _report(title: str, lines: list[str], sections: list[Section],
-            tables: dict[str, pd.DataFrame]) -> Report:
+            tables: dict[str, pd.DataFrame], lang: str = "en") -> Report:
     ids = [c.id for s in sections for c in s.charts]
-    return Report(page_html(title, lines, sections), {k[:31]: v for k, v in tables.items()}, ids)
+    return Report(page_html(title, lines, sections, lang),
+                  {k[:31]: v for k, v in tables.items()}, ids, lang)
 
 
 def whatif_report(w: Any) -> Report:

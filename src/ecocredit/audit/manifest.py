@@ -87,7 +87,7 @@ def run_manifest(result: ScoreResult, inputs: Mapping[str, str | Path],
 
 
 def write_run(result: ScoreResult, out_dir: str | Path, inputs: dict[str, str | Path],
-              *, xlsx: bool = False) -> dict[str, Any]:
+              *, xlsx: bool = False, lang: str = "en") -> dict[str, Any]:
     """Write scores, contributions, rejects and the manifest into ``out_dir``, atomically.
 
     The whole directory switches at once (:func:`ecocredit.audit.rundir.run_directory`): a
@@ -103,6 +103,9 @@ def write_run(result: ScoreResult, out_dir: str | Path, inputs: dict[str, str | 
     xlsx : bool
         Also write ``scores.xlsx``, ``contributions.xlsx`` and ``rejects.xlsx`` (ids as text
         cells, Chinese headers; :mod:`ecocredit.output.workbooks`), hashed in the manifest.
+    lang : {'en', 'zh'}
+        The language of the workbooks' messages (the CSV files and the manifest are the same
+        in either language).
 
     Returns
     -------
@@ -112,7 +115,7 @@ def write_run(result: ScoreResult, out_dir: str | Path, inputs: dict[str, str | 
     frames = output_frames(result)
     files = {name: csv_bytes(df) for name, df in frames.items()}
     if xlsx:
-        files.update(run_workbooks(frames))
+        files.update(run_workbooks(frames, lang=lang))
     manifest = run_manifest(result, inputs, files)
     files["manifest.json"] = manifest_bytes(manifest)
     write_run_files(out_dir, files)

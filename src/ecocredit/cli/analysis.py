@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import click
 
-from .common import _date, _guard, _lint_files
+from .common import _date, _guard, _lint_files, lang_option
 
 __all__ = ["whatif_cmd", "backtest_cmd", "report_cmd", "lint_reform_cmd"]
 
@@ -87,10 +87,12 @@ def whatif_cmd(baseline: str, reform: str, period: str, as_of: dt.date | None, p
     write_files_atomically(out, files)
     if not quiet:
         a, b = w.baseline.ruleset, w.reform.ruleset
+        ch = w.changes
+        graded = int((ch["grade_baseline"] != ch["grade_reform"]).sum()) if len(ch) else 0
         click.echo(f"What-if for period {w.baseline.period.label}: baseline {a.id} {a.version}, "
                    f"reform {b.id} {b.version}; {len(w.baseline.scores)} firms, "
-                   f"{len(w.changes)} change (inputs validated "
-                   + ("once)." if w.shared_inputs else "per ruleset)."))
+                   f"{len(ch)} change score, grade or list, {graded} of them grade (inputs "
+                   "validated " + ("once)." if w.shared_inputs else "per ruleset)."))
         click.echo("Transition matrix (rows: baseline grade, columns: reform grade):")
         click.echo(w.matrix().to_string())
         click.echo("Consequences:")
@@ -145,6 +147,11 @@ def backtest_cmd(rulesets: tuple[str, ...], period: str, outcome_period: str, ou
             click.echo(f"  {r.ruleset.id:<16} " + "  ".join(
                 f"{k.upper()} {mm.loc[k, 'value']:.3f} [{mm.loc[k, 'ci_low']:.3f}, "
                 f"{mm.loc[k, 'ci_high']:.3f}]" for k in ("auc", "ks", "brier")))
+        k, n = int(bt.outcome.sum()), len(bt.firm_ids)
+        if k in (0, n):
+            click.echo(f"Note: AUC and KS compare firms with and without the outcome; "
+                       f"{'none' if k == 0 else 'every one'} of the {n} firms had it in "
+                       f"{bt.outcome_period}, so they are undefined (nan).")
         click.echo(f"Outputs written to {out}")
 
 
@@ -161,13 +168,15 @@ def _rounded(df: Any) -> Any:
 @click.argument("run_dir", type=click.Path(file_okay=False, exists=True))
 @click.option("--out", "out", type=click.Path(dir_okay=False),
               help="The HTML file (default RUN_DIR/report.html); the workbook goes beside it.")
+@lang_option
 @_guard
-def report_cmd(run_dir: str, out: str | None) -> None:
+def report_cmd(run_dir: str, out: str | None, lang: str = "en") -> None:
     """One self-contained HTML page for the run in RUN_DIR, and an .xlsx with its tables."""
     from ..analysis.report import run_report, write_report
+    from ..output.i18n import t
 
-    html_path, xl = write_report(run_report(run_dir), out or Path(run_dir) / "report.html")
-    click.echo(f"Report written to {html_path} (tables in {xl})")
+    html_path, xl = write_report(run_report(run_dir, lang), out or Path(run_dir) / "report.html")
+    click.echo(t("report.written", lang, html=html_path, xlsx=xl))
 
 
 @click.command("lint-reform")

@@ -160,10 +160,11 @@ def _scores_option(scores: str | None) -> str | None:
     return str(p)
 
 
-def _score_notes(rs: Any, scores: Any) -> list[str]:
+def _score_notes(rs: Any, scores: Any, lang: str = "en") -> list[str]:
     """Lines after the grade counts: the sub-levels (档次) if the ruleset has them, the lists
     in force, and band cut-offs that are assumed."""
     from ..engine.levels import level_counts
+    from ..output.i18n import t
 
     lines = []
     per: dict[str, list[str]] = {}
@@ -174,12 +175,20 @@ def _score_notes(rs: Any, scores: Any) -> list[str]:
                                                       for g, x in per.items()))
     if rs.lists is not None:
         on = scores["list"].value_counts()
-        lines.append(f"Lists in force: red {int(on.get('red', 0))}, black "
-                     f"{int(on.get('black', 0))} (see the list and list_until columns)")
+        lines.append(t("score.lists", lang, red=int(on.get("red", 0)),
+                       black=int(on.get("black", 0))))
     if rs.scoring.bands_assumed:
-        lines.append(f"Note: the grade cut-offs of {rs.id} are not published; the bands used "
-                     f"are a parameter: {rs.scoring.bands_assumed.strip()}")
+        lines.append(t("score.bands_assumed", lang, ruleset=rs.id,
+                       note=rs.scoring.bands_assumed.strip()))
     return lines
+
+
+#: ``--lang``: the language of the outputs meant for people (the machine files stay English)
+lang_option = click.option(
+    "--lang", "lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+    help="Language of what is meant for people: the summary printed, and the headers, labels "
+         "and messages of workbooks, public files and HTML pages (zh: Chinese). The CSV "
+         "columns, reason codes and manifest stay English: they are the contract.")
 
 
 def _read_requests(path: str) -> Any:

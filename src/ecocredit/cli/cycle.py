@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from .common import _date, _guard, _read_requests
+from .common import _date, _guard, _read_requests, lang_option
 
 __all__ = ["publish_cmd", "objections_cmd", "adjust_cmd", "register_group"]
 
@@ -32,14 +32,15 @@ _REGISTER_HELP = ("The credit register: a file path (an SQLite database, created
                    "RUN_DIR/publication).")
 @click.option("--days", type=click.IntRange(1, 60),
               help="Publication period in days, if the ruleset declares none.")
+@lang_option
 @_guard
 def publish_cmd(run_dir: str, register: str, stage: str, published_on: dt.date,
-                out: str | None, days: int | None) -> None:
+                out: str | None, days: int | None, lang: str = "en") -> None:
     """Record the run's grades and lists at a stage and write the public files."""
     from ..cycle.publish import publish
 
     click.echo(publish(register, run_dir, stage=stage, published_on=published_on, out=out,
-                       days=days).text())
+                       days=days, lang=lang).text(lang))
 
 
 @click.command("objections")

@@ -11,7 +11,8 @@ import click
 from ..audit import input_changed, read_manifest, replay, rerun, saved_score_row, write_run
 from ..engine.run import score
 from ..output import summary_text
-from .common import _date, _fail, _guard, _score_notes, cli
+from ..output.i18n import t
+from .common import _date, _fail, _guard, _score_notes, cli, lang_option
 
 
 @cli.command("score")
@@ -46,11 +47,13 @@ from .common import _date, _fail, _guard, _score_notes, cli
 @click.option("--xlsx", "xlsx", is_flag=True,
               help="Also write scores.xlsx, contributions.xlsx and rejects.xlsx for Excel "
                    "(ids kept as text, Chinese headers); open these in Excel, not the CSVs.")
+@lang_option
 @_guard
 def score_cmd(ruleset: str, period: str, firms: str, events: str, measurements: str | None,
               history: str | None, as_of: dt.date | None, today: dt.date | None, out: str,
               quiet: bool, engine: str = "local", partitions: int | None = None,
-              xlsx: bool = False, allow_codes: str | None = None, strict: bool = False) -> None:
+              xlsx: bool = False, allow_codes: str | None = None, strict: bool = False,
+              lang: str = "en") -> None:
     """Score every firm and write scores.csv, contributions.csv, rejects.csv, manifest.json.
 
     The output directory switches atomically from the old run to the new one; concurrent
@@ -82,11 +85,11 @@ def score_cmd(ruleset: str, period: str, firms: str, events: str, measurements: 
         _admitted(run.admitted, allow_codes)
         if not quiet:
             m, labels = run.manifest, {g.id: g.label for g in run.ruleset.grades}
-            head = (f"Scored {run.firms} firms under {m['ruleset']['id']} "
-                    f"{m['ruleset']['version']} for period {m['options']['period']} (evaluated "
-                    f"on {m['options']['evaluation_date']}).")
+            head = t("score.head", lang, firms=run.firms, ruleset=m["ruleset"]["id"],
+                     version=m["ruleset"]["version"], period=m["options"]["period"],
+                     date=m["options"]["evaluation_date"])
             click.echo(summary_text(run.grade_counts, labels, head=head, rejected=run.rejects,
-                                    out_dir=out))
+                                    out_dir=out, lang=lang))
         for w in run.warnings:
             click.echo(f"Warning: {w['message']}", err=quiet)
         sys.exit(1 if run.rejects else 0)
@@ -97,16 +100,16 @@ def score_cmd(ruleset: str, period: str, firms: str, events: str, measurements: 
 
     warnings = run_warnings(result)
     _refuse_if_strict(strict, warnings)
-    write_run(result, out, inputs, xlsx=xlsx)
+    write_run(result, out, inputs, xlsx=xlsx, lang=lang)
     _admitted((result.prepared.allowed_codes or {}).get("admitted", []), allow_codes)
     rs = result.ruleset
     if not quiet:
-        head = (f"Scored {len(result.scores)} firms under {rs.id} {rs.version} for period "
-                f"{result.period.label} (evaluated on {result.eval_date}).")
+        head = t("score.head", lang, firms=len(result.scores), ruleset=rs.id,
+                 version=rs.version, period=result.period.label, date=result.eval_date)
         labels = {g.id: g.label for g in rs.grades}
         click.echo(summary_text(result.grade_counts(), labels, head=head,
-                                rejected=len(result.rejects), out_dir=out))
-        for line in _score_notes(rs, result.scores):
+                                rejected=len(result.rejects), out_dir=out, lang=lang))
+        for line in _score_notes(rs, result.scores, lang):
             click.echo(line)
     for w in warnings:
         click.echo(f"Warning: {w['message']}", err=quiet)

@@ -9,7 +9,9 @@ from typing import Any
 
 import click
 
-from .common import _date, _echo_table, _fail, _guard, _lint_files, _scores_option, cli
+from ..output.i18n import t
+from .common import (_date, _echo_table, _fail, _guard, _lint_files, _scores_option, cli,
+                     lang_option)
 
 
 @cli.command("policies")
@@ -51,10 +53,11 @@ def lint_policy_cmd(files: tuple[str, ...]) -> None:
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False),
               help="Output directory (created if needed).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@lang_option
 @_guard
 def inspection_frequency_cmd(policy: str, firms: str, events: str, scores: str | None,
                              ruleset: str | None, as_of: dt.date, inspectors: str | None,
-                             out: str, quiet: bool) -> None:
+                             out: str, quiet: bool, lang: str = "en") -> None:
     """Every firm's supervision class, category and on-site visits a year, with reasons.
 
     Writes frequency.csv, rejects.csv and manifest.json. Exit status 1 when input rows were
@@ -73,14 +76,16 @@ def inspection_frequency_cmd(policy: str, firms: str, events: str, scores: str |
         inputs["inspectors"] = inspectors
     fr.write(out, inputs)
     if not quiet:
-        click.echo(f"Inspection frequency of {len(fr.frame)} firms under {fr.policy.id} "
-                   f"{fr.policy.version}, records as of {fr.as_of}"
-                   + (f", grades of {fr.credit_ruleset} {fr.credit_period}"
-                      if fr.credit_ruleset else ", no grades given") + ".")
-        click.echo(fr.category_counts().to_string())
-        click.echo(f"Rejected input rows: {len(fr.rejects)}"
-                   + (" (see rejects.csv)" if len(fr.rejects) else ""))
-        click.echo(f"Outputs written to {out}")
+        grades = (t("frequency.grades", lang, ruleset=fr.credit_ruleset,
+                    period=fr.credit_period) if fr.credit_ruleset
+                  else t("frequency.no_grades", lang))
+        click.echo(t("frequency.head", lang, firms=len(fr.frame), policy=fr.policy.id,
+                     version=fr.policy.version, as_of=fr.as_of, grades=grades))
+        counts = fr.category_counts()
+        if lang == "zh":
+            counts = counts.rename(index={c.id: c.label.zh for c in fr.policy.categories})
+        click.echo(_printed_table(counts, lang))
+        _echo_tail(len(fr.rejects), out, lang)
     sys.exit(1 if len(fr.rejects) else 0)
 
 
@@ -105,14 +110,16 @@ def inspection_frequency_cmd(policy: str, firms: str, events: str, scores: str |
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False),
               help="Output directory for the plan (created if needed).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@lang_option
 @_guard
 def draw_cmd(policy: str, quarter: str, seed: int, inspectors: str, firms: str, events: str,
              scores: str | None, ruleset: str | None, history: tuple[str, ...], out: str,
-             quiet: bool) -> None:
+             quiet: bool, lang: str = "en") -> None:
     """Draw the firms to check in a quarter and their officers (双随机、一公开).
 
     Writes plan.csv, plan_public.csv (no officers), shortfall.csv, officer_load.csv,
-    rejects.csv and manifest.json. Exit status 1 when some checks cannot be staffed (see
+    rejects.csv and manifest.json (with --lang zh also plan_public.xlsx, the public plan
+    with Chinese headers). Exit status 1 when some checks cannot be staffed (see
     shortfall.csv) or input rows were rejected.
     """
     from ..supervision import draw
@@ -127,31 +134,57 @@ def draw_cmd(policy: str, quarter: str, seed: int, inspectors: str, firms: str, 
         inputs["scores"] = scores_path
     if history:
         inputs["inspection_history"] = list(history)
-    r.write(out, inputs)
+    r.write(out, inputs, lang=lang)
     if not quiet:
-        ls = r.load_summary()
-        st = r.plan["status"].value_counts()
-        click.echo(f"Drew {len(r.plan)} checks for {r.quarter.label} (seed {r.seed}) under "
-                   f"{r.policy.id} {r.policy.version}: {int(st.get('staffed', 0))} staffed, "
-                   f"{int(st.get('unstaffed', 0))} unstaffed.")
-        click.echo(r.checks_by_class().to_string())
-        click.echo(f"Officers' load: {ls['officers']} officers, checks min {ls['min']}, "
-                   f"median {ls['median']:g}, max {ls['max']}")
-        by_unit = r.load_by_unit()
-        if len(by_unit) <= 8:
-            for u, x in by_unit.iterrows():
-                click.echo(f"  {u} {x.unit_name}: {x.officers} officers, checks min {x['min']}, "
-                           f"median {x['median']:g}, max {x['max']}")
-        if r.has_shortfall:
-            click.echo(f"Shortfall: {len(r.shortfall)} unit(s) cannot staff "
-                       f"{int(r.shortfall['unstaffed'].sum())} check(s) (see shortfall.csv):")
-            for x in r.shortfall.head(10).itertuples():
-                click.echo(f"  {x.unit_code} {x.unit_name}: {x.unstaffed} of "
-                           f"{x.required_checks} unstaffed; {x.reason}")
-        click.echo(f"Rejected input rows: {len(r.rejects)}"
-                   + (" (see rejects.csv)" if len(r.rejects) else ""))
-        click.echo(f"Outputs written to {out}")
+        _echo_draw(r, out, lang)
     sys.exit(1 if (r.has_shortfall or len(r.rejects)) else 0)
+
+
+def _printed_table(table: Any, lang: str) -> str:
+    """A crosstab as printed: in ``zh`` its axis names, kinds and totals in Chinese."""
+    if lang == "zh":
+        from ..output.i18n import TABLE_LABELS, VALUES
+
+        words = {**VALUES["kind"], **TABLE_LABELS}
+        table = table.rename(index=words, columns=words)
+        table.index.name = TABLE_LABELS.get(str(table.index.name), table.index.name)
+        table.columns.name = TABLE_LABELS.get(str(table.columns.name), table.columns.name)
+        import pandas as pd
+
+        with pd.option_context("display.unicode.east_asian_width", True):  # columns line up
+            return table.to_string()
+    return table.to_string()
+
+
+def _echo_tail(rejects: int, out: str, lang: str) -> None:
+    click.echo(t("score.rejected", lang, n=rejects)
+               + (t("score.see_rejects", lang) if rejects else ""))
+    click.echo(t("score.written", lang, out=out))
+
+
+def _echo_draw(r: Any, out: str, lang: str) -> None:
+    """The summary of a draw, in ``lang``."""
+    ls = r.load_summary()
+    st = r.plan["status"].value_counts()
+    click.echo(t("draw.head", lang, checks=len(r.plan), quarter=r.quarter.label, seed=r.seed,
+                 policy=r.policy.id, version=r.policy.version,
+                 staffed=int(st.get("staffed", 0)), unstaffed=int(st.get("unstaffed", 0))))
+    click.echo(_printed_table(r.checks_by_class(), lang))
+    click.echo(t("draw.load", lang, **ls))
+    by_unit = r.load_by_unit()
+    if len(by_unit) <= 8:
+        for u, x in by_unit.iterrows():
+            click.echo(t("draw.unit_load", lang, unit=u, unit_name=x.unit_name,
+                         officers=x.officers, min=x["min"], median=x["median"], max=x["max"]))
+    if r.has_shortfall:
+        click.echo(t("draw.shortfall", lang, units=len(r.shortfall),
+                     checks=int(r.shortfall["unstaffed"].sum())))
+        for x in r.shortfall.head(10).itertuples():
+            click.echo(t("draw.shortfall_unit", lang, unit=x.unit_code, unit_name=x.unit_name,
+                         unstaffed=x.unstaffed, required=x.required_checks, reason=x.reason))
+    _echo_tail(len(r.rejects), out, lang)
+    if lang == "zh":
+        click.echo(t("draw.public_written", lang, path=f"{out}/plan_public.xlsx"))
 
 
 @cli.command("discretion")

@@ -108,11 +108,32 @@ def measures_in_register(register: Register | str | Path, run_dir: str | Path,
     its anchor date. Each
     check is appended to the register's trace table in one transaction.
 
+    Parameters
+    ----------
+    register : Register, str or Path
+        The credit register (an SQLite path or a database URL).
+    run_dir : str or Path
+        The scoring run whose ruleset's measures apply.
+    requests : DataFrame
+        One row per request: ``firm_id``, ``date`` (YYYY-MM-DD), ``action`` and the other
+        columns of :func:`ecocredit.check_measures`.
+    checked_at : datetime, optional
+        The time recorded in the trace (default: now).
+
     Returns
     -------
     MeasureChecks
         As :func:`ecocredit.check_measures`, ``checks`` with ``register_seq`` (the decision
         relied on) and ``trace_seq``.
+
+    Raises
+    ------
+    RegisterError
+        A request's date is not YYYY-MM-DD, or the register cannot be opened.
+    ReplayError
+        ``run_dir`` holds no run manifest.
+    InputError
+        A request names an unknown action (as :func:`ecocredit.check_measures`).
     """
     reg = register if isinstance(register, Register) else Register(register)
     result = rerun(read_manifest(run_dir))

@@ -26,21 +26,21 @@ import pandas as pd
 import ecocredit
 
 from ..output import csv_bytes, write_files_atomically
+from ..output.i18n import PUBLIC_HEADERS as _PUBLIC_HEADERS
+from ..output.i18n import SHEET_NAMES, VALUES, check_lang, t
 from ..output.xlsx import xlsx_bytes
 from .register import Register, RegisterError
 from .report_html import report_html
 
 __all__ = ["publish", "PublishResult", "RunInfo", "read_run", "PUBLIC_HEADERS"]
 
-#: public columns → Chinese headers (the only columns the public files carry)
-PUBLIC_HEADERS = {"firm_id": "统一社会信用代码", "name": "企业名称", "region_code": "行政区划代码",
-                  "industry_code": "行业代码", "period": "评价年度", "grade_label": "评价等级",
-                  "list": "名单", "list_until": "名单有效期至", "published_on": "公示日期",
-                  "publication_end": "公示截止日期"}
+#: public columns → Chinese headers (the only columns the public files carry; the catalog
+#: :data:`ecocredit.output.i18n.PUBLIC_HEADERS` without the columns a run may lack)
+PUBLIC_HEADERS = {k: v for k, v in _PUBLIC_HEADERS.items() if k != "grade_level"}
+LIST_LABELS = dict(VALUES["list"])
+STAGE_LABELS = {s: t(f"publish.stage.{s}", "zh") for s in ("draft", "final")}
 #: the public header of the sub-level (档次) column, written only for a ruleset with levels
-LEVEL_HEADER = {"grade_level": "档次"}
-LIST_LABELS = {"red": "红名单", "black": "黑名单", "": ""}
-STAGE_LABELS = {"draft": "评价结果（初评）公示", "final": "评价结果发布"}
+LEVEL_HEADER = {"grade_level": _PUBLIC_HEADERS["grade_level"]}
 
 
 @dataclass
@@ -116,14 +116,16 @@ class PublishResult:
     out_dir: str
     grade_counts: pd.Series
 
-    def text(self) -> str:
-        end = (f"; objections may be filed until {self.publication_end}"
+    def text(self, lang: str = "en") -> str:
+        """What the command prints, in ``lang`` (``en`` or ``zh``)."""
+        end = (t("publish.objections_until", lang, end=self.publication_end)
                if self.publication_end else "")
-        counts = ", ".join(f"{g} {n}" for g, n in self.grade_counts.items())
-        return (f"Published run {self.run_id} at stage {self.stage} on {self.published_on}"
-                f"{end}: {self.records} firms recorded (register #{self.first_seq}-"
-                f"#{self.last_seq}); {counts}.\nPublic files written to {self.out_dir}: "
-                "public.xlsx, public.csv, report.html")
+        sep = "，" if lang == "zh" else ", "
+        counts = sep.join(f"{g} {n}" for g, n in self.grade_counts.items())
+        stage = self.stage if lang == "en" else t(f"publish.stage.{self.stage}", lang)
+        return t("publish.done", lang, run_id=self.run_id, stage=stage, day=self.published_on,
+                 end=end, records=self.records, first=self.first_seq, last=self.last_seq,
+                 counts=counts, out=self.out_dir)
 
 
 def _public_frame(run: RunInfo, stage: str, published_on: dt.date,
@@ -146,7 +148,7 @@ def _public_frame(run: RunInfo, stage: str, published_on: dt.date,
 
 def publish(register: Register | str | Path, run_dir: str | Path, *, stage: str,
             published_on: dt.date | str, out: str | Path | None = None,
-            days: int | None = None) -> PublishResult:
+            days: int | None = None, lang: str = "en") -> PublishResult:
     """Record a run at stage draft or final and write its public files.
 
     Parameters
@@ -162,6 +164,9 @@ def publish(register: Register | str | Path, run_dir: str | Path, *, stage: str,
         Where the public files go (default ``RUN_DIR/publication``).
     days : int, optional
         The publication period, if the ruleset does not declare one (``publication.days``).
+    lang : {'en', 'zh'}
+        The language of report.html's words (public.xlsx and public.csv carry Chinese
+        headers and values in either language: they are the 公示 itself).
 
     Returns
     -------
@@ -173,7 +178,10 @@ def publish(register: Register | str | Path, run_dir: str | Path, *, stage: str,
         The run is already published at that stage, the date precedes the evaluation date or
         (final) the end of the draft's objection period, or a draft has no publication period.
         Nothing is recorded or written.
+    ValueError
+        ``lang`` is not ``en`` or ``zh``.
     """
+    check_lang(lang)
     reg = register if isinstance(register, Register) else Register(register)
     if stage not in ("draft", "final"):
         raise RegisterError(f"stage must be draft or final, not {stage!r}.")
@@ -194,11 +202,11 @@ def publish(register: Register | str | Path, run_dir: str | Path, *, stage: str,
     out_dir = Path(out) if out else Path(run_dir) / "publication"
     pub = _public_frame(run, stage, day, end)
     title = f"{rs.title.zh} {run.manifest['options']['period']} {STAGE_LABELS[stage]}"
-    files = {"public.xlsx": xlsx_bytes({"公示" if stage == "draft" else "发布": pub},
+    files = {"public.xlsx": xlsx_bytes({SHEET_NAMES[f"public.xlsx:{stage}"]: pub},
                                        headers={**PUBLIC_HEADERS, **LEVEL_HEADER}),
              "public.csv": csv_bytes(pub.rename(columns={**PUBLIC_HEADERS, **LEVEL_HEADER})),
              "report.html": report_html(run.scores, rs, title=title, stage=STAGE_LABELS[stage],
-                                        published_on=day, end=end).encode("utf-8")}
+                                        published_on=day, end=end, lang=lang).encode("utf-8")}
     s = run.scores
     base = {"stage": stage, "ruleset": rs.id, "ruleset_version": rs.version,
             "published_on": day.isoformat(), "publication_end": end.isoformat() if end else "",

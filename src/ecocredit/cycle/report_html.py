@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from ..engine.levels import level_counts
+from ..output.i18n import t
 
 __all__ = ["report_html"]
 
@@ -37,7 +38,7 @@ def _svg(fig: Any) -> str:
     return text[text.index("<svg"):]
 
 
-def _stacked(table: pd.DataFrame, colours: list[str], title: str) -> str:
+def _stacked(table: pd.DataFrame, colours: list[str], title: str, ylabel: str = "firms") -> str:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -48,46 +49,52 @@ def _stacked(table: pd.DataFrame, colours: list[str], title: str) -> str:
         table.plot.bar(stacked=True, ax=ax, color=colours, width=0.8, legend=len(table.columns) > 1)
         ax.set_title(title)
         ax.set_xlabel("")
-        ax.set_ylabel("firms")
+        ax.set_ylabel(ylabel)
         return _svg(fig)
 
 
-def _grouping(codes: pd.Series, width: int, many: int = 25) -> tuple[pd.Series, str]:
+def _grouping(codes: pd.Series, width: int, many: int = 25, lang: str = "en"
+              ) -> tuple[pd.Series, str]:
     """Group codes by their first ``width`` characters when there are more than ``many``."""
     if codes.nunique() > many:
-        return codes.str[:width], f" (first {width} characters)"
+        return codes.str[:width], t("html.first_chars", lang, width=width)
     return codes, ""
 
 
 def report_html(scores: pd.DataFrame, ruleset: Any, *, title: str, stage: str,
-                published_on: dt.date, end: dt.date | None) -> str:
-    """The HTML page (str) for the saved scores of a run (text columns, as in scores.csv)."""
+                published_on: dt.date, end: dt.date | None, lang: str = "en") -> str:
+    """The HTML page (str) for the saved scores of a run (text columns, as in scores.csv);
+    its words in ``lang`` (``en`` or ``zh``, from :mod:`ecocredit.output.i18n`)."""
     s = scores[scores["status"] == "graded"]
     grades = [g.id for g in ruleset.grades]
     labels = {g.id: g.label for g in ruleset.grades}
     colours = [_COLOURS.get(getattr(g, "colour", "") or g.id, "#888888") for g in ruleset.grades]
     by_grade = s["grade"].value_counts().reindex(grades, fill_value=0)
-    charts = [_stacked(by_grade.rename("firms").to_frame().T.rename(index={"firms": "all"}),
-                       colours, "graded firms by grade")]
+    firms = t("html.firms", lang)
+    charts = [_stacked(by_grade.rename("firms").to_frame().T.rename(
+        index={"firms": t("html.all", lang)}), colours, t("html.by_grade", lang), firms)]
     tables = []
     for col, name, width in (("region_code", "region", 4), ("industry_code", "industry", 3)):
         if col not in s.columns:
             continue
-        key, note = _grouping(s[col].astype(str), width)
+        key, note = _grouping(s[col].astype(str), width, lang=lang)
         tab = pd.crosstab(key, s["grade"]).reindex(columns=grades, fill_value=0)
         top = tab.sum(axis=1).sort_values(ascending=False).index[:30]
         tab = tab.loc[sorted(top)]
-        charts.append(_stacked(tab, colours, f"graded firms by {name}{note}"
-                               + (" (30 largest)" if len(top) == 30 else "")))
-        tables.append((f"by {name}{note}", tab))
+        what = t(f"html.by_{name}", lang) + note
+        charts.append(_stacked(tab, colours, what
+                               + (t("html.largest", lang) if len(top) == 30 else ""), firms))
+        tables.append((what, tab))
     n_not = int((scores["status"] != "graded").sum())
     head = "".join(f"<th>{html.escape(labels[g])}</th>" for g in grades)
     rows = "".join(f"<td>{int(by_grade[g])}</td>" for g in grades)
     parts = [f"<h1>{html.escape(title)}</h1>",
              f"<p>{html.escape(stage)}: {published_on}"
-             + (f" – {end}（公示期内可提出异议）" if end else "") + "</p>",
-             f"<p>Ruleset {html.escape(ruleset.id)} {html.escape(ruleset.version)}; "
-             f"{len(s)} firms graded, {n_not} not graded (不评定等级).</p>",
+             + (html.escape(t("html.objection_window", lang, end=end)) if end else "")
+             + "</p>",
+             "<p>" + html.escape(t("html.ruleset_line", lang, ruleset=ruleset.id,
+                                   version=ruleset.version, graded=len(s),
+                                   not_graded=n_not)) + "</p>",
              f"<table><tr>{head}</tr><tr>{rows}</tr></table>"]
     parts += [f"<figure>{c}</figure>" for c in charts]
     if "grade_level" in s.columns:  # sub-levels (档次), for a ruleset that defines them
@@ -96,7 +103,7 @@ def report_html(scores: pd.DataFrame, ruleset: Any, *, title: str, stage: str,
                      "</tr>" + "".join(f"<tr><td>{html.escape(a)}</td><td>{html.escape(b)}</td>"
                                        f"<td>{n}</td></tr>" for a, b, n in lv) + "</table>")
     for name, tab in tables:
-        parts.append(f"<h2>Graded firms {html.escape(name)}</h2>"
+        parts.append(f"<h2>{html.escape(name[:1].upper() + name[1:])}</h2>"
                      + tab.rename(columns=labels).to_html(border=0))
     style = ("body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}"
              "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px;"

@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..days import NO_DATE, add_months, date_of
+from ..days import NO_DATE, add_months, date_of, months_text
 from ..engine.run import ScoreResult
 from ..errors import InputError
 from ..periods import parse_period
@@ -115,11 +115,6 @@ def _publication(rs: Ruleset, result: ScoreResult, firm_idx: int, list_name: str
         return E, False, ""
     pend, until, label = best
     return pend, until > add_months(pend, ordinary), f"history {label}: {list_name} list"
-
-
-def _months(n: int) -> str:
-    """``1 month``, ``6 months``."""
-    return f"{n} month" if n == 1 else f"{n} months"
 
 
 def _repairable(pol: Any) -> str:
@@ -303,12 +298,12 @@ def _check_timing(run: _Run, d: _Decision, day: dt.date, k: int, list_on: str,
     months = pol.min_months_serious if serious and pol.min_months_serious is not None \
         else pol.min_months
     if months and day <= add_months(published, months):
-        d.refuse("too_early", f"the minimum period of {_months(months)}"
+        d.refuse("too_early", f"the minimum period of {months_text(months)}"
                  + (" (serious entry)" if serious else "")
                  + f" from publication on {published} runs to the end of "
                  f"{add_months(published, months)}.", pub_ev)
     if pol.apply_within_months and day > add_months(E, pol.apply_within_months):
-        d.refuse("too_late", f"the {_months(pol.apply_within_months)} for applying after "
+        d.refuse("too_late", f"the {months_text(pol.apply_within_months)} for applying after "
                  f"publication ended on {add_months(E, pol.apply_within_months)}.")
 
 
@@ -332,7 +327,7 @@ def _check_record(run: _Run, d: _Decision, a: pd.Series, day: dt.date, fid: str,
         recent = [p for p in prev if day <= add_months(p, pol.no_repeat_months)]
         if recent:
             d.refuse("repeat", f"an earlier repair on {max(recent)} is within "
-                     f"{_months(pol.no_repeat_months)}.", f"repaired {max(recent)}")
+                     f"{months_text(pol.no_repeat_months)}.", f"repaired {max(recent)}")
     if pol.requires_commitment and a["commitment"].strip().lower() not in _TRUE:
         d.refuse("no_commitment", "no public credit commitment was given.")
     if pol.requires_rectification:

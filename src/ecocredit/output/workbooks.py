@@ -14,25 +14,16 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from .i18n import RUN_HEADERS, SHEET_NAMES as _SHEETS, reject_messages, value
 from .xlsx import EXCEL_MAX_ROWS, xlsx_bytes
 
 __all__ = ["CHINESE_HEADERS", "SHEET_NAMES", "run_workbooks"]
 
-#: column → header shown in the workbooks (the contract's Chinese terms)
-CHINESE_HEADERS = {
-    "firm_id": "统一社会信用代码", "name": "企业名称", "period": "评价期间",
-    "ruleset": "评价规则", "ruleset_version": "规则版本", "status": "评价状态", "score": "得分",
-    "grade": "信用等级", "grade_label": "等级名称", "grade_level": "档次", "vetoed": "一票否决", "rules_applied":
-    "适用条款", "list": "名单", "list_until": "名单截止日", "grade_colour": "等级颜色",
-    "not_graded_reason": "未评级原因", "region_code": "行政区划代码", "industry_code":
-    "行业代码", "supervision_class": "监管类别", "rule_id": "条款编号", "points": "分值",
-    "evidence": "证据", "reference": "依据", "kind": "类型", "effect": "效果", "label": "说明",
-    "file": "文件", "row": "行号", "column": "列", "reason_code": "原因代码", "value": "值",
-    "message": "说明",
-}
+#: column → header shown in the workbooks (the catalog :data:`ecocredit.output.i18n.RUN_HEADERS`)
+CHINESE_HEADERS = RUN_HEADERS
 #: workbook file → its sheet name
-SHEET_NAMES = {"scores.xlsx": "评价结果", "contributions.xlsx": "贡献明细",
-               "rejects.xlsx": "拒收记录"}
+SHEET_NAMES = {k: v for k, v in _SHEETS.items()
+               if k in ("scores.xlsx", "contributions.xlsx", "rejects.xlsx")}
 _NUMBERS = ("score", "points")
 
 
@@ -45,8 +36,18 @@ def _for_excel(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _in_lang(name: str, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """In ``zh``: reject messages and list names in Chinese (the columns stay the same)."""
+    if lang != "zh":
+        return frame
+    out = reject_messages(frame, lang) if name == "rejects.xlsx" else frame.copy()
+    if "list" in out.columns:
+        out["list"] = [value("list", v, lang) for v in out["list"].astype(str)]
+    return out
+
+
 def run_workbooks(frames: Mapping[str, pd.DataFrame], *,
-                  max_rows: int = EXCEL_MAX_ROWS) -> dict[str, bytes]:
+                  max_rows: int = EXCEL_MAX_ROWS, lang: str = "en") -> dict[str, bytes]:
     """``scores.xlsx``, ``contributions.xlsx`` and ``rejects.xlsx`` from a run's tables.
 
     Parameters
@@ -56,6 +57,10 @@ def run_workbooks(frames: Mapping[str, pd.DataFrame], *,
         (:func:`ecocredit.audit.output_frames`).
     max_rows : int
         Rows per sheet, header included (Excel's limit by default).
+    lang : {'en', 'zh'}
+        The headers are Chinese in either language; in ``zh`` the messages of rejects.xlsx
+        are the reason codes' Chinese meanings and list names are 红名单/黑名单
+        (:mod:`ecocredit.output.i18n`).
 
     Returns
     -------
@@ -74,6 +79,7 @@ def run_workbooks(frames: Mapping[str, pd.DataFrame], *,
     books = {}
     for csv_name, frame in frames.items():
         name = csv_name.replace(".csv", ".xlsx")
+        frame = _in_lang(name, frame, lang)
         books[name] = xlsx_bytes({SHEET_NAMES.get(name, name[:-5]): _for_excel(frame)},
                                  headers=CHINESE_HEADERS, max_rows=max_rows)
     return books

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, model_validator
 
-from ..days import NO_DATE, NO_DAY, add_months, add_months_days, day_of, iso_days
+from ..days import NO_DATE, NO_DAY, add_months, add_months_days, day_of, iso_days, months_text
 from ..periods import parse_period
 from ..vocab import LISTS
 from .arrays import VectorState, append_text, join_by_firm
@@ -151,7 +151,7 @@ class HistoryList:
     def __init__(self, plan: Any, which: str) -> None:
         self.id = f"lists.history.{which}"
         self.reference = (f"{plan.ruleset.title.zh}: lists (history table; without list_until "
-                          f"an entry lasts {plan.history_months[which]} months)")
+                          f"an entry lasts {months_text(plan.history_months[which])})")
         self.label = f"{which} list entry published earlier, still in force"
 
 
@@ -324,7 +324,7 @@ def reference(c: Any, fs: FirmState) -> None:
     fs.res.contributions.append({"rule_id": r.id, "points_cents": 0,
                                  "evidence": ";".join(x for x in evidence if x),
                                  "effect": f"{r.list} list{kind} until {until.isoformat()}"})
-    fs.say(f"{r.id} {r.label}: the firm enters the {r.list} list{kind} for {months} months, "
+    fs.say(f"{r.id} {r.label}: the firm enters the {r.list} list{kind} for {months_text(months)}, "
            f"until {until.isoformat()}.")
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..days import add_months, date_of, day_of
+from ..days import add_months, date_of, day_of, months_text
 from .credit import CreditLevels
 from .policy import CREDIT_LEVELS, CaseMatch, Condition, EventCount, Policy
 
@@ -186,7 +186,7 @@ def describe(cond: Condition, policy: Policy) -> str:
         if ec.severity:
             what += f" ({'/'.join(ec.severity)})"
         if ec.within_months:
-            when = f" within {ec.within_months} months"
+            when = f" within {months_text(ec.within_months)}"
         elif ec.calendar_year:
             when = f" in the {ec.calendar_year} calendar year"
         else:

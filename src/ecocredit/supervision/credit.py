@@ -39,10 +39,19 @@ def credit_levels(policy: Policy, firm_ids: Iterable[str], scores: Any = None,
     ruleset : str, optional
         The ruleset id of the grades, when the scores do not name it.
 
+    Returns
+    -------
+    CreditLevels
+        Aligned with ``firm_ids`` (n firms): ``level`` (int8 index into
+        :data:`CREDIT_LEVELS`), ``graded`` (bool), ``text`` (the grade and ruleset in words)
+        and ``lists``; firms without a grade get the policy's ``credit.default_level``.
+
     Raises
     ------
     InputError
-        If the policy maps no grades of that ruleset, or a grade is not mapped.
+        If the policy maps no grades of that ruleset, or a grade is not mapped; or the
+        scores are not a ScoreResult, DataFrame or scores.csv path, lack a column or mix
+        rulesets.
     """
     ids = pd.Index([str(f).strip().upper() for f in firm_ids])
     n = len(ids)
@@ -69,7 +78,7 @@ def credit_levels(policy: Policy, firm_ids: Iterable[str], scores: Any = None,
     use_grade = (grade != "") & (status != "not_graded")
     unknown = sorted(set(grade[use_grade]) - set(gm.levels))
     if unknown:
-        raise InputError(f"Grades {unknown} of ruleset '{rid}' have no credit level in "
+        raise InputError(f"Grades {', '.join(unknown)} of ruleset '{rid}' have no credit level in "
                          f"inspection policy '{policy.id}'.", column="grade",
                          reason_code="unmapped_grade")
     pos = ids.get_indexer(fid)

@@ -134,10 +134,17 @@ def discretion_guidance(policy: Policy | str | Path, firm_id: str, date: dt.date
                         ) -> DiscretionGuidance:
     """List the discretion factors a firm's record and credit show for a new violation.
 
+    The factors are the policy's ``discretion`` section, each citing its source (for
+    ``jiangxi-2020``: 江西省企业环境信用评价及信用管理暂行办法, a red or black firm's new
+    violation at the upper limit of its band; 江西省环境保护行政处罚自由裁量权细化标准, the
+    aggravating and mitigating circumstances); guidance for the case officer, not a penalty.
+
     Parameters
     ----------
     policy : Policy, or a bundled id or file path
+        The inspection policy.
     firm_id : str
+        The firm's unified social credit code (18 characters; case and spaces ignored).
     date : date or ISO string
         The day of the new violation; the record read ends the day before.
     violation_type : str, optional
@@ -155,6 +162,25 @@ def discretion_guidance(policy: Policy | str | Path, firm_id: str, date: dt.date
     Returns
     -------
     DiscretionGuidance
+        ``factors``: one row per factor that applies or needs a fact (:data:`FACTOR_COLUMNS`:
+        ``factor_id``, ``direction`` aggravating/mitigating, ``status`` applies/to_establish,
+        the evidence and the citation), aggravating first; ``text()`` for people.
+
+    Raises
+    ------
+    PolicyError
+        The policy file is invalid.
+    PeriodError
+        ``date`` is not a date, or lies outside the policy's validity.
+    KeyError
+        ``firm_id`` is not among the accepted firms (a rejected row, or not in the table).
+    InputError
+        An unknown fact in ``flags`` (the known ones are :data:`CASE_FLAGS`), no accepted
+        event has ``case_event_id``, ``violation_type`` is not an event type of
+        docs/data-format.md, or the tables or scores cannot be used (as for
+        :func:`~ecocredit.supervision.inspection_frequency`).
+    RulesetError
+        ``ruleset`` names a ruleset that cannot be loaded.
     """
     pol = load_policy(policy)
     day = _as_date(date)
@@ -162,8 +188,8 @@ def discretion_guidance(policy: Policy | str | Path, firm_id: str, date: dt.date
     fl = dict(flags or {})
     bad = [k for k in fl if k not in CASE_FLAGS]
     if bad:
-        raise InputError(f"Unknown fact(s) {bad}; the facts an officer can state are "
-                         f"{list(CASE_FLAGS)}.", reason_code="bad_value")
+        raise InputError(f"Unknown fact(s) {', '.join(map(repr, bad))}; the facts an officer "
+                         f"can state are {', '.join(CASE_FLAGS)}.", reason_code="bad_value")
     fid = str(firm_id).strip().upper()
     prep, _ = _prepare_inputs(firms, events, scores, ruleset, None)
     f1, ev = _one_firm(prep, fid)

@@ -175,11 +175,39 @@ class DrawResult:
                 "officer_load.csv": csv_bytes(self.load[LOAD_COLUMNS]),
                 "rejects.csv": csv_bytes(self.rejects[REJECT_COLUMNS])}
 
-    def write(self, out_dir: str | Path, inputs: Mapping[str, Any] | None = None
-              ) -> dict[str, Any]:
+    def public_workbook(self) -> bytes:
+        """``plan_public.xlsx``: the public plan for people (双随机抽查公示), with Chinese
+        headers and values (:mod:`ecocredit.output.i18n`), ids kept as text cells."""
+        from ..output.i18n import PLAN_PUBLIC_HEADERS, SHEET_NAMES, value
+        from ..output.xlsx import xlsx_bytes
+
+        pub = self.public[PUBLIC_COLUMNS].astype(str).copy()
+        for c in ("level", "kind", "status"):
+            pub[c] = [value(c, v, "zh") for v in pub[c]]
+        return xlsx_bytes({SHEET_NAMES["plan_public.xlsx"]: pub}, headers=PLAN_PUBLIC_HEADERS)
+
+    def write(self, out_dir: str | Path, inputs: Mapping[str, Any] | None = None,
+              lang: str = "en") -> dict[str, Any]:
         """Write plan.csv, plan_public.csv, shortfall.csv, officer_load.csv, rejects.csv and
-        manifest.json into ``out_dir`` atomically (the manifest last); returns the manifest."""
-        return write_with_manifest(out_dir, self.files(), lambda out: self.manifest(inputs, out))
+        manifest.json into ``out_dir`` atomically (the manifest last); returns the manifest.
+
+        With ``lang='zh'`` also ``plan_public.xlsx`` (:meth:`public_workbook`), hashed in the
+        manifest like the workbooks of a scoring run; the CSV files are the same in either
+        language.
+
+        Raises
+        ------
+        ValueError
+            ``lang`` is not ``en`` or ``zh``.
+        OSError
+            ``out_dir`` cannot be written.
+        """
+        from ..output.i18n import check_lang
+
+        files = self.files()
+        if check_lang(lang) == "zh":
+            files["plan_public.xlsx"] = self.public_workbook()
+        return write_with_manifest(out_dir, files, lambda out: self.manifest(inputs, out))
 
 
 def _rng(seed: int, quarter: Quarter) -> np.random.Generator:
@@ -195,15 +223,23 @@ def draw(policy: Policy | str | Path, quarter: str | Quarter, seed: int, *,
          names: Mapping[str, Any] | None = None) -> DrawResult:
     """Draw the firms to check in a quarter and the officers who check them.
 
+    The 双随机、一公开 draw (General Office of the State Council, 国办发〔2015〕58号: random
+    firms, random officers, results published); the rates, coverage aims and officer rules
+    are the policy's, for ``jiangxi-2020`` the Jiangxi classified supervision of 2020
+    (``docs/inspection.md`` cites each one). The steps are in the module's docstring.
+
     Parameters
     ----------
     policy : Policy, or a bundled id or file path
+        The inspection policy (``ecocredit policies`` lists the bundled ones).
     quarter : str or Quarter
-        ``YYYYQn``.
+        ``YYYYQn`` (also ``YYYY-Qn``); the categories are those of the day before it starts.
     seed : int
-        The published seed. Same inputs and seed → the same plan, byte for byte.
+        The published seed, a whole number ≥ 0. Same inputs and seed → the same plan, byte
+        for byte.
     inspectors : DataFrame or path
-        ``inspector_id, name, county_code, conflicts[, max_checks_per_quarter]``.
+        ``inspector_id, name, county_code, conflicts[, max_checks_per_quarter]``; one row per
+        enforcement officer (``conflicts``: firm ids separated by ``;``).
     firms, events : DataFrame or path
         The input tables of docs/data-format.md (may be omitted when ``scores`` is a ScoreResult, or when
         ``frequency`` is given).
@@ -216,9 +252,35 @@ def draw(policy: Policy | str | Path, quarter: str | Quarter, seed: int, *,
     names : mapping, optional
         File names for the rejects table (``firms``, ``events``, ``inspectors``, ``history``).
 
+    ruleset : Ruleset or str, optional
+        The ruleset of the scores, when they do not name it.
+
     Returns
     -------
     DrawResult
+        ``plan``: one row per check (checks × :data:`PLAN_COLUMNS`), staffed or not;
+        ``public``: the same rows without officers (:data:`PUBLIC_COLUMNS`); ``shortfall``:
+        one row per unit that cannot staff all its checks; ``load``: checks per officer;
+        ``rejects``: input rows that could not be used.
+
+    Raises
+    ------
+    PolicyError
+        The policy file is invalid.
+    PeriodError
+        ``quarter`` is not a quarter, lies outside the policy's validity, or ``frequency``
+        is not as of the day before the quarter.
+    ValueError
+        ``seed`` is negative.
+    RulesetError
+        ``ruleset`` names a ruleset that cannot be loaded.
+    InputError
+        A table cannot be read (no such file, not a table, a required column missing), firms
+        or events are missing (and ``scores`` is not a ScoreResult), ``scores`` is not a
+        ScoreResult, DataFrame or scores.csv path, has no ``grade`` column or mixes rulesets,
+        the policy maps no grades of the scores' ruleset (``credit.grade_maps``), or a grade
+        has no credit level in the policy. A bad *row* is not an error: it goes to
+        ``rejects``.
 
     Examples
     --------
@@ -328,8 +390,68 @@ def draw_quarters(policy: Policy | str | Path, quarters: Sequence[str | Quarter]
                   ruleset: Any = None) -> list[DrawResult]:
     """Draw consecutive quarters, each one's staffed checks becoming the next one's history.
 
-    ``seeds`` is one seed for every quarter (the quarter is part of the RNG's seed sequence, so
-    the quarters still differ) or one seed per quarter.
+    Each quarter is :func:`draw` with the categories as of the day before it and the plans of
+    the quarters before it as inspection history, so coverage aims (every A unit once a year
+    ...) count the visits already drawn. The inputs are read and validated once.
+
+    Parameters
+    ----------
+    policy : Policy, or a bundled id or file path
+        The inspection policy.
+    quarters : sequence of str or Quarter
+        The quarters in order (``["2025Q1", "2025Q2"]``), q of them.
+    seeds : int or sequence of int
+        One seed for every quarter (the quarter is part of the RNG's seed sequence, so the
+        quarters still differ) or q seeds, one per quarter; whole numbers ≥ 0.
+    inspectors, firms, events, scores, ruleset
+        As for :func:`draw`.
+    history : DataFrame, path or list of them, optional
+        Checks made before the first quarter.
+
+    Returns
+    -------
+    list of DrawResult
+        q results, in the order of ``quarters``.
+
+    Raises
+    ------
+    ValueError
+        ``seeds`` is a sequence whose length is not the number of quarters, or a seed is
+        negative.
+    PolicyError
+        The policy file is invalid.
+    PeriodError
+        A quarter is not a quarter or lies outside the policy's validity.
+    RulesetError
+        ``ruleset`` names a ruleset that cannot be loaded.
+    InputError
+        A table cannot be read (no such file, not a table, a required column missing), firms
+        or events are missing (and ``scores`` is not a ScoreResult), ``scores`` is not a
+        ScoreResult, DataFrame or scores.csv path, has no ``grade`` column or mixes rulesets,
+        the policy maps no grades of the scores' ruleset (``credit.grade_maps``), or a grade
+        has no credit level in the policy. A bad *row* is not an error: it goes to
+        ``rejects``.
+
+    Examples
+    --------
+    >>> from ecocredit.codes import make_uscc
+    >>> ids = make_uscc(np.random.default_rng(0), np.array(["360102"] * 8), serials=np.arange(8))
+    >>> firms = pd.DataFrame({"firm_id": ids, "name": "企业", "region_code": "360102",
+    ...                       "supervision_class": "A"})
+    >>> events = pd.DataFrame(columns=["event_id", "firm_id", "event_date", "event_type"])
+    >>> officers = pd.DataFrame({"inspector_id": ["P1", "P2"], "name": ["甲", "乙"],
+    ...                          "county_code": "360102", "conflicts": ""})
+    >>> rs = draw_quarters("jiangxi-2020", ["2025Q1", "2025Q2"], 7, firms=firms, events=events,
+    ...                    inspectors=officers)
+    >>> [len(r.plan) for r in rs]   # 8 A units, 25% a quarter: 2 each, none drawn twice
+    [2, 2]
+    >>> set(rs[0].plan["firm_id"]) & set(rs[1].plan["firm_id"])
+    set()
+    >>> draw_quarters("jiangxi-2020", ["2025Q1", "2025Q2"], [7], firms=firms, events=events,
+    ...               inspectors=officers)
+    Traceback (most recent call last):
+    ...
+    ValueError: 2 quarters need 2 seeds; got 1.
     """
     pol = load_policy(policy)
     qs = [q if isinstance(q, Quarter) else parse_quarter(q) for q in quarters]

@@ -143,9 +143,14 @@ def inspection_frequency(policy: Policy | str | Path, *, as_of: dt.date | str,
                          names: Mapping[str, str] | None = None) -> FrequencyResult:
     """Every firm's supervision class, category and expected on-site visits per year.
 
+    The rules are the policy's (data, not code): for the bundled ``jiangxi-2020``, the Jiangxi
+    classified supervision of 2020 (江西省生态环境分类监管与“双随机、一公开”抽查, with the
+    "20 measures" of differentiated supervision; ``docs/inspection.md`` cites each rule).
+
     Parameters
     ----------
     policy : Policy, or a bundled id or file path
+        The inspection policy (``ecocredit policies`` lists the bundled ones).
     as_of : date or ISO string
         The last day whose records count (records entered later are ignored). For a quarter's
         draw this is the day before the quarter starts.
@@ -165,6 +170,27 @@ def inspection_frequency(policy: Policy | str | Path, *, as_of: dt.date | str,
     Returns
     -------
     FrequencyResult
+        ``frame``: one row per accepted firm (n firms × :data:`FREQUENCY_COLUMNS`):
+        ``supervision_class`` (A/B/C), ``category``, ``checks_per_year`` (on-site visits a
+        year, a decimal written as text, e.g. ``'1.05'``), the reason and its evidence;
+        ``rejects``: the input rows that could not be used (:data:`REJECT_COLUMNS`).
+
+    Raises
+    ------
+    PolicyError
+        The policy file is invalid (every problem listed, as :func:`lint_policy` gives them).
+    PeriodError
+        ``as_of`` is not a date, or lies outside the policy's validity (``valid_from`` ..
+        ``valid_to``).
+    RulesetError
+        ``ruleset`` names a ruleset that cannot be loaded.
+    InputError
+        A table cannot be read (no such file, not a table, a required column missing), firms
+        or events are missing (and ``scores`` is not a ScoreResult), ``scores`` is not a
+        ScoreResult, DataFrame or scores.csv path, has no ``grade`` column or mixes rulesets,
+        the policy maps no grades of the scores' ruleset (``credit.grade_maps``), or a grade
+        has no credit level in the policy. A bad *row* is not an error: it goes to
+        ``rejects``.
 
     Examples
     --------
@@ -195,7 +221,28 @@ def inspection_frequency(policy: Policy | str | Path, *, as_of: dt.date | str,
 
 def frequency_from(policy: Policy, prep: Prepared, credit: CreditLevels, day: dt.date,
                    officers: Mapping[str, int] | None = None) -> FrequencyResult:
-    """:func:`inspection_frequency` on inputs already validated (one date of several)."""
+    """:func:`inspection_frequency` on inputs already validated (one date of several).
+
+    Parameters
+    ----------
+    policy : Policy
+        A loaded policy (:func:`load_policy`).
+    prep : Prepared
+        Firms and events validated by :func:`ecocredit.prepare`.
+    credit : CreditLevels
+        Each firm's credit level (:func:`credit_levels`), aligned with ``prep.firms``.
+    day : date
+        The last day whose records count.
+    officers : mapping of str to int, optional
+        Officers per county code (for a rate written as ``units_per_officer``).
+
+    Returns
+    -------
+    FrequencyResult
+        As :func:`inspection_frequency`; its ``rejects`` are ``prep.rejects``. A rate written
+        as ``units_per_officer`` without ``officers`` leaves ``checks_per_year`` empty and
+        says so in the reason (nothing is raised).
+    """
     ctx = Context(policy, prep.firms, prep.events, credit, day_of(day), day.year)
     frame = _frequency_frame(ctx, officers)
     frame["as_of"] = day.isoformat()

@@ -43,6 +43,29 @@ def read_history(objs: Any, firm_ids: Iterable[str], before: dt.date | None = No
     extra columns are ignored, and rows with ``status = unstaffed`` are skipped as checks that
     did not happen). Rows dated on or after ``before`` are not used (not rejected either).
     ``kind`` is ``random``, ``special`` or ``assistance`` (empty: random).
+
+    Parameters
+    ----------
+    objs : DataFrame, path, or a list of them, or None
+        The history tables (None: no history).
+    firm_ids : iterable of str
+        The accepted firms; a row naming another firm is rejected (``unknown_firm``).
+    before : date, optional
+        The first day of the quarter drawn: rows dated on or after it are not used.
+    names : sequence of str, optional
+        The file names written in the rejects, one per table.
+
+    Returns
+    -------
+    History
+        The checks used (one row per check, its officers as a tuple), the rejects and the
+        counts of rows read, used, later and unstaffed.
+
+    Raises
+    ------
+    InputError
+        A file cannot be read, an item is neither a table nor a path, or a required column
+        (``firm_id``, ``date``) is missing.
     """
     if objs is None:
         objs = []
@@ -61,7 +84,7 @@ def read_history(objs: Any, firm_ids: Iterable[str], before: dt.date | None = No
         for c in ("firm_id", "date"):
             if c not in df.columns:
                 raise InputError(f"{file}: the required column '{c}' is missing from the "
-                                 f"inspection history; found {list(df.columns)}.", file=file,
+                                 f"inspection history; found {', '.join(map(str, df.columns))}.", file=file,
                                  column=c, reason_code="missing_column")
         for c in ("inspector_ids", "kind", "status"):
             if c not in df.columns:
@@ -83,7 +106,7 @@ def read_history(objs: Any, firm_ids: Iterable[str], before: dt.date | None = No
         kind = df["kind"].astype(str).str.strip().str.lower().replace("", "random")
         okk = kind.isin(VISIT_KINDS).to_numpy()
         rej.add(file, np.flatnonzero(~okk), "kind", "bad_value", df["kind"][~okk],
-                f"'kind' must be one of {list(VISIT_KINDS)} (or empty for random).")
+                f"'kind' must be one of {', '.join(VISIT_KINDS)} (or empty for random).")
         bad |= ~okk
         skip = (df["status"].astype(str).str.strip().str.lower() == "unstaffed").to_numpy() & ~bad
         unstaffed += int(skip.sum())
@@ -109,7 +132,24 @@ def read_history(objs: Any, firm_ids: Iterable[str], before: dt.date | None = No
 
 def plan_history(plan: pd.DataFrame) -> pd.DataFrame:
     """The staffed checks of a plan as inspection-history rows (firm_id, date, inspector_ids,
-    kind), to feed the next quarter's draw."""
+    kind), to feed the next quarter's draw.
+
+    Parameters
+    ----------
+    plan : DataFrame
+        ``DrawResult.plan`` (or a plan.csv read as text), with ``status``, ``firm_id``,
+        ``date``, ``inspector_ids`` and ``kind``.
+
+    Returns
+    -------
+    DataFrame
+        One row per staffed check (unstaffed checks did not happen).
+
+    Raises
+    ------
+    KeyError
+        A column above is missing from ``plan``.
+    """
     p = plan[plan["status"] == "staffed"]
     return pd.DataFrame({"firm_id": p["firm_id"].to_numpy(dtype=object),
                          "date": p["date"].to_numpy(dtype=object),

@@ -57,6 +57,26 @@ def read_inspectors(obj: Any, name: str | None = None) -> Inspectors:
     the officer must never check), optional ``max_checks_per_quarter``. Bad rows go to the
     rejects (file, row, column, reason_code, value, message); only a missing column raises.
 
+    Parameters
+    ----------
+    obj : DataFrame, str, Path or Inspectors
+        The table, or its file (CSV in UTF-8/GB18030, or .xlsx); an Inspectors is returned as
+        it is.
+    name : str, optional
+        The file name written in the rejects (default: the path, or ``inspectors``).
+
+    Returns
+    -------
+    Inspectors
+        ``table``: the accepted officers (one row each, sorted by ``inspector_id``);
+        ``rejects``: the rows that could not be used; ``rows_read``.
+
+    Raises
+    ------
+    InputError
+        The file cannot be read, ``obj`` is neither a table nor a path, or a required column
+        (``inspector_id``, ``name``, ``county_code``) is missing.
+
     Examples
     --------
     >>> t = pd.DataFrame({"inspector_id": ["P1", "P2", "P2"], "name": ["张", "李", "王"],
@@ -72,7 +92,7 @@ def read_inspectors(obj: Any, name: str | None = None) -> Inspectors:
     for c in ("inspector_id", "name", "county_code"):
         if c not in df.columns:
             raise InputError(f"{file}: the required column '{c}' is missing from the inspectors "
-                             f"table; found {list(df.columns)}.", file=file, column=c,
+                             f"table; found {', '.join(map(str, df.columns))}.", file=file, column=c,
                              reason_code="missing_column")
     for c in ("conflicts", "max_checks_per_quarter"):
         if c not in df.columns:

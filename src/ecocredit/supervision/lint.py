@@ -54,7 +54,7 @@ class _Linter:
             self.known_types(ec.types, ep + ("types",))
             for k in (k for k, x in enumerate(ec.severity or []) if x not in SEVERITIES):
                 self.add(ep + ("severity", k), "bad_value",
-                         f"Severity '{ec.severity[k]}' is not one of {list(SEVERITIES)}.")
+                         f"Severity '{ec.severity[k]}' is not one of {', '.join(SEVERITIES)}.")
         if c.case is not None and not allow_case:
             self.add(base + ("case",), "case_outside_discretion",
                      "'case' describes a new violation; only discretion factors may use it.")
@@ -105,7 +105,7 @@ def _credit(li: _Linter, p: Policy) -> None:
                 extra = [g for g in gm.levels if g not in rs.grade_ids]
                 if missing:
                     li.add(("credit", "grade_maps", i, "levels"), "unmapped_grade",
-                           f"Grades {missing} of ruleset '{rid}' have no credit level.")
+                           f"Grades {', '.join(missing)} of ruleset '{rid}' have no credit level.")
                 if extra:
                     li.add(("credit", "grade_maps", i, "levels"), "unknown_grade",
                            f"Grades {extra} are not grades of ruleset '{rid}' {rs.grade_ids}.")

@@ -31,6 +31,16 @@ def lint_policy(path: str | Path) -> list[Problem]:
     rate per class, categories in a sensible order, grade maps that cover the bundled
     rulesets' grades. Each :class:`~ecocredit.errors.Problem` names file, line and key path.
 
+    Parameters
+    ----------
+    path : str or Path
+        A policy file (YAML).
+
+    Returns
+    -------
+    list of Problem
+        Every problem found (empty: valid). An unreadable file is one problem, not an error.
+
     Examples
     --------
     >>> lint_policy(_policies_dir() / "jiangxi-2020.yaml")
@@ -71,6 +81,16 @@ def load_policy(name_or_path: str | Path | Policy) -> Policy:
 
 def bundled_policies() -> list[Policy]:
     """The inspection policies shipped with ecocredit, sorted by id.
+
+    Returns
+    -------
+    list of Policy
+        Each bundled policy, loaded and validated.
+
+    Raises
+    ------
+    PolicyError
+        A bundled policy file is invalid (a broken installation).
 
     Examples
     --------

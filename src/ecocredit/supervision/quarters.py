@@ -28,6 +28,16 @@ class Quarter:
 def parse_quarter(text: str) -> Quarter:
     """Parse ``2025Q1`` (also ``2025-Q1``, ``2025q1``).
 
+    Parameters
+    ----------
+    text : str
+        The quarter, ``YYYYQn`` with n from 1 to 4.
+
+    Returns
+    -------
+    Quarter
+        Its label (``2025Q1``), year, number, first and last day.
+
     Raises
     ------
     PeriodError

@@ -31,6 +31,26 @@ def quarter_quota(pol: Policy, share: Fraction, per: str, n: int, qt: Quarter,
     fall in the same quarter); either way exactly ``T`` in the year. Coverage aims (every A unit
     once a year ...) are a separate floor (:func:`coverage_quota`); the draw takes the larger.
 
+    Parameters
+    ----------
+    pol : Policy
+        Gives the rounding (``quota.rounding``) and the spread (``quota.spread``).
+    share : Fraction
+        The rate, a fraction of the pool's units (``1/4`` for 25%).
+    per : {'quarter', 'year'}
+        Whether ``share`` is per quarter or per year.
+    n : int
+        Units in the pool (≥ 0).
+    qt : Quarter
+        The quarter drawn.
+    pool : str, optional
+        The pool's key (county, class, category), for the systematic spread's offset.
+
+    Returns
+    -------
+    int
+        Units to draw this quarter (≥ 0).
+
     Examples
     --------
     >>> from ecocredit import load_policy, parse_quarter
@@ -70,6 +90,25 @@ def coverage_quota(uncovered: int, quarters_left: int, offset: Fraction | None =
     (``spread: systematic``), so that the many pools of one or two units do not all fall in the
     first quarter. Either way every unit is visited by the end of the cycle (in the last quarter
     the quota is all that is left) and a gap in the history is caught up evenly.
+
+    Parameters
+    ----------
+    uncovered : int
+        Units of the pool not yet visited in the current coverage cycle.
+    quarters_left : int
+        Quarters left in the cycle, this one included (≥ 1).
+    offset : Fraction, optional
+        The pool's offset in [0, 1) (systematic spread); None for the cumulative spread.
+
+    Returns
+    -------
+    int
+        Units to draw this quarter for the coverage aim (≥ 0).
+
+    Raises
+    ------
+    ValueError
+        ``quarters_left`` is below 1.
 
     Examples
     --------

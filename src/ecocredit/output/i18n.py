@@ -1,0 +1,348 @@
+"""The one catalog of the words ecocredit shows people, in English and Chinese (``--lang``).
+
+Outputs meant for **machines** keep their English names whatever the language: the columns of
+``scores.csv``, ``contributions.csv``, ``rejects.csv``, ``plan.csv``, the manifests and every
+reason code are the contract, hashed in the manifests and replayed byte for byte. Outputs
+meant for **people** — the workbooks, the public files of ``ecocredit publish``, the public
+draw plan, the HTML reports, the summaries printed by the commands — take their headers,
+labels and messages from this module, in the language asked for (``en``, the default, or
+``zh``).
+
+The Chinese wording is the regulations' own: 评价等级, 得分, 红名单/黑名单, 信用修复, 异议,
+公示, 监管类别, 双随机抽查 (Ministry of Ecology and Environment, 企业环境信用评价办法（试行）,
+环发〔2013〕150号; Jiangxi 生态环境监管分类 2020). Grade labels come from the rulesets
+(``grades[].label``) and event type names from :data:`ecocredit.vocab.EVENT_TYPES`; they are
+not repeated here.
+
+Every table here is checked by ``tests/test_i18n.py``: each column of a people's output has a
+Chinese header, each reason code a Chinese message, each message both languages with the same
+placeholders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+__all__ = ["LANGS", "PLAN_PUBLIC_HEADERS", "PUBLIC_HEADERS", "REASONS_ZH", "REPORT_HEADERS",
+           "REPORT_SHEETS", "RUN_HEADERS", "SHEET_NAMES", "TABLE_LABELS", "TEXT", "VALUES",
+           "check_lang",
+           "headers", "reject_messages", "t", "value"]
+
+#: the languages of the people's outputs (``--lang``)
+LANGS = ("en", "zh")
+
+#: column of a run's tables → the header of the workbooks (``score --xlsx``); the workbooks
+#: carry Chinese headers in either language (they are written for Excel users in China)
+RUN_HEADERS: Mapping[str, str] = MappingProxyType({
+    "firm_id": "统一社会信用代码", "name": "企业名称", "period": "评价期间",
+    "ruleset": "评价规则", "ruleset_version": "规则版本", "status": "评价状态", "score": "得分",
+    "grade": "信用等级", "grade_label": "等级名称", "grade_level": "档次", "vetoed": "一票否决",
+    "rules_applied": "适用条款", "list": "名单", "list_until": "名单截止日",
+    "grade_colour": "等级颜色", "not_graded_reason": "未评级原因",
+    "region_code": "行政区划代码", "industry_code": "行业代码", "supervision_class": "监管类别",
+    "rule_id": "条款编号", "points": "分值", "evidence": "证据", "reference": "依据",
+    "kind": "类型", "effect": "效果", "label": "说明", "file": "文件", "row": "行号",
+    "column": "列", "reason_code": "原因代码", "value": "值", "message": "说明",
+})
+
+#: public columns of ``ecocredit publish`` → headers of public.xlsx / public.csv (公示)
+PUBLIC_HEADERS: Mapping[str, str] = MappingProxyType({
+    "firm_id": "统一社会信用代码", "name": "企业名称", "region_code": "行政区划代码",
+    "industry_code": "行业代码", "period": "评价年度", "grade_label": "评价等级",
+    "grade_level": "档次", "list": "名单", "list_until": "名单有效期至",
+    "published_on": "公示日期", "publication_end": "公示截止日期",
+})
+
+#: columns of the public draw plan (``plan_public.csv``) → headers of ``plan_public.xlsx``
+PLAN_PUBLIC_HEADERS: Mapping[str, str] = MappingProxyType({
+    "quarter": "抽查季度", "firm_id": "统一社会信用代码", "name": "企业名称",
+    "region_code": "行政区划代码", "county_name": "县（市、区）", "level": "检查层级",
+    "unit_name": "检查单位", "supervision_class": "监管类别", "kind": "检查方式",
+    "reason": "抽查依据", "status": "检查人员安排",
+})
+
+#: columns of the analyst's report tables (``ecocredit report``) → Chinese headers, beside
+#: :data:`RUN_HEADERS` (``--lang zh``)
+REPORT_HEADERS: Mapping[str, str] = MappingProxyType({
+    "firms": "企业数", "share": "占比", "points_total": "分值合计",
+    "points_moved": "影响分值（|分值|之和）", "grade_before": "原评价等级",
+    "grade_now": "本次评价等级", "list_before": "原名单", "list_now": "本次名单",
+    "city": "设区市", "industry": "行业大类", "not_graded": "不评定等级",
+})
+
+#: sheets of the analyst's report workbook → Chinese names (``--lang zh``)
+REPORT_SHEETS: Mapping[str, str] = MappingProxyType({
+    "grades": "评价等级分布", "by city": "按设区市", "by industry": "按行业",
+    "black list": "黑名单", "red list": "红名单", "rules": "条款影响", "transitions": "等级变化",
+    "changed since": "变化企业",
+})
+
+#: workbook or public file → its sheet name
+SHEET_NAMES: Mapping[str, str] = MappingProxyType({
+    "scores.xlsx": "评价结果", "contributions.xlsx": "贡献明细", "rejects.xlsx": "拒收记录",
+    "public.xlsx:draft": "公示", "public.xlsx:final": "发布",
+    "plan_public.xlsx": "双随机抽查公示",
+})
+
+#: column → value → its Chinese word, for the values of people's outputs in ``zh``
+VALUES: Mapping[str, Mapping[str, str]] = MappingProxyType({
+    "list": MappingProxyType({"red": "红名单", "black": "黑名单", "": ""}),
+    "status": MappingProxyType({"graded": "已评价", "not_graded": "不评定等级",
+                                "staffed": "已安排检查人员", "unstaffed": "检查人员不足"}),
+    "vetoed": MappingProxyType({"true": "是", "false": "否", "True": "是", "False": "否"}),
+    "level": MappingProxyType({"province": "省级", "city": "市级", "county": "县级"}),
+    "kind": MappingProxyType({"random": "随机抽查", "special": "专项检查",
+                              "assistance": "帮扶检查"}),
+})
+
+#: row and column names of the tables the commands print (``draw``, ``inspection-frequency``)
+TABLE_LABELS: Mapping[str, str] = MappingProxyType({
+    "supervision_class": "监管类别", "kind": "检查方式", "category": "监管类型", "total": "合计",
+})
+
+#: reason code of a rejected input row → what it means in Chinese (rejects.xlsx with zh)
+REASONS_ZH: Mapping[str, str] = MappingProxyType({
+    "missing_value": "必填值为空",
+    "bad_credit_code": "不是有效的18位统一社会信用代码（GB 32100-2015：校验码、登记管理部门、"
+                       "机构类别或行政区划码有误）",
+    "bad_region_code": "不是6位行政区划代码（GB/T 2260）",
+    "bad_date": "不是有效日期（年-月-日，如 2024-05-01、2024/5/1、2024年5月1日）",
+    "future_date": "日期晚于本次运行的参照日期",
+    "recorded_before_event": "记录日期（recorded_at）早于事件日期（event_date）",
+    "bad_number": "不是十进制数字",
+    "negative_amount": "金额小于零",
+    "amount_unit": "金额带有单位（如“万”），请填写以元为单位的数字",
+    "out_of_domain": "监测值超出该指标的取值范围（如比例大于1）",
+    "revocation_cycle": "撤销记录撤销其自身或构成循环撤销",
+    "extra_field": "该行字段数多于表头",
+    "bare_cr": "未加引号的值中含有回车符",
+    "undecodable": "该行字节不符合文件编码",
+    "formula_no_value": "Excel 公式单元格没有保存计算结果",
+    "merged_cell": "该行位于合并单元格内",
+    "bad_value": "取值不在该列的取值范围内",
+    "unknown_event_type": "既不是数据格式规定的事件类型，也不是评价规则声明的事件类型",
+    "duplicate_id": "编号与前面某行重复",
+    "unknown_firm": "企业不在企业表中（或其所在行已被拒收）",
+    "unknown_ref_event": "ref_event_id 指向的事件不存在或未被接收",
+    "unknown_indicator": "评价规则未声明该指标",
+    "bad_period": "不是评价期间（YYYY 或 YYYY-MM）",
+    "unknown_grade": "不是该评价规则的等级",
+    "duplicate_measurement": "同一企业、期间和指标有第二个监测值",
+    "duplicate_history": "同一企业和期间有第二条历史记录",
+    # whole files (reported by the readers, not usually rows of rejects.csv)
+    "unreadable": "文件无法读取",
+    "wrong_format": "文件格式与扩展名不符",
+    "duplicate_column": "表头中有重复的列名",
+    "missing_column": "缺少必需的列",
+    "bad_input": "输入无法识别",
+})
+
+#: message key → {language: template}; placeholders are :meth:`str.format` fields
+TEXT: Mapping[str, Mapping[str, str]] = MappingProxyType({k: MappingProxyType(v) for k, v in {
+    # ---- ecocredit score: the summary printed ------------------------------------------
+    "score.head": {
+        "en": "Scored {firms} firms under {ruleset} {version} for period {period} "
+              "(evaluated on {date}).",
+        "zh": "已按评价规则 {ruleset}（{version}）评价 {firms} 家企业，评价期间 {period}"
+              "（评价日 {date}）。"},
+    "score.not_graded": {"en": "未评级 (not graded)", "zh": "不评定等级"},
+    "score.rejected": {"en": "Rejected input rows: {n}", "zh": "拒收的输入行：{n}"},
+    "score.see_rejects": {"en": " (see rejects.csv)", "zh": "（见 rejects.csv）"},
+    "score.written": {"en": "Outputs written to {out}", "zh": "输出已写入 {out}"},
+    "score.lists": {
+        "en": "Lists in force: red {red}, black {black} (see the list and list_until columns)",
+        "zh": "有效名单：红名单 {red} 家，黑名单 {black} 家（见 list 和 list_until 列）"},
+    "score.bands_assumed": {
+        "en": "Note: the grade cut-offs of {ruleset} are not published; the bands used are a "
+              "parameter: {note}",
+        "zh": "注意：{ruleset} 的等级分数线未公布，所用分段为参数：{note}"},
+    # ---- ecocredit publish ---------------------------------------------------------------
+    "publish.stage.draft": {"en": "draft result published for comment",
+                            "zh": "评价结果（初评）公示"},
+    "publish.stage.final": {"en": "final result released", "zh": "评价结果发布"},
+    "publish.objections_until": {"en": "; objections may be filed until {end}",
+                                 "zh": "；异议受理截止 {end}"},
+    "publish.done": {
+        "en": "Published run {run_id} at stage {stage} on {day}{end}: {records} firms recorded "
+              "(register #{first}-#{last}); {counts}.\nPublic files written to {out}: "
+              "public.xlsx, public.csv, report.html",
+        "zh": "运行 {run_id} 于 {day} {stage}{end}：登记 {records} 家企业"
+              "（信用档案 #{first}-#{last}）；{counts}。\n公示文件已写入 {out}："
+              "public.xlsx、public.csv、report.html"},
+    "publish.not_graded": {"en": "not graded (不评定等级)", "zh": "不评定等级"},
+    "html.objection_window": {"en": " – {end} (objections may be filed during the period)",
+                              "zh": " – {end}（公示期内可提出异议）"},
+    "html.ruleset_line": {
+        "en": "Ruleset {ruleset} {version}; {graded} firms graded, {not_graded} not graded.",
+        "zh": "评价规则 {ruleset}（{version}）；评定等级 {graded} 家，不评定等级 {not_graded} 家。"},
+    "html.firms": {"en": "firms", "zh": "企业数"},
+    "html.all": {"en": "all", "zh": "全部"},
+    "html.by_grade": {"en": "graded firms by grade", "zh": "各评价等级企业数"},
+    "html.by_region": {"en": "graded firms by region", "zh": "各地区评价等级分布"},
+    "html.by_industry": {"en": "graded firms by industry", "zh": "各行业评价等级分布"},
+    "html.first_chars": {"en": " (first {width} characters)", "zh": "（按代码前 {width} 位）"},
+    "html.largest": {"en": " (30 largest)", "zh": "（前 30 位）"},
+    # ---- ecocredit draw / inspection-frequency ------------------------------------------
+    "draw.head": {
+        "en": "Drew {checks} checks for {quarter} (seed {seed}) under {policy} {version}: "
+              "{staffed} staffed, {unstaffed} unstaffed.",
+        "zh": "按 {policy}（{version}）为 {quarter} 抽取 {checks} 次检查（随机种子 {seed}）："
+              "已安排检查人员 {staffed} 次，检查人员不足 {unstaffed} 次。"},
+    "draw.load": {
+        "en": "Officers' load: {officers} officers, checks min {min}, median {median:g}, "
+              "max {max}",
+        "zh": "执法人员工作量：{officers} 人，每人检查最少 {min} 次，中位数 {median:g} 次，"
+              "最多 {max} 次"},
+    "draw.unit_load": {
+        "en": "  {unit} {unit_name}: {officers} officers, checks min {min}, median {median:g}, "
+              "max {max}",
+        "zh": "  {unit} {unit_name}：{officers} 人，每人检查最少 {min} 次，中位数 {median:g} 次，"
+              "最多 {max} 次"},
+    "draw.shortfall": {
+        "en": "Shortfall: {units} unit(s) cannot staff {checks} check(s) (see shortfall.csv):",
+        "zh": "人员不足：{units} 个单位有 {checks} 次检查无法安排检查人员（见 shortfall.csv）："},
+    "draw.shortfall_unit": {
+        "en": "  {unit} {unit_name}: {unstaffed} of {required} unstaffed; {reason}",
+        "zh": "  {unit} {unit_name}：{required} 次中 {unstaffed} 次无人员；{reason}"},
+    "draw.public_written": {"en": "Public plan (Chinese headers): {path}",
+                            "zh": "抽查公示表：{path}"},
+    "frequency.head": {
+        "en": "Inspection frequency of {firms} firms under {policy} {version}, records as of "
+              "{as_of}{grades}.",
+        "zh": "按 {policy}（{version}）确定 {firms} 家企业的检查频次，记录截至 {as_of}"
+              "{grades}。"},
+    "frequency.grades": {"en": ", grades of {ruleset} {period}",
+                         "zh": "，信用等级取自 {ruleset} {period}"},
+    "frequency.no_grades": {"en": ", no grades given", "zh": "，未提供信用评价等级"},
+    # ---- ecocredit report (the page of a run) -------------------------------------------
+    "report.title": {"en": "Environmental credit run: {ruleset} {period}",
+                     "zh": "企业环境信用评价：{ruleset} {period}"},
+    "report.line_ruleset": {
+        "en": "Ruleset {ruleset} {version}, period {period} (evaluated on {date}{as_of})",
+        "zh": "评价规则 {ruleset}（{version}），评价期间 {period}（评价日 {date}{as_of}）"},
+    "report.as_of": {"en": ", records as of {as_of}", "zh": "，记录截至 {as_of}"},
+    "report.line_counts": {
+        "en": "{firms:,} firms, {graded:,} graded; {rejects:,} input rows rejected",
+        "zh": "企业 {firms:,} 家，评定等级 {graded:,} 家；拒收输入行 {rejects:,} 行"},
+    "report.line_run": {"en": "Run directory {dir}; ecocredit {version}",
+                        "zh": "运行目录 {dir}；ecocredit {version}"},
+    "report.grades": {"en": "Grade distribution", "zh": "评价等级分布"},
+    "report.grades_caption": {"en": "Firms per grade.", "zh": "各评价等级的企业数。"},
+    "report.by": {"en": "Grades by {title}", "zh": "按{title}的评价等级分布"},
+    "report.by_caption": {"en": "Firms per grade and {title} (the {shown} largest of {total}).",
+                          "zh": "按{title}和评价等级的企业数（{total} 个中最大的 {shown} 个）。"},
+    "report.city": {"en": "city (region code)", "zh": "设区市（行政区划代码）"},
+    "report.industry": {"en": "industry division (GB/T 4754)", "zh": "行业大类（GB/T 4754）"},
+    "report.lists": {"en": "Red and black lists", "zh": "红名单与黑名单"},
+    "report.lists_caption": {"en": "Firms on each list.", "zh": "各名单的企业数。"},
+    "report.list_red": {"en": "Red list ({n:,} firms)", "zh": "红名单（{n:,} 家）"},
+    "report.list_black": {"en": "Black list ({n:,} firms)", "zh": "黑名单（{n:,} 家）"},
+    "report.rules": {"en": "Rules that moved the most points", "zh": "影响得分最多的条款"},
+    "report.rules_caption": {"en": "The rules that moved the most points, over all firms.",
+                             "zh": "全部企业中影响分值最多的条款。"},
+    "report.changes": {"en": "Changes against {prev}", "zh": "与 {prev} 相比的变化"},
+    "report.changes_none": {"en": "Changes against the previous period",
+                            "zh": "与上一评价期间相比的变化"},
+    "report.no_history": {
+        "en": "No history was given to the run: no comparison with a previous period.",
+        "zh": "本次运行未提供历史评价结果，无法与上一评价期间比较。"},
+    "report.history_unreadable": {
+        "en": "The run's history table cannot be read ({why}): no comparison.",
+        "zh": "无法读取本次运行的历史评价结果（{why}），无法比较。"},
+    "report.no_earlier": {"en": "The history has no period before {period}: no comparison.",
+                          "zh": "历史评价结果中没有 {period} 之前的期间，无法比较。"},
+    "report.changes_caption": {
+        "en": "Firms by published grade in {prev} (rows) and grade now (columns).",
+        "zh": "按 {prev} 公布的等级（行）和本次等级（列）的企业数。"},
+    "report.changed_firms": {"en": "Firms whose grade or list changed since {prev} ({n:,})",
+                             "zh": "自 {prev} 以来等级或名单发生变化的企业（{n:,} 家）"},
+    "report.written": {"en": "Report written to {html} (tables in {xlsx})",
+                       "zh": "报告已写入 {html}（数据表见 {xlsx}）"},
+    "page.rows_behind": {"en": "The rows behind this chart", "zh": "本图对应的数据行"},
+    "page.click": {"en": " (click a bar or cell to go to its row).",
+                   "zh": "（点击柱形或单元格可跳转到对应行）。"},
+    "page.filter": {"en": "filter rows", "zh": "筛选"},
+    "page.more": {"en": "First {shown:,} of {total:,} rows; all of them are in the workbook "
+                        "(.xlsx) written beside this page.",
+                  "zh": "共 {total:,} 行，此处显示前 {shown:,} 行；全部数据见本页旁的工作簿（.xlsx）。"},
+}.items()})
+
+
+def check_lang(lang: str) -> str:
+    """``lang`` if it is one of :data:`LANGS`.
+
+    Raises
+    ------
+    ValueError
+        Another language.
+    """
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}")
+    return lang
+
+
+def t(key: str, lang: str = "en", **fields: Any) -> str:
+    """The message ``key`` in ``lang``, its placeholders filled from ``fields``.
+
+    Parameters
+    ----------
+    key : str
+        A key of :data:`TEXT`.
+    lang : {'en', 'zh'}
+    **fields
+        The values of the template's placeholders.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    KeyError
+        An unknown key or a missing placeholder.
+    ValueError
+        An unknown language.
+
+    Examples
+    --------
+    >>> t("score.rejected", "zh", n=3)
+    '拒收的输入行：3'
+    """
+    return TEXT[key][check_lang(lang)].format(**fields)
+
+
+def headers(table: Mapping[str, str], lang: str) -> dict[str, str]:
+    """Column → header shown: the Chinese ``table`` in ``zh``, the column names in ``en``."""
+    return dict(table) if check_lang(lang) == "zh" else {}
+
+
+def value(column: str, v: str, lang: str) -> str:
+    """A value of a people's output in ``lang`` (unchanged in ``en`` or when not listed)."""
+    if lang != "zh":
+        return v
+    return VALUES.get(column, {}).get(v, v)
+
+
+def reject_messages(rejects: Any, lang: str) -> Any:
+    """The ``message`` column of a rejects table in ``lang``: in ``zh`` the reason code's
+    Chinese meaning, then the offending value; in ``en`` the English messages unchanged.
+
+    Parameters
+    ----------
+    rejects : DataFrame
+        Rows of rejects.csv (``reason_code``, ``value``, ``message``, …).
+    lang : {'en', 'zh'}
+
+    Returns
+    -------
+    DataFrame
+        A copy, with ``message`` replaced in ``zh``.
+    """
+    out = rejects.copy()
+    if check_lang(lang) == "zh" and len(out):
+        vals = out["value"].astype(str) if "value" in out.columns else ""
+        out["message"] = [REASONS_ZH.get(c, c) + (f"：{v}" if v else "")
+                          for c, v in zip(out["reason_code"].astype(str), vals)]
+    return out
