@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from ..audit import input_changed, read_manifest, replay, rerun, saved_score_row, write_run
+from ..audit.explainfile import saved_firm_result
 from ..engine.run import score
 from ..output import summary_text
 from .common import _date, _fail, _guard, _score_notes, cli
@@ -116,10 +117,19 @@ def score_cmd(ruleset: str, period: str, firms: str, events: str, measurements: 
 def explain_cmd(run_dir: str, firm_id: str) -> None:
     """Why FIRM_ID got its grade in the run saved in RUN_DIR: rule by rule, with citations."""
     manifest = read_manifest(run_dir)
-    warnings = [f"WARNING: the {t} input {info['path']} changed since the run; this explains "
-                "the inputs as they are now." for t, info in manifest["inputs"].items()
-                if Path(info["path"]).exists() and input_changed(info)]
-    result = rerun(manifest, run_dir)
+    try:
+        # the firm's rows saved with the run (explain.parquet): reads that firm only
+        result = saved_firm_result(run_dir, manifest, firm_id)
+    except KeyError as exc:
+        _fail(str(exc.args[0]))
+        return
+    warnings = []
+    if result is None:  # an older or partitioned run, or an input changed: read the inputs
+        warnings = [f"WARNING: the {t} input {info['path']} changed since the run; this "
+                    "explains the inputs as they are now." for t, info in
+                    manifest["inputs"].items()
+                    if Path(info["path"]).exists() and input_changed(info)]
+        result = rerun(manifest, run_dir)
     try:
         text = result.explain(firm_id)
     except KeyError as exc:
