@@ -110,16 +110,19 @@ def write_run(result: ScoreResult, out_dir: str | Path, inputs: dict[str, str | 
     """
     from .explainfile import EXPLAIN_FILE, explain_file_bytes
 
-    frames = output_frames(result)
-    files: dict[str, Any] = {name: csv_bytes(df) for name, df in frames.items()}
-    explain = explain_file_bytes(result.prepared, inputs)
-    if explain is not None:
-        files[EXPLAIN_FILE] = explain
-    if xlsx:
-        files.update(run_workbooks(frames))
-    manifest = run_manifest(result, inputs, files)
-    files["manifest.json"] = manifest_bytes(manifest)
-    write_run_files(out_dir, files)
+    from ..progress import phase
+
+    with phase("writing the outputs"):
+        frames = output_frames(result)
+        files: dict[str, Any] = {name: csv_bytes(df) for name, df in frames.items()}
+        explain = explain_file_bytes(result.prepared, inputs)
+        if explain is not None:
+            files[EXPLAIN_FILE] = explain
+        if xlsx:
+            files.update(run_workbooks(frames))
+        manifest = run_manifest(result, inputs, files)
+        files["manifest.json"] = manifest_bytes(manifest)
+        write_run_files(out_dir, files)
     return manifest
 
 

@@ -12,6 +12,7 @@ from ..audit import input_changed, read_manifest, replay, rerun, saved_score_row
 from ..audit.explainfile import saved_firm_result
 from ..engine.run import score
 from ..output import summary_text
+from ..progress import enabled_for, shown
 from .common import _date, _fail, _guard, _score_notes, cli
 
 
@@ -71,7 +72,7 @@ def score_cmd(ruleset: str, period: str, firms: str, events: str, measurements: 
         if xlsx:
             _fail(f"--xlsx is not available with --engine {engine} (a province's "
                   "contributions do not belong in a workbook); score locally for workbooks.")
-        with run_directory(out) as stage:
+        with shown("ecocredit score", enabled_for(quiet)), run_directory(out) as stage:
             run = score_on_engine(engine, inputs, ruleset, period=period, as_of=as_of,
                                   today=today, out=stage, partitions=partitions)
         if not quiet:
@@ -82,16 +83,18 @@ def score_cmd(ruleset: str, period: str, firms: str, events: str, measurements: 
             click.echo(summary_text(run.grade_counts, labels, head=head, rejected=run.rejects,
                                     out_dir=out))
         sys.exit(1 if run.rejects else 0)
-    result = score(firms, events, ruleset, period=period, measurements=measurements,
-                   history=history, as_of=as_of, today=today, names=inputs,
-                   allow_codes=allow_codes)
     from ..read.coverage import run_warnings
 
-    warnings = run_warnings(result)
+    with shown("ecocredit score", enabled_for(quiet)):
+        result = score(firms, events, ruleset, period=period, measurements=measurements,
+                       history=history, as_of=as_of, today=today, names=inputs,
+                       allow_codes=allow_codes)
+        warnings = run_warnings(result)
+        if not (strict and warnings):
+            write_run(result, out, inputs, xlsx=xlsx)
     if strict and warnings:
         more = f" (and {len(warnings) - 1} more)" if len(warnings) > 1 else ""
         _fail(f"--strict: {warnings[0]['message']}{more}")
-    write_run(result, out, inputs, xlsx=xlsx)
     allowed = result.prepared.allowed_codes
     for code in (allowed or {}).get("admitted", []):
         click.echo(f"Warning: {code} fails the GB 32100 checks and was admitted by the "
