@@ -6,7 +6,8 @@ per accepted firm**, in the run's firm order (the order of ``scores.csv``): the 
 prepared columns (``firm_id``, ``name``, ``status``, ``included_day`` ...), and three list
 columns, ``_explain_events``, ``_explain_measurements`` and ``_explain_history``, holding that
 firm's rows of each table in input order (the columns of :class:`~ecocredit.read.Prepared`
-without ``firm_idx``; categories written as text). Row groups of :data:`FIRMS_PER_GROUP` firms,
+without ``firm_idx``; categoricals as dictionaries, and every column's pandas dtype in the
+metadata, restored when read). Row groups of :data:`FIRMS_PER_GROUP` firms,
 zstd-compressed. Explaining a firm reads the ``firm_id`` column, then the one row group that
 holds the firm, and scores that firm alone: the vectorized engine and the reference engine on
 exactly the rows the run used (the engines score each firm from its own rows only, which is
@@ -53,11 +54,15 @@ def _nested_name(table: str) -> str:
     return f"_explain_{table}"
 
 
-def _plain(t: pa.Table) -> pa.Table:
-    """Dictionary (categorical) columns as plain text: a row group then holds what it needs."""
-    cols = [c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c
-            for c in t.columns]
-    return pa.table(cols, names=t.column_names)
+def _few_valued(prep: Any) -> list[str]:
+    """The Parquet columns worth dictionary pages: those the run held as categoricals (types,
+    severities, media, periods ...); ids and names are mostly distinct, and trying a
+    dictionary on them only costs time."""
+    out = [c for c, d in prep.firms.dtypes.items() if isinstance(d, pd.CategoricalDtype)]
+    for t in _TABLES:
+        out += [f"{_nested_name(t)}.list.element.{c}"
+                for c, d in getattr(prep, t).dtypes.items() if isinstance(d, pd.CategoricalDtype)]
+    return out
 
 
 def input_sizes(inputs: Mapping[str, Any]) -> dict[str, Any]:
@@ -98,7 +103,10 @@ def explain_file_bytes(prep: Any, inputs: Mapping[str, Any]) -> pa.Buffer | None
         order = np.argsort(firm, kind="stable")  # by firm, input order within a firm
         starts = np.searchsorted(firm[order], np.arange(n + 1), side="left")
         t = pa.Table.from_pandas(df.drop(columns=["firm_idx"]), preserve_index=False)
-        tables[name] = (t.replace_schema_metadata(None), order, starts)
+        t = t.replace_schema_metadata(None).combine_chunks()
+        tables[name] = (pa.StructArray.from_arrays([c.chunk(0) if c.num_chunks else
+                                                    pa.array([], c.type) for c in t.columns],
+                                                   names=t.column_names), order, starts)
     sizes = json.dumps(input_sizes(inputs), sort_keys=True).encode()
     dtypes = json.dumps({t: {c: str(d) for c, d in getattr(prep, t).dtypes.items()}
                          for t in ("firms",) + _TABLES}, sort_keys=True).encode()
@@ -107,18 +115,15 @@ def explain_file_bytes(prep: Any, inputs: Mapping[str, Any]) -> pa.Buffer | None
     for a in range(0, max(n, 1), FIRMS_PER_GROUP):
         b = min(a + FIRMS_PER_GROUP, n)
         part = firms.slice(a, b - a)
-        for name, (t, order, starts) in tables.items():
-            rows = _plain(t.take(order[starts[a]:starts[b]]))
+        for name, (values, order, starts) in tables.items():
             offsets = pa.array((starts[a:b + 1] - starts[a]).astype(np.int32))
-            values = pa.StructArray.from_arrays([c.combine_chunks() for c in rows.columns],
-                                                names=rows.column_names)
-            part = part.append_column(_nested_name(name),
-                                      pa.ListArray.from_arrays(offsets, values))
+            part = part.append_column(_nested_name(name), pa.ListArray.from_arrays(
+                offsets, values.take(order[starts[a]:starts[b]])))
         if writer is None:
             schema = part.schema.with_metadata({**(part.schema.metadata or {}),
                                                 _SIZES_KEY: sizes, _DTYPES_KEY: dtypes})
-            writer = pq.ParquetWriter(sink, schema, compression="zstd",
-                                      write_statistics=False)
+            writer = pq.ParquetWriter(sink, schema, compression="zstd", compression_level=1,
+                                      use_dictionary=_few_valued(prep), write_statistics=False)
         writer.write_table(part.replace_schema_metadata(writer.schema.metadata),
                            row_group_size=max(b - a, 1))
     writer.close()

@@ -108,14 +108,18 @@ def write_run(result: ScoreResult, out_dir: str | Path, inputs: dict[str, str | 
     dict
         The manifest.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     from .explainfile import EXPLAIN_FILE, explain_file_bytes
 
     from ..progress import phase
 
-    with phase("writing the outputs"):
+    with phase("writing the outputs"), ThreadPoolExecutor(1) as pool:
+        # explain.parquet is built by Arrow (the GIL released) beside the CSV text
+        explain_job = pool.submit(explain_file_bytes, result.prepared, inputs)
         frames = output_frames(result)
         files: dict[str, Any] = {name: csv_bytes(df) for name, df in frames.items()}
-        explain = explain_file_bytes(result.prepared, inputs)
+        explain = explain_job.result()
         if explain is not None:
             files[EXPLAIN_FILE] = explain
         if xlsx:
