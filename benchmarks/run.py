@@ -21,6 +21,10 @@ Steps (``--steps``, default all):
 ``e2e``         end to end, Parquet in, CSV outputs written: ecocredit (score + write_run) and
                 DuckDB (read_parquet → COPY TO csv), anhui-2019
 ``explain``     ScoreResult.explain() of one firm (20 firms, median), anhui-2019
+``explain-cli`` ``ecocredit explain RUN FIRM`` as a user runs it, on a run saved by
+                ``ecocredit score`` (which reads the firm from the run's ``explain.parquet``):
+                one process per firm (5 firms), wall seconds and the largest peak RSS of those
+                processes, imports included; anhui-2019
 ``partitioned`` score_files_partitioned on local processes (peak RSS of the parent and of the
                 largest worker), anhui-2019
 
@@ -184,6 +188,8 @@ def child(step: str, data: Path, ruleset: str, runs: int, work: Path) -> dict[st
                                             ruleset, period=period,
                                             history=data / "history.parquet",
                                             out=work / "duckdb"), runs)
+    elif step == "explain-cli":
+        secs = _explain_cli(data, ruleset, period, work, info)
     elif step == "partitioned":
         from concurrent.futures import ProcessPoolExecutor
         import multiprocessing as mp
@@ -209,6 +215,54 @@ def child(step: str, data: Path, ruleset: str, runs: int, work: Path) -> dict[st
                 median=round(statistics.median(secs), 4), min=round(min(secs), 4),
                 max=round(max(secs), 4), peak_rss_mb=round(_peak_mb()))
     return info
+
+
+def _explain_cli(data: Path, ruleset: str, period: str, work: Path,
+                 info: dict[str, Any]) -> list[float]:
+    """Save a run with ``ecocredit score`` (Parquet or CSV inputs, whichever ``data`` holds),
+    then time ``ecocredit explain`` of 5 firms, one process each."""
+    ext = "parquet" if (data / "firms.parquet").exists() else "csv"
+    run = work / "explain-run"
+    cli = [sys.executable, "-m", "ecocredit.cli"]
+    args = ["score", "--ruleset", ruleset, "--period", period, "--today", TODAY, "-q",
+            "--out", str(run)]
+    for t in TABLES:
+        args += [f"--{t}", str(data / f"{t}.{ext}")]
+    subprocess.run(cli + args, check=False, capture_output=True)
+    info["explain_file_mb"] = round((run / "explain.parquet").stat().st_size / 2**20, 1)
+    import pyarrow.csv as pacsv
+    ids = pacsv.read_csv(run / "scores.csv").column("firm_id").to_pylist()
+    secs, peaks, cpu = [], [], []
+    for fid in ids[:: max(1, len(ids) // 5)][:5]:
+        t0 = time.perf_counter()
+        p = subprocess.run([sys.executable, "-c", _PEAK_OF_CLI, "explain", str(run), fid],
+                           capture_output=True, text=True)
+        secs.append(time.perf_counter() - t0)
+        if p.returncode:
+            raise SystemExit(p.stderr[-2000:])
+        tail = p.stderr.rsplit("CPU ", 1)[1].split()
+        cpu.append(float(tail[0]))
+        peaks.append(int(tail[2]) / 1024)
+    info["explain_peak_rss_mb"] = round(max(peaks))
+    info["explain_cpu_seconds"] = [round(c, 3) for c in cpu]  # wall means little on a busy box
+    info["load_average"] = os.getloadavg()
+    return secs
+
+
+#: the command line, then its own peak RSS (VmHWM, kB) on stderr
+_PEAK_OF_CLI = """import sys
+from ecocredit.cli import main
+code = 0
+try:
+    main(sys.argv[1:])
+except SystemExit as exc:
+    code = exc.code
+import resource
+hwm = [ln for ln in open("/proc/self/status") if ln.startswith("VmHWM")][0].split()[1]
+ru = resource.getrusage(resource.RUSAGE_SELF)
+print("CPU", ru.ru_utime + ru.ru_stime, "PEAK", hwm, file=sys.stderr)
+sys.exit(code)
+"""
 
 
 # --------------------------------------------------------------------------------------
@@ -291,7 +345,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="size the naive baseline (and ecocredit beside it) run on")
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--steps",
-                   default="score,pass,score-cat,duckdb,naive,e2e,explain,partitioned")
+                   default="score,pass,score-cat,duckdb,naive,e2e,explain,explain-cli,"
+                           "partitioned")
     p.add_argument("--rulesets", default="all", help="for the score step: 'all' or ids")
     p.add_argument("--out", help="write the figures as JSON here")
     p.add_argument("--child", help=argparse.SUPPRESS)
@@ -346,6 +401,8 @@ def main(argv: list[str] | None = None) -> int:
             res.append(spawn("e2e-duckdb", data, BASELINE_RULESET, a.runs, w) | {"size": a.size})
         if "explain" in steps:
             res.append(spawn("explain", data, BASELINE_RULESET, 1, w) | {"size": a.size})
+        if "explain-cli" in steps:
+            res.append(spawn("explain-cli", data, BASELINE_RULESET, 1, w) | {"size": a.size})
         if "partitioned" in steps:
             res.append(spawn("partitioned", data, BASELINE_RULESET, 1, w) | {"size": a.size})
     out["ratios"] = ratios(out["results"], a.size, a.naive_size)

@@ -96,13 +96,13 @@ def clean_run(tmp_path_factory, ecocredit_cli):
 # --------------------------------------------------------------------------------------
 
 
-def test_score_on_a_clean_dataset_writes_the_four_outputs_and_exits_0(clean_run):
+def test_score_on_a_clean_dataset_writes_its_outputs_and_exits_0(clean_run):
     inputs, out, proc = clean_run
 
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""
     assert sorted(p.name for p in out.iterdir()) == [
-        "contributions.csv", "manifest.json", "rejects.csv", "scores.csv"]
+        "contributions.csv", "explain.parquet", "manifest.json", "rejects.csv", "scores.csv"]
 
     header, rows = read_out(out / "scores.csv")
     assert header[:len(SCORE_COLUMNS)] == SCORE_COLUMNS

@@ -88,7 +88,8 @@ def run_manifest(result: ScoreResult, inputs: Mapping[str, str | Path],
 
 def write_run(result: ScoreResult, out_dir: str | Path, inputs: dict[str, str | Path],
               *, xlsx: bool = False, lang: str = "en") -> dict[str, Any]:
-    """Write scores, contributions, rejects and the manifest into ``out_dir``, atomically.
+    """Write scores, contributions, rejects, ``explain.parquet`` (what ``explain`` reads:
+    :mod:`ecocredit.audit.explainfile`) and the manifest into ``out_dir``, atomically.
 
     The whole directory switches at once (:func:`ecocredit.audit.rundir.run_directory`): a
     kill at any moment leaves ``out_dir`` holding the old run or the new one, never a mixture,
@@ -112,13 +113,25 @@ def write_run(result: ScoreResult, out_dir: str | Path, inputs: dict[str, str | 
     dict
         The manifest.
     """
-    frames = output_frames(result)
-    files = {name: csv_bytes(df) for name, df in frames.items()}
-    if xlsx:
-        files.update(run_workbooks(frames, lang=lang))
-    manifest = run_manifest(result, inputs, files)
-    files["manifest.json"] = manifest_bytes(manifest)
-    write_run_files(out_dir, files)
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .explainfile import EXPLAIN_FILE, explain_file_bytes
+
+    from ..progress import phase
+
+    with phase("writing the outputs"), ThreadPoolExecutor(1) as pool:
+        # explain.parquet is built by Arrow (the GIL released) beside the CSV text
+        explain_job = pool.submit(explain_file_bytes, result.prepared, inputs)
+        frames = output_frames(result)
+        files: dict[str, Any] = {name: csv_bytes(df) for name, df in frames.items()}
+        explain = explain_job.result()
+        if explain is not None:
+            files[EXPLAIN_FILE] = explain
+        if xlsx:
+            files.update(run_workbooks(frames, lang=lang))
+        manifest = run_manifest(result, inputs, files)
+        files["manifest.json"] = manifest_bytes(manifest)
+        write_run_files(out_dir, files)
     return manifest
 
 
@@ -233,9 +246,7 @@ def rerun(manifest: dict[str, Any], run_dir: str | Path | None = None,
     """
     from .replay import locate_input
 
-    rsinfo = manifest["ruleset"]
-    src = rsinfo.get("source") or rsinfo["id"]
-    rs = load_ruleset(src if Path(src).exists() else rsinfo["id"])
+    rs = load_run_ruleset(manifest)
     ins = manifest["inputs"]
     where = {}
     for table, info in ins.items():
@@ -253,18 +264,38 @@ def rerun(manifest: dict[str, Any], run_dir: str | Path | None = None,
                  names={t: info.get("name") or info["path"] for t, info in ins.items()})
 
 
+def load_run_ruleset(manifest: dict[str, Any]) -> Ruleset:
+    """The ruleset a manifest names: its recorded file if it is still there, else the
+    bundled ruleset of that id."""
+    rsinfo = manifest["ruleset"]
+    src = rsinfo.get("source") or rsinfo["id"]
+    return load_ruleset(src if Path(src).exists() else rsinfo["id"])
+
+
 def input_changed(info: dict[str, Any]) -> bool:
     """Whether an input file named in a manifest no longer has its recorded SHA-256."""
     return _sha256(Path(info["path"]).read_bytes()) != info["sha256"]
 
 
 def saved_score_row(run_dir: str | Path, firm_id: str) -> dict[str, str] | None:
-    """The row of a saved run's scores.csv for one firm (as strings), or None."""
-    import io
+    """The row of a saved run's scores.csv for one firm (as strings), or None.
+
+    Read by Arrow's CSV reader, every column as text (a province's scores.csv in a fraction
+    of a second), then the firm's row taken.
+    """
+    import csv
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
     p = Path(run_dir) / "scores.csv"
     if not p.exists():
         return None
-    df = pd.read_csv(io.BytesIO(p.read_bytes()), dtype=str, keep_default_na=False,
-                     encoding="utf-8-sig")
-    hit = df[df["firm_id"] == firm_id.strip().upper()]
-    return None if hit.empty else hit.iloc[0].to_dict()
+    with open(p, encoding="utf-8-sig", newline="") as fh:
+        head = next(csv.reader(fh), [])
+    table = pacsv.read_csv(p, convert_options=pacsv.ConvertOptions(
+        column_types={c: pa.string() for c in head}, strings_can_be_null=False,
+        quoted_strings_can_be_null=False))
+    hit = table.filter(pc.equal(table["firm_id"], firm_id.strip().upper()))
+    return None if hit.num_rows == 0 else hit.slice(0, 1).to_pylist()[0]

@@ -33,6 +33,7 @@ import pandas as pd
 
 from .. import __version__
 from ..errors import ReplayError
+from .explainfile import EXPLAIN_FILE, explain_file_bytes
 from .manifest import (
     OUTPUT_FILES,
     RUN_FORMATS,
@@ -335,7 +336,11 @@ def _replay_score(m: dict[str, Any], run_dir: Path, inputs_dirs: Sequence[str | 
                         + (str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
         return {}
     frames = output_frames(result)
-    files = {name: csv_bytes(df) for name, df in frames.items()}
+    files: dict[str, Any] = {name: csv_bytes(df) for name, df in frames.items()}
+    if EXPLAIN_FILE in m["outputs"]:  # runs written before explain.parquet existed have none
+        explain = explain_file_bytes(result.prepared, where)
+        if explain is not None:
+            files[EXPLAIN_FILE] = explain
     now = run_manifest(result, where, files)
     problems += compare_manifests(m, json.loads(json.dumps(now)))
     diffs: dict[str, pd.DataFrame] = {}
@@ -346,4 +351,6 @@ def _replay_score(m: dict[str, Any], run_dir: Path, inputs_dirs: Sequence[str | 
             rows = _diff_rows(saved[name], files[name], key)
             if rows is not None and len(rows):
                 diffs[name] = rows
+    if EXPLAIN_FILE in saved and saved[EXPLAIN_FILE] != files.get(EXPLAIN_FILE):
+        problems.append(f"{EXPLAIN_FILE} differs when recomputed")
     return diffs

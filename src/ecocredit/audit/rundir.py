@@ -45,7 +45,7 @@ __all__ = ["run_directory", "write_run_files", "RUN_FILES", "current_umask"]
 RUN_FILES = frozenset(
     [f"{n}.{ext}" for n in ("scores", "contributions", "rejects", "frequency", "plan",
                             "plan_public", "shortfall", "officer_load")
-     for ext in ("csv", "xlsx")] + ["manifest.json"])
+     for ext in ("csv", "xlsx")] + ["manifest.json", "explain.parquet"])
 # temporary files of earlier versions (write_files_atomically, the partitioned engine)
 _OLD_TEMPS = re.compile(r"^\.(.+\.tmp|ecocredit-parts-.*)$")
 _RENAME_EXCHANGE = 2

@@ -9,9 +9,11 @@ from pathlib import Path
 import click
 
 from ..audit import input_changed, read_manifest, replay, rerun, saved_score_row, write_run
+from ..audit.explainfile import saved_firm_result
 from ..engine.run import score
 from ..output import summary_text
 from ..output.i18n import t
+from ..progress import enabled_for, shown
 from .common import _date, _fail, _guard, _score_notes, cli, lang_option
 
 
@@ -73,7 +75,8 @@ def score_cmd(ruleset: str, period: str, firms: str, events: str, measurements: 
                   "contributions do not belong in a workbook); score locally for workbooks.")
         fresh = not Path(out).exists()
         try:
-            with run_directory(out) as stage:  # --strict refuses before the switch
+            with shown("ecocredit score", enabled_for(quiet)), \
+                    run_directory(out) as stage:  # --strict refuses before the switch
                 run = score_on_engine(engine, inputs, ruleset, period=period, as_of=as_of,
                                       today=today, out=stage, partitions=partitions,
                                       allow_codes=allow_codes)
@@ -93,14 +96,15 @@ def score_cmd(ruleset: str, period: str, firms: str, events: str, measurements: 
         for w in run.warnings:
             click.echo(f"Warning: {w['message']}", err=quiet)
         sys.exit(1 if run.rejects else 0)
-    result = score(firms, events, ruleset, period=period, measurements=measurements,
-                   history=history, as_of=as_of, today=today, names=inputs,
-                   allow_codes=allow_codes)
     from ..read.coverage import run_warnings
 
-    warnings = run_warnings(result)
-    _refuse_if_strict(strict, warnings)
-    write_run(result, out, inputs, xlsx=xlsx, lang=lang)
+    with shown("ecocredit score", enabled_for(quiet)):
+        result = score(firms, events, ruleset, period=period, measurements=measurements,
+                       history=history, as_of=as_of, today=today, names=inputs,
+                       allow_codes=allow_codes)
+        warnings = run_warnings(result)
+        _refuse_if_strict(strict, warnings)
+        write_run(result, out, inputs, xlsx=xlsx, lang=lang)
     _admitted((result.prepared.allowed_codes or {}).get("admitted", []), allow_codes)
     rs = result.ruleset
     if not quiet:
@@ -137,10 +141,19 @@ def _admitted(codes: list[str], allow_codes: str | None) -> None:
 def explain_cmd(run_dir: str, firm_id: str) -> None:
     """Why FIRM_ID got its grade in the run saved in RUN_DIR: rule by rule, with citations."""
     manifest = read_manifest(run_dir)
-    warnings = [f"WARNING: the {t} input {info['path']} changed since the run; this explains "
-                "the inputs as they are now." for t, info in manifest["inputs"].items()
-                if Path(info["path"]).exists() and input_changed(info)]
-    result = rerun(manifest, run_dir)
+    try:
+        # the firm's rows saved with the run (explain.parquet): reads that firm only
+        result = saved_firm_result(run_dir, manifest, firm_id)
+    except KeyError as exc:
+        _fail(str(exc.args[0]))
+        return
+    warnings = []
+    if result is None:  # an older or partitioned run, or an input changed: read the inputs
+        warnings = [f"WARNING: the {t} input {info['path']} changed since the run; this "
+                    "explains the inputs as they are now." for t, info in
+                    manifest["inputs"].items()
+                    if Path(info["path"]).exists() and input_changed(info)]
+        result = rerun(manifest, run_dir)
     try:
         text = result.explain(firm_id)
     except KeyError as exc:

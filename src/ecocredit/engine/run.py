@@ -23,6 +23,7 @@ import pandas as pd
 
 from ..read import Prepared, TableStats, prepare
 from ..periods import Period, parse_period
+from ..progress import phase
 from ..ruleset import Ruleset, load_ruleset
 from .compile import Plan, compile_plan
 from .explain import explain_text
@@ -240,9 +241,11 @@ def score(firms: Any, events: Any, ruleset: Ruleset | str | Path, *, period: str
     as_of_d = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
     today_d = dt.date.fromisoformat(today) if isinstance(today, str) else (today or dt.date.today())
     rs.evaluation_date(per, as_of_d)  # a period the ruleset does not cover: error before reading
-    prep = prepare(firms, events, rs, measurements=measurements, history=history,
-                   as_of=as_of_d, today=today_d, names=names, allow_codes=allow_codes)
-    return score_validated(prep, rs, per, as_of=as_of_d, today=today_d)
+    with phase("reading and checking the inputs"):
+        prep = prepare(firms, events, rs, measurements=measurements, history=history,
+                       as_of=as_of_d, today=today_d, names=names, allow_codes=allow_codes)
+    with phase("scoring"):
+        return score_validated(prep, rs, per, as_of=as_of_d, today=today_d)
 
 
 def score_validated(prep: Prepared, rs: Ruleset, period: Period, *, as_of: dt.date | None,

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..progress import phase
 from ..errors import InputError
 from ..read import TableStats
 from ..read.coverage import coverage_warnings
@@ -122,7 +123,8 @@ def score_files_partitioned(firms: str | Path, events: str | Path,
         t0 = time.perf_counter()
         if partitions is None:
             partitions = auto_partitions(_count_rows(Path(events)), _workers(executor))
-        cross = _split_inputs(inputs, partitions, root, batch_rows)
+        with phase(f"splitting the inputs into {partitions} parts"):
+            cross = _split_inputs(inputs, partitions, root, batch_rows)
         if cross is None:
             # a required column is missing or a file is empty: let the one-shot path report
             return _one_shot_files(inputs, rs, opt, out, partitions)
@@ -140,10 +142,11 @@ def score_files_partitioned(firms: str | Path, events: str | Path,
 
         # 3. merge the outputs, in input order, chunk by chunk
         t0 = time.perf_counter()
-        manifest, grade_counts, n_rej, stats, admitted = _merge_and_publish(
-            results, inputs, rs, opt, cross, root, out, chunk_firms,
-            {"period": per.label, "as_of": opt.as_of.isoformat() if opt.as_of else None,
-             "today": opt.today.isoformat(), "evaluation_date": eval_date.isoformat()})
+        with phase("merging the parts' outputs"):
+            manifest, grade_counts, n_rej, stats, admitted = _merge_and_publish(
+                results, inputs, rs, opt, cross, root, out, chunk_firms,
+                {"period": per.label, "as_of": opt.as_of.isoformat() if opt.as_of else None,
+                 "today": opt.today.isoformat(), "evaluation_date": eval_date.isoformat()})
         seconds["merge"] = time.perf_counter() - t0
         seconds["total"] = time.perf_counter() - t_start
         return PartitionedRun(manifest, grade_counts, n_rej, partitions, seconds, stats, rs,
