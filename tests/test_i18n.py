@@ -186,3 +186,19 @@ def test_an_unknown_language_is_a_usage_error_of_one_line(ecocredit_cli) -> None
     r = ecocredit_cli("score", "--lang", "fr", "--ruleset", "anhui-2019", "--period", "2025",
                       "--firms", MY / "firms.csv", "--events", MY / "events.csv", "--out", "x")
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and "'fr'" in r.stderr
+
+
+def test_the_warnings_of_a_run_are_printed_in_chinese_and_recorded_in_english(tmp_path):
+    import datetime as dt
+
+    from ecocredit import load_ruleset, parse_period
+    from ecocredit.read.coverage import coverage_warnings
+
+    args = (parse_period("2025"), load_ruleset("guangdong-2015"), dt.date(2025, 6, 30), 0, 0)
+    en, zh = coverage_warnings(*args), coverage_warnings(*args, lang="zh")
+
+    assert [w["code"] for w in en] == [w["code"] for w in zh] == [
+        "no_events_in_period", "no_measurements", "period_not_ended"]
+    assert en[0]["message"].startswith("No accepted event falls in the period 2025")
+    assert zh[0]["message"].startswith("评价期间 2025 内没有任何被接受的事件记录")
+    assert "guangdong-2015" in zh[1]["message"] and "2025-12-31" in zh[2]["message"]

@@ -171,8 +171,8 @@ def _score_notes(rs: Any, scores: Any, lang: str = "en") -> list[str]:
     for grade, lid, label, n in level_counts(rs, scores):
         per.setdefault(grade, []).append(f"{label} {n}")
     if per:
-        lines.append("Sub-levels (档次): " + "; ".join(f"{g} {', '.join(x)}"
-                                                      for g, x in per.items()))
+        lines.append(t("score.levels", lang, levels="; ".join(f"{g} {', '.join(x)}"
+                                                               for g, x in per.items())))
     if rs.lists is not None:
         on = scores["list"].value_counts()
         lines.append(t("score.lists", lang, red=int(on.get("red", 0)),

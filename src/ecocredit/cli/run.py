@@ -85,7 +85,7 @@ def score_cmd(ruleset: str, period: str, firms: str, events: str, measurements: 
             if fresh and Path(out).is_dir() and not any(Path(out).iterdir()):
                 Path(out).rmdir()  # nothing written: no empty directory left either
             raise
-        _admitted(run.admitted, allow_codes)
+        _admitted(run.admitted, allow_codes, lang)
         if not quiet:
             m, labels = run.manifest, {g.id: g.label for g in run.ruleset.grades}
             head = t("score.head", lang, firms=run.firms, ruleset=m["ruleset"]["id"],
@@ -93,8 +93,8 @@ def score_cmd(ruleset: str, period: str, firms: str, events: str, measurements: 
                      date=m["options"]["evaluation_date"])
             click.echo(summary_text(run.grade_counts, labels, head=head, rejected=run.rejects,
                                     out_dir=out, lang=lang))
-        for w in run.warnings:
-            click.echo(f"Warning: {w['message']}", err=quiet)
+        for w in run.warnings:  # the manifest's (English): the parts' counts are merged there
+            click.echo(t("warning.prefix", lang) + w["message"], err=quiet)
         sys.exit(1 if run.rejects else 0)
     from ..read.coverage import run_warnings
 
@@ -105,7 +105,7 @@ def score_cmd(ruleset: str, period: str, firms: str, events: str, measurements: 
         warnings = run_warnings(result)
         _refuse_if_strict(strict, warnings)
         write_run(result, out, inputs, xlsx=xlsx, lang=lang)
-    _admitted((result.prepared.allowed_codes or {}).get("admitted", []), allow_codes)
+    _admitted((result.prepared.allowed_codes or {}).get("admitted", []), allow_codes, lang)
     rs = result.ruleset
     if not quiet:
         head = t("score.head", lang, firms=len(result.scores), ruleset=rs.id,
@@ -115,8 +115,8 @@ def score_cmd(ruleset: str, period: str, firms: str, events: str, measurements: 
                                 rejected=len(result.rejects), out_dir=out, lang=lang))
         for line in _score_notes(rs, result.scores, lang):
             click.echo(line)
-    for w in warnings:
-        click.echo(f"Warning: {w['message']}", err=quiet)
+    for w in (warnings if lang == "en" else run_warnings(result, lang)):
+        click.echo(t("warning.prefix", lang) + w["message"], err=quiet)
     sys.exit(1 if len(result.rejects) else 0)
 
 
@@ -127,11 +127,11 @@ def _refuse_if_strict(strict: bool, warnings: list[dict[str, str]]) -> None:
         _fail(f"--strict: {warnings[0]['message']}{more}")
 
 
-def _admitted(codes: list[str], allow_codes: str | None) -> None:
+def _admitted(codes: list[str], allow_codes: str | None, lang: str = "en") -> None:
     """One warning line per credit code the allow-list admitted."""
     for code in codes:
-        click.echo(f"Warning: {code} fails the GB 32100 checks and was admitted by the "
-                   f"allow-list {allow_codes}.", err=True)
+        click.echo(t("warning.prefix", lang) + t("warning.admitted_code", lang, code=code,
+                                                   allow_codes=allow_codes), err=True)
 
 
 @cli.command("explain")

@@ -158,6 +158,28 @@ TEXT: Mapping[str, Mapping[str, str]] = MappingProxyType({k: MappingProxyType(v)
         "en": "Note: the grade cut-offs of {ruleset} are not published; the bands used are a "
               "parameter: {note}",
         "zh": "注意：{ruleset} 的等级分数线未公布，所用分段为参数：{note}"},
+    "score.levels": {"en": "Sub-levels (档次): {levels}", "zh": "档次：{levels}"},
+    # ---- warnings of a scoring run (ecocredit.read.coverage; the manifest keeps English) --
+    "warning.prefix": {"en": "Warning: ", "zh": "警告："},
+    "warning.admitted_code": {
+        "en": "{code} fails the GB 32100 checks and was admitted by the allow-list "
+              "{allow_codes}.",
+        "zh": "{code} 未通过 GB 32100 校验，已按准入清单 {allow_codes} 接受。"},
+    "warning.no_events_in_period": {
+        "en": "No accepted event falls in the period {period}: every firm is graded as if it "
+              "had a clean record. Check the events file and the period.",
+        "zh": "评价期间 {period} 内没有任何被接受的事件记录：所有企业均按无不良记录评定。"
+              "请检查事件文件和评价期间。"},
+    "warning.no_measurements": {
+        "en": "The ruleset {ruleset} reads measured indicators ({indicators}) but no "
+              "measurements were accepted: the rules on them score as if nothing were known. "
+              "Give --measurements.",
+        "zh": "评价规则 {ruleset} 读取监测指标（{indicators}），但没有被接受的监测数据："
+              "相关条款按一无所知计分。请提供 --measurements。"},
+    "warning.period_not_ended": {
+        "en": "The period {period} ends on {end}, after today ({today}): events still to come "
+              "are not in the grades.",
+        "zh": "评价期间 {period} 于 {end} 结束，晚于今天（{today}）：此后发生的事件未计入等级。"},
     # ---- ecocredit publish ---------------------------------------------------------------
     "publish.stage.draft": {"en": "draft result published for comment",
                             "zh": "评价结果（初评）公示"},

@@ -18,12 +18,14 @@ from ..days import day_of
 __all__ = ["coverage_warnings", "events_in_period", "run_warnings"]
 
 
-def run_warnings(result: Any) -> list[dict[str, str]]:
+def run_warnings(result: Any, lang: str = "en") -> list[dict[str, str]]:
     """The warnings of a scoring run, each ``{"code": ..., "message": ...}``.
 
     Parameters
     ----------
     result : ScoreResult
+    lang : {'en', 'zh'}
+        The language of the messages (the manifest records English ones).
 
     Returns
     -------
@@ -32,7 +34,8 @@ def run_warnings(result: Any) -> list[dict[str, str]]:
         order; empty when the inputs cover the period.
     """
     return coverage_warnings(result.period, result.ruleset, result.today,
-                             events_in_period(result), len(result.prepared.measurements))
+                             events_in_period(result), len(result.prepared.measurements),
+                             lang)
 
 
 def events_in_period(result: Any) -> int:
@@ -45,7 +48,7 @@ def events_in_period(result: Any) -> int:
 
 
 def coverage_warnings(per: Any, rs: Any, today: Any, in_period: int,
-                      measurements: int) -> list[dict[str, str]]:
+                      measurements: int, lang: str = "en") -> list[dict[str, str]]:
     """The warnings from the counts of a run (one-shot or summed over parts).
 
     Parameters
@@ -58,25 +61,26 @@ def coverage_warnings(per: Any, rs: Any, today: Any, in_period: int,
         Accepted events falling in the period.
     measurements : int
         Accepted measurement rows.
+    lang : {'en', 'zh'}
+        The language of the messages (the manifest records English ones).
 
     Returns
     -------
     list of dict
         As :func:`run_warnings`.
     """
+    from ..output.i18n import t
+
     out: list[dict[str, str]] = []
     if in_period == 0:
-        out.append({"code": "no_events_in_period", "message": (
-            f"No accepted event falls in the period {per.label}: every firm is graded as if it "
-            "had a clean record. Check the events file and the period.")})
+        out.append({"code": "no_events_in_period",
+                    "message": t("warning.no_events_in_period", lang, period=per.label)})
     reads = sorted({i.id for i in rs.indicators})
     if reads and measurements == 0:
-        out.append({"code": "no_measurements", "message": (
-            f"The ruleset {rs.id} reads measured indicators ({', '.join(reads[:3])}"
-            f"{', ...' if len(reads) > 3 else ''}) but no measurements were accepted: the "
-            "rules on them score as if nothing were known. Give --measurements.")})
+        shown = ", ".join(reads[:3]) + (", ..." if len(reads) > 3 else "")
+        out.append({"code": "no_measurements", "message": t(
+            "warning.no_measurements", lang, ruleset=rs.id, indicators=shown)})
     if today < per.end:
-        out.append({"code": "period_not_ended", "message": (
-            f"The period {per.label} ends on {per.end}, after today ({today}): "
-            "events still to come are not in the grades.")})
+        out.append({"code": "period_not_ended", "message": t(
+            "warning.period_not_ended", lang, period=per.label, end=per.end, today=today)})
     return out
