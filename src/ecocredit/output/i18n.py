@@ -107,6 +107,8 @@ REASONS_ZH: Mapping[str, str] = MappingProxyType({
     "missing_value": "必填值为空",
     "bad_credit_code": "不是有效的18位统一社会信用代码（GB 32100-2015：校验码、登记管理部门、"
                        "机构类别或行政区划码有误）",
+    "bad_org_code": "统一社会信用代码中的组织机构代码（第9-17位）校验码不符合 GB 11714"
+                    "（确属登记在册的代码可用 --allow-codes 准入）",
     "bad_region_code": "不是6位行政区划代码（GB/T 2260）",
     "bad_date": "不是有效日期（年-月-日，如 2024-05-01、2024/5/1、2024年5月1日）",
     "future_date": "日期晚于本次运行的参照日期",
