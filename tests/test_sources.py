@@ -131,3 +131,14 @@ def test_rulesets_sources_of_an_unknown_id_is_a_usage_error(ecocredit_cli):
     proc = ecocredit_cli("rulesets", "--sources", "nowhere-2030")
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "nowhere-2030" in proc.stderr
+
+
+def test_a_ruleset_saved_before_url_kind_existed_still_loads_but_lint_asks_for_it(tmp_path):
+    # a run made before the rule existed must still explain and replay (its ruleset is reloaded)
+    text = (ROOT / "rulesets" / "hebei-2024.yaml").read_text(encoding="utf-8")
+    old = tmp_path / "hebei-2024.yaml"
+    old.write_text("\n".join(l for l in text.split("\n") if "url_kind:" not in l),
+                   encoding="utf-8")
+
+    assert load_ruleset(old).id == "hebei-2024"
+    assert {p.code for p in lint_ruleset(old)} == {"url_kind"}

@@ -132,6 +132,12 @@ def load_ruleset(name_or_path: str | Path) -> Ruleset:
     return load_document(name_or_path, bundled_dir(), _parse, RulesetError, "ruleset")
 
 
+#: problem codes that ``lint`` reports (exit 1) but loading tolerates: citation metadata that
+#: does not change a result. A ruleset saved with a run before the rule existed still loads, so
+#: the run can be explained and replayed; ``ecocredit lint`` still asks for the fix.
+LINT_ONLY = frozenset({"url_kind"})
+
+
 def load_document(name_or_path: str | Path, folder: Path,
                    parse: Callable[[str, str], tuple[_D | None, list[Problem]]],
                    error: type[RulesetError], what: str) -> _D:
@@ -154,6 +160,7 @@ def load_document(name_or_path: str | Path, folder: Path,
         raise error([Problem(str(p), None, "", "unreadable",
                              f"Cannot read the file: {exc}.")], str(p)) from None
     doc, problems = parse(text, str(p))
+    problems = [x for x in problems if x.code not in LINT_ONLY]
     if problems or doc is None:
         raise error(problems, str(p))
     doc._sha256 = hashlib.sha256(raw).hexdigest()
