@@ -31,7 +31,7 @@ from ecocredit.ruleset.models import Measure, MeasureAnchor
 from conftest import make_firm_id
 
 F1, F2 = make_firm_id(1), make_firm_id(2)
-CASE06 = Path("/work/shared/cases/06-guangdong-repair-after-publication")
+CASE06 = Path(__file__).parent / "fixtures" / "case06"  # case 06, codes made GB 11714-valid
 RED = ["fine", "production_restriction", "daily_penalty"]  # 9 - 2 - 3 - 3 = 1 → red
 
 
@@ -243,7 +243,7 @@ def test_case_06_measures_are_in_force_from_publication_not_from_the_evaluation_
 def test_a_publication_before_the_evaluation_date_is_refused():
     with pytest.raises(ecocredit.InputError, match="precedes"):
         _ask(_case06(), ["2020-05-15"], action="loan",
-             fid="91440300MA00001A0H", published_on=dt.date(2018, 12, 30))
+             fid="91440300MA00001A51", published_on=dt.date(2018, 12, 30))
 
 
 def _jiangxi_red(period):
