@@ -67,8 +67,10 @@ def _few_valued(prep: Any) -> list[str]:
 
 def input_sizes(inputs: Mapping[str, Any]) -> dict[str, Any]:
     """Table → size in bytes of its input file (a list for a table of several files)."""
+    from ..read.excel import split_sheet
+
     def size(p: Any) -> int:
-        return Path(p).stat().st_size
+        return split_sheet(p)[0].stat().st_size  # ``FILE.xlsx#Sheet``: the file's size
 
     return {t: [size(x) for x in p] if isinstance(p, (list, tuple)) else size(p)
             for t, p in inputs.items()}
