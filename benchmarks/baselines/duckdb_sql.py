@@ -41,10 +41,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ecocredit.periods import previous_periods
 from ecocredit.ruleset import Ruleset, load_ruleset
 from ecocredit.periods import parse_period
 from ecocredit.points import to_cents
+
+from .naive_pandas import history_windows
 
 __all__ = ["ruleset_sql", "score_duckdb", "end_to_end", "SUPPORTED_KINDS"]
 
@@ -146,15 +147,15 @@ def ruleset_sql(ruleset: Ruleset | str, *, period: str, as_of: dt.date | str | N
             cond_cols.append(f"max({field}) FILTER (WHERE rule_id = {_q(r.id)}) AS {_col('n_' + r.id)}")
         if w.history is not None:
             h = w.history
-            labels = previous_periods(per, h.periods)
             hit = []
             if h.grades:
                 hit.append(f"grade IN ({', '.join(_q(g) for g in h.grades)})")
             if h.lists:
                 hit.append(f"list IN ({', '.join(_q(x) for x in h.lists)})")
-            hist_cols.append(
-                f"count(*) FILTER (WHERE period IN ({', '.join(_q(x) for x in labels)}) AND "
-                f"({' OR '.join(hit) or 'false'})) AS {_col('h_' + r.id)}")
+            for j, labels in enumerate(history_windows(r, per)):
+                hist_cols.append(
+                    f"count(*) FILTER (WHERE period IN ({', '.join(_q(x) for x in labels)}) AND "
+                    f"({' OR '.join(hit) or 'false'})) AS {_col(f'h{j}_' + r.id)}")
     hist_cte = ""
     if hist_cols and history:
         lst = "coalesce(trim(list), '')"
@@ -170,9 +171,12 @@ def ruleset_sql(ruleset: Ruleset | str, *, period: str, as_of: dt.date | str | N
             parts.append(f"{n} < {w.fewer_than}" if w.fewer_than is not None
                          else f"{n} >= {w.at_least}")
         if w.history is not None:
-            labels = previous_periods(per, w.history.periods)
-            k = f"coalesce(h.{_col('h_' + r.id)}, 0)" if hist_cte else "0"
-            parts.append(f"{k} >= 1" if w.history.require == "any" else f"{k} >= {len(labels)}")
+            held = []
+            for j, labels in enumerate(history_windows(r, per)):
+                k = f"coalesce(h.{_col(f'h{j}_' + r.id)}, 0)" if hist_cte else "0"
+                held.append(f"{k} >= 1" if w.history.require == "any"
+                            else f"{k} >= {len(labels)}")
+            parts.append("(" + " OR ".join(held) + ")")
         return "(" + " AND ".join(parts) + ")"
 
     base = to_cents(sc.base)

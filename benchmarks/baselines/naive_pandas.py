@@ -67,6 +67,19 @@ def _matching(g: pd.DataFrame, m: Any, eval_ts: pd.Timestamp) -> pd.DataFrame:
     return g[sel]
 
 
+def history_windows(r: Any, per: Any) -> list[list[str]]:
+    """The history windows a rule reads: the previous ``k`` periods, or, for a cap that holds
+    ``within_periods`` N, the N windows of k periods ending 1 … N periods before."""
+    k, n = r.when.history.periods, getattr(r, "within_periods", None) or 1
+    labels = previous_periods(per, k + n - 1)
+    return [labels[j:j + k] for j in range(n)]
+
+
+def _window_holds(h: Any, labels: list[str], rows: Any) -> bool:
+    k = sum(1 for p, gr, li in rows if p in labels and (gr in h.grades or li in h.lists))
+    return k >= 1 if h.require == "any" else k >= len(labels)
+
+
 def score_naive(firms: pd.DataFrame, events: pd.DataFrame, ruleset: Ruleset | str, *,
                 period: str, history: pd.DataFrame | None = None,
                 as_of: dt.date | str | None = None) -> pd.DataFrame:
@@ -157,10 +170,8 @@ def score_naive(firms: pd.DataFrame, events: pd.DataFrame, ruleset: Ruleset | st
                 n = hits["event_type"].nunique() if w.count == "types" else len(hits)
                 ok = n < w.fewer_than if w.fewer_than is not None else n >= w.at_least
             if w.history is not None:
-                labels = previous_periods(per, w.history.periods)
-                k = sum(1 for p, gr, li in hist.get(fid, ()) if p in labels and (
-                    gr in w.history.grades or li in w.history.lists))
-                ok = ok and (k >= 1 if w.history.require == "any" else k >= len(labels))
+                ok = ok and any(_window_holds(w.history, labels, hist.get(fid, ()))
+                                for labels in history_windows(r, per))
             if not ok:
                 continue
             if r.kind == "downgrade":
