@@ -166,8 +166,12 @@ def test_a_firm_turning_red_under_jiangsu_pays_the_differential_price_and_is_vis
     cons = w.consequences.set_index("consequence")
     price = cons.loc["differential price"]
     assert int(price["baseline"]) == 0  # anhui has no price measures
-    red_or_black = w.reform.scores["grade"].isin(["red", "black"]).sum()
-    assert int(price["reform"]) == red_or_black == price["newly"]
+    # Jiangsu's surcharges follow the result on the half-year's last day (time-anchored
+    # measures): evaluated on 2024-12-31, the price is the one of the 30 June result
+    on_30_june = ecocredit.score(firms, events, "jiangsu-2020", period="2024",
+                                 as_of="2024-06-30", today=TODAY)
+    red_or_black = on_30_june.scores["grade"].isin(["red", "black"]).sum()
+    assert int(price["reform"]) == red_or_black == price["newly"] == 1
     assert "checks_reform" in w.changes.columns
 
 
