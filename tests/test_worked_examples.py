@@ -28,9 +28,10 @@ import pandas as pd
 import pytest
 
 import ecocredit
-from ecocredit.codes import uscc_check_char
 from ecocredit.engine.reference import reference_scores
 from ecocredit.ruleset import load_ruleset
+
+from conftest import make_firm_id
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -43,9 +44,9 @@ RULESETS = {"guangdong-2015": GD, "anhui-2019": AH, "jiangsu-2020": JS}
 
 
 def firm_id(i: int) -> str:
-    """A valid unified social credit code (GB 32100-2015), numbered ``i``."""
-    body = "91360102" + f"{i:08d}" + "0"
-    return body + uscc_check_char(body)
+    """A valid unified social credit code (GB 32100-2015, its embedded organisation code valid
+    per GB 11714), numbered ``i``."""
+    return make_firm_id(i)
 
 
 FIRM = firm_id(1)
@@ -567,7 +568,9 @@ def hist(*pairs: tuple[str, str]) -> list[dict[str, str]]:
      "history 2023: yellow;history 2024: yellow"),
     (hist(("2024", "yellow")), "green", "", None),
     (hist(("2023", "yellow"), ("2024", "blue")), "green", "", None),
-    (hist(("2022", "yellow"), ("2023", "yellow"), ("2024", "blue")), "green", "", None),
+    # yellow two years running (2022-2023): not 诚信 within the two years that follow, 2025 too
+    (hist(("2022", "yellow"), ("2023", "yellow"), ("2024", "blue")), "blue", "AH-C02",
+     "history 2022: yellow;history 2023: yellow"),
 ], ids=["red-last-year", "red-two-years-ago", "red-three-years-ago", "yellow-both-years",
         "yellow-last-year-only", "yellow-two-years-ago-only", "yellow-2022-2023"])
 def test_anhui_history_caps_keep_a_100_point_firm_out_of_green(history, grade, applied, evidence):

@@ -227,7 +227,7 @@ def score(firms: Any, events: Any, ruleset: Ruleset | str | Path, *, period: str
     Examples
     --------
     >>> import pandas as pd, ecocredit
-    >>> body = "91360102MA35XKQ17"
+    >>> body = "91360102MA35XKQ15"
     >>> fid = body + ecocredit.codes.uscc_check_char(body)
     >>> firms = pd.DataFrame({"firm_id": [fid], "name": ["甲公司"], "region_code": ["360102"]})
     >>> events = pd.DataFrame({"event_id": ["E1"], "firm_id": [fid],

@@ -16,7 +16,7 @@ Examples
 --------
 >>> import pandas as pd
 >>> from ecocredit.codes import uscc_check_char
->>> fid = "91360102MA35XKQ17" + uscc_check_char("91360102MA35XKQ17")
+>>> fid = "91360102MA35XKQ15" + uscc_check_char("91360102MA35XKQ15")
 >>> firms = pd.DataFrame({"firm_id": [fid], "name": ["甲公司"], "region_code": ["360102"]})
 >>> events = pd.DataFrame({"event_id": ["E1"], "firm_id": [fid], "event_date": ["2025-03-02"],
 ...                        "event_type": ["fine"]})

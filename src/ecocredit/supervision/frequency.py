@@ -196,7 +196,7 @@ def inspection_frequency(policy: Policy | str | Path, *, as_of: dt.date | str,
     --------
     >>> import pandas as pd
     >>> from ecocredit.codes import uscc_check_char
-    >>> ids = [b + uscc_check_char(b) for b in ("91360102MA35XKQ17", "91360102MA35XKQ27")]
+    >>> ids = [b + uscc_check_char(b) for b in ("91360102MA35XKQ15", "91360102MA35XKQ23")]
     >>> firms = pd.DataFrame({"firm_id": ids, "name": ["甲", "乙"], "region_code": "360102",
     ...                       "supervision_class": ["A", "C"], "positive_list": ["false", "true"]})
     >>> events = pd.DataFrame({"event_id": ["E1"], "firm_id": [ids[0]],
