@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from ecocredit.errors import RulesetError
+from ecocredit.ruleset.loader import LINT_ONLY
 from ecocredit.ruleset import (
     bundled_rulesets,
     lint_ruleset,
@@ -69,6 +70,9 @@ def test_a_broken_ruleset_is_reported_with_file_line_and_key_path(name):
     assert problem.file == str(file)
     assert str(problem).startswith(f"{file}:{line}: ")
     assert problem.message
+    if code in LINT_ONLY:  # citation metadata: lint asks for it, loading tolerates it
+        assert load_ruleset(file).id
+        return
     with pytest.raises(RulesetError) as exc:
         load_ruleset(file)
     assert exc.value.problems == problems

@@ -91,11 +91,12 @@ def _ref_messages(ruleset: Ruleset) -> tuple[str, str]:
 
 
 def _probe_ref_messages(ruleset: Ruleset) -> tuple[str, str]:
-    from ..codes import uscc_check_char
+    from ..codes import org_check_char, uscc_check_char
 
     ids = []
-    for i in (1, 2):
-        body = f"9136010200000{i:03d}0"
+    for i in (1, 2):  # valid codes (GB 32100, with a GB 11714-valid organisation code)
+        org = f"{i:08d}"
+        body = "91360102" + org + org_check_char(org)
         ids.append(body + uscc_check_char(body))
     firms = pd.DataFrame({"firm_id": ids, "name": ["a", "b"], "region_code": "360102"})
     events = pd.DataFrame({"event_id": ["A", "B", "C"], "firm_id": [ids[0], ids[1], ids[1]],
