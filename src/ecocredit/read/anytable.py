@@ -15,8 +15,9 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError
-from .csvtext import ROW_PROBLEM, read_csv_text, sniff
-from .excel import EXCEL_SUFFIXES, check_sheet, split_sheet
+from .csvtext import ROW_PROBLEM, read_csv_text
+from .excel import EXCEL_SUFFIXES, split_sheet
+from .files import check_workbook, unreadable_as_input_error
 from .text import _as_strings
 
 __all__ = ["read_any_table"]
@@ -50,27 +51,15 @@ def read_any_table(path: str | Path, what: str) -> pd.DataFrame:
     """
     p, sheet = split_sheet(path)
     name = str(path)
-    try:
+    with unreadable_as_input_error(name, what):
         suffix = p.suffix.lower()
         if suffix in EXCEL_SUFFIXES:
-            if sniff(p) == "text":
-                raise InputError(f"{name}: this is a text (CSV) file, not an Excel workbook; "
-                                 "rename it to .csv.", file=name, reason_code="wrong_format")
-            if sheet is not None:
-                check_sheet(p, sheet, name)
+            check_workbook(p, suffix, sheet, name)
             df = pd.read_excel(p, dtype=object, sheet_name=sheet or 0)
         elif suffix in (".parquet", ".pq"):
             df = pd.read_parquet(p)
         else:
             df = read_csv_text(p)
-    except FileNotFoundError:
-        raise InputError(f"{name}: no such file.", file=name, reason_code="unreadable") from None
-    except InputError:
-        raise
-    except Exception as exc:  # any parser error: one line, no traceback
-        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputError(f"{name}: cannot be read as a {what} table ({msg}).", file=name,
-                         reason_code="unreadable") from None
     if ROW_PROBLEM in df.columns:
         problems = df[ROW_PROBLEM].astype(object).fillna("").to_numpy(dtype=object)
         rows = [i for i, w in enumerate(problems) if w]

@@ -3,6 +3,8 @@ text with the contract's column names (Chinese aliases accepted)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +55,37 @@ def _canonical_headers(df: pd.DataFrame, table: str, file: str) -> pd.DataFrame:
     return out
 
 
+@contextmanager
+def unreadable_as_input_error(name: str, what: str) -> Iterator[None]:
+    """Within it, a missing file or any parser error becomes one :class:`InputError` line
+    (``unreadable``) naming the file: no traceback reaches a user."""
+    try:
+        yield
+    except FileNotFoundError:
+        raise InputError(f"{name}: no such file.", file=name, reason_code="unreadable") from None
+    except InputError:
+        raise
+    except Exception as exc:  # any parser error: one line, no traceback
+        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError(f"{name}: cannot be read as a {what} table ({msg}).", file=name,
+                         reason_code="unreadable") from None
+
+
+def check_workbook(p: Path, suffix: str, sheet: str | None, name: str) -> None:
+    """An Excel input is what its suffix says (not a CSV renamed, not the other workbook
+    kind) and holds the sheet named after ``#``; else :class:`InputError` (one line)."""
+    kind = sniff(p)
+    if kind == "text":
+        raise InputError(f"{name}: this is a text (CSV) file, not an Excel workbook; "
+                         "rename it to .csv.", file=name, reason_code="wrong_format")
+    if kind != ("xls" if suffix == ".xls" else "xlsx"):
+        raise InputError(f"{name}: this is an Excel workbook of the other kind "
+                         f"(.{kind}); rename it to .{kind}.", file=name,
+                         reason_code="wrong_format")
+    if sheet is not None:
+        check_sheet(p, sheet, name)
+
+
 def read_table(path: str | Path, table: str, *, as_strings: bool = True) -> pd.DataFrame:
     """Read one input table (CSV in UTF-8/UTF-8-BOM/GB18030, Excel ``.xlsx`` or Parquet).
 
@@ -76,7 +109,7 @@ def read_table(path: str | Path, table: str, *, as_strings: bool = True) -> pd.D
     """
     p, sheet = split_sheet(path)
     name = str(path)
-    try:
+    with unreadable_as_input_error(name, table):
         suffix = p.suffix.lower()
         if "#" in name and sheet is None and not p.exists():
             file = name.rpartition("#")[0]
@@ -85,16 +118,7 @@ def read_table(path: str | Path, table: str, *, as_strings: bool = True) -> pd.D
                                  f"(.xlsx, .xlsm, .xls); {file} is not one.", file=name,
                                  reason_code="wrong_format")
         if suffix in EXCEL_SUFFIXES:
-            kind = sniff(p)
-            if kind == "text":
-                raise InputError(f"{name}: this is a text (CSV) file, not an Excel workbook; "
-                                 "rename it to .csv.", file=name, reason_code="wrong_format")
-            if kind != ("xls" if suffix == ".xls" else "xlsx"):
-                raise InputError(f"{name}: this is an Excel workbook of the other kind "
-                                 f"(.{kind}); rename it to .{kind}.", file=name,
-                                 reason_code="wrong_format")
-            if sheet is not None:
-                check_sheet(p, sheet, name)
+            check_workbook(p, suffix, sheet, name)
             df = (read_excel_table(p, table, sheet) if suffix != ".xls" else
                   pd.read_excel(p, dtype=object, sheet_name=sheet or 0))
         elif suffix in (".parquet", ".pq"):
@@ -107,14 +131,6 @@ def read_table(path: str | Path, table: str, *, as_strings: bool = True) -> pd.D
                 types_mapper=_arrow_text)
         else:
             df = read_csv_text(p)  # Arrow's threads, straight into Arrow strings
-    except FileNotFoundError:
-        raise InputError(f"{name}: no such file.", file=name, reason_code="unreadable") from None
-    except InputError:
-        raise
-    except Exception as exc:  # any parser error: one line, no traceback
-        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputError(f"{name}: cannot be read as a {table} table ({msg}).", file=name,
-                         reason_code="unreadable") from None
     df = _canonical_headers(df, table, name)
     return _as_strings(df) if as_strings else df
 
