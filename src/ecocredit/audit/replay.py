@@ -302,21 +302,27 @@ def _load_ruleset(m: dict[str, Any], problems: list[str]) -> Any:
     """The run's ruleset, checked against its recorded SHA-256; None if it cannot be read."""
     from ..ruleset import load_ruleset
 
-    info = m["ruleset"]
+    return load_recorded(m["ruleset"], load_ruleset, "ruleset", problems)
+
+
+def load_recorded(info: dict[str, Any], load: Any, what: str, problems: list[str]) -> Any:
+    """The document a manifest records (``info``: ``id``, ``source``, ``sha256``) loaded with
+    ``load`` from its file, or by id when the file is gone; a changed or unreadable file is
+    appended to ``problems`` with both hashes. None if it cannot be read."""
     src = info.get("source") or ""
     use = src if src and Path(src).is_file() else info["id"]
     try:
-        rs = load_ruleset(use)
+        doc = load(use)
     except _RECOMPUTE_ERRORS as exc:
         now = file_sha256(use) if Path(str(use)).is_file() else "none (not a file)"
-        problems.append(f"the ruleset {use} changed since the run (SHA-256 {info.get('sha256')} "
+        problems.append(f"the {what} {use} changed since the run (SHA-256 {info.get('sha256')} "
                         f"in the manifest, {now} now) and cannot be read: "
                         f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
         return None
-    if rs.sha256 != info.get("sha256"):
-        problems.append(f"the ruleset {use} changed since the run (SHA-256 {info.get('sha256')} "
-                        f"in the manifest, {rs.sha256} now)")
-    return rs
+    if doc.sha256 != info.get("sha256"):
+        problems.append(f"the {what} {use} changed since the run (SHA-256 {info.get('sha256')} "
+                        f"in the manifest, {doc.sha256} now)")
+    return doc
 
 
 def _replay_score(m: dict[str, Any], run_dir: Path, inputs_dirs: Sequence[str | Path],

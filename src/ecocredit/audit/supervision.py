@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .manifest import file_sha256
-from .replay import _RECOMPUTE_ERRORS, check_inputs, check_outputs, compare_manifests
+from .replay import (_RECOMPUTE_ERRORS, check_inputs, check_outputs, compare_manifests,
+                     load_recorded)
 
 __all__ = ["replay_supervision"]
 
@@ -27,21 +27,7 @@ def _policy(m: dict[str, Any], problems: list[str]) -> Any:
     """The policy file (or bundled id) of the run, checked against its SHA-256."""
     import ecocredit
 
-    info = m["policy"]
-    src = info.get("source") or ""
-    use = src if src and Path(src).is_file() else info["id"]
-    try:
-        pol = ecocredit.load_policy(use)
-    except _RECOMPUTE_ERRORS as exc:
-        now = file_sha256(use) if Path(str(use)).is_file() else "none (not a file)"
-        problems.append(f"the policy {use} changed since the run (SHA-256 {info.get('sha256')} "
-                        f"in the manifest, {now} now) and cannot be read: "
-                        f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
-        return None
-    if pol.sha256 != info.get("sha256"):
-        problems.append(f"the policy {use} changed since the run (SHA-256 {info.get('sha256')} "
-                        f"in the manifest, {pol.sha256} now)")
-    return pol
+    return load_recorded(m["policy"], ecocredit.load_policy, "policy", problems)
 
 
 def _names(m: dict[str, Any]) -> dict[str, Any]:
