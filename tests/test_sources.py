@@ -110,6 +110,8 @@ def test_the_sources_table_counts_articles_and_citing_records_per_document():
 def test_the_readme_counts_the_rules_on_secondary_copies_only():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     rows = dict(re.findall(r"^\| `([a-z0-9\-]+)` \| .* \| (\d+ of \d+) \|$", readme, re.M))
+    table = readme[readme.index("| id | what | on secondary copies only |"):].split("\n\n")[0]
+    assert {line.count("|") for line in table.splitlines()} == {4}, "a row with a stray cell"
     want = {rs.id: f"{len(secondary_only(rs))} of {len(cited_rules(rs))}"
             for rs in bundled_rulesets()}
     assert rows == want
