@@ -104,7 +104,7 @@ def test_score_with_lang_zh_prints_chinese_and_writes_chinese_reject_messages_in
         assert r.returncode == 1, r.stderr  # my-data has one bad date: 2025-02-30
         runs[lang] = r.stdout
     assert runs["zh"].startswith("已按评价规则 anhui-2019")
-    assert "拒收的输入行：1（见 rejects.csv）" in runs["zh"]
+    assert "拒收的输入行：1（见 rejects.csv；中文说明见 --xlsx 写出的 rejects.xlsx）" in runs["zh"]
     assert "Rejected input rows: 1 (see rejects.csv)" in runs["en"]
     # the machine files are the contract: the same bytes in either language
     for name in ("scores.csv", "contributions.csv", "rejects.csv"):

@@ -151,7 +151,8 @@ TEXT: Mapping[str, Mapping[str, str]] = MappingProxyType({k: MappingProxyType(v)
               "（评价日 {date}）。"},
     "score.not_graded": {"en": "未评级 (not graded)", "zh": "不评定等级"},
     "score.rejected": {"en": "Rejected input rows: {n}", "zh": "拒收的输入行：{n}"},
-    "score.see_rejects": {"en": " (see rejects.csv)", "zh": "（见 rejects.csv）"},
+    "score.see_rejects": {"en": " (see rejects.csv)",
+                          "zh": "（见 rejects.csv；中文说明见 --xlsx 写出的 rejects.xlsx）"},
     "score.written": {"en": "Outputs written to {out}", "zh": "输出已写入 {out}"},
     "score.lists": {
         "en": "Lists in force: red {red}, black {black} (see the list and list_until columns)",
