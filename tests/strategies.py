@@ -8,6 +8,7 @@ the ruleset, so every bundled ruleset is exercised where its rules have edges.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from decimal import Decimal
 
 import pandas as pd
@@ -20,6 +21,16 @@ from ecocredit.periods import parse_period
 from ecocredit.vocab import EVENT_TYPES, MEDIA, POSITIVE_EVENT_TYPES, SEVERITIES
 
 TODAY = dt.date(2030, 1, 1)
+#: multiplies the example counts of the property tests that run per bundled ruleset
+#: (``ECOCREDIT_TEST_EXAMPLES=5 pytest`` for a thorough run before a release); the default keeps
+#: the suite within CI's time budget, and since CI keeps no example database, every run draws
+#: new examples
+EXAMPLES_SCALE = float(os.environ.get("ECOCREDIT_TEST_EXAMPLES", "1"))
+
+
+def examples(n: int) -> int:
+    """``n`` examples, times :data:`EXAMPLES_SCALE` (at least one)."""
+    return max(1, round(n * EXAMPLES_SCALE))
 ALPHA = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 

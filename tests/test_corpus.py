@@ -20,7 +20,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import pytest
 
@@ -169,8 +169,20 @@ def _check(work: Path, step: dict[str, Any], proc: subprocess.CompletedProcess) 
     _check_outputs(work, step)
 
 
+def _process(step: dict[str, Any], work: Path) -> subprocess.CompletedProcess:
+    """The step as its own ``python -m ecocredit.cli`` process, as a user runs it."""
+    return subprocess.run([sys.executable, "-m", "ecocredit.cli", *step["args"]],
+                          cwd=work, env=_env(), capture_output=True, text=True,
+                          encoding="utf-8", errors="replace", timeout=600)
+
+
 @pytest.mark.parametrize("case", CASES)
-def test_corpus_case(case: str, tmp_path: Path) -> None:
+def test_corpus_case(case: str, tmp_path: Path,
+                     ecocredit_cli: Callable[..., subprocess.CompletedProcess]) -> None:
+    """Steps run in this process through the command line's parser (the ``ecocredit_cli``
+    fixture: same exit status, stdout and stderr, an escaping exception shown as a traceback),
+    those marked ``"process": true`` as their own process; ``ECOCREDIT_TEST_SUBPROCESS=1``
+    runs every step as a process."""
     work = shutil.copytree(CORPUS / case, tmp_path / case)
     expected = json.loads((work / "expected.json").read_text(encoding="utf-8"))
     for step in expected["steps"]:
@@ -178,9 +190,8 @@ def test_corpus_case(case: str, tmp_path: Path) -> None:
             _edit(work, step)
             continue
         start = time.monotonic()
-        proc = subprocess.run([sys.executable, "-m", "ecocredit.cli", *step["args"]],
-                              cwd=work, env=_env(), capture_output=True, text=True,
-                              encoding="utf-8", errors="replace", timeout=600)
+        proc = (_process(step, work) if step.get("process")
+                else ecocredit_cli(*step["args"], cwd=work))
         took = time.monotonic() - start
         _check(work, step, proc)
         # bounded: an alias bomb is stopped, not expanded

@@ -25,11 +25,12 @@ from ecocredit.scale import partition_of, score_files_partitioned, score_partiti
 from ecocredit.ruleset import load_ruleset
 
 from conftest import make_firm_id
-from strategies import TODAY, inputs
+from strategies import TODAY, examples, inputs
 
 RULESETS = [rs.id for rs in ecocredit.bundled_rulesets()]
 PERIOD = {"chongqing-2017": "2019", "shandong-2020": "2024", "jiangxi": "2024"}
-SETTINGS = settings(max_examples=25, deadline=None,
+# per ruleset; ECOCREDIT_TEST_EXAMPLES scales the count (tests/strategies.py)
+SETTINGS = settings(max_examples=examples(10), deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 

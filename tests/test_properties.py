@@ -24,7 +24,7 @@ import ecocredit
 from ecocredit.engine.reference import reference_scores
 from ecocredit.ruleset import load_ruleset
 
-from strategies import TODAY, adverse_event, inputs
+from strategies import TODAY, adverse_event, examples, inputs
 
 FIXTURES = Path(__file__).parent / "fixtures"
 RULESETS = [rs.id for rs in ecocredit.bundled_rulesets()]
@@ -35,11 +35,12 @@ PERIOD = {"guangdong-2015": "2025", "anhui-2019": "2025", "jiangsu-2020": "2025"
           "jiangxi": "2024", "guizhou-2019": "2025"}
 LISTED = [name for name in ALL if load_ruleset(name).lists is not None]
 
-SETTINGS = settings(max_examples=40, deadline=None,
+# per ruleset (fifteen of them with the test rulesets): the counts keep the suite within CI's
+# time budget; ECOCREDIT_TEST_EXAMPLES scales them (tests/strategies.py)
+SETTINGS = settings(max_examples=examples(20), deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-# the properties that score twice per example, over nine rulesets: fewer examples keep the suite
-# within its time budget
-LIGHT = settings(SETTINGS, max_examples=25)
+# the properties that score twice per example
+LIGHT = settings(SETTINGS, max_examples=examples(12))
 
 
 def _load(name: str):
@@ -141,7 +142,8 @@ VETO_CASES = [(rs_id, r.id) for rs_id in RULESETS for r in load_ruleset(rs_id).r
 
 
 @pytest.mark.parametrize("name,rule_id", VETO_CASES)
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(6), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_a_veto_event_always_gives_the_veto_grade(name, rule_id, data):
     rs = _load(name)
@@ -169,7 +171,8 @@ def test_a_veto_event_always_gives_the_veto_grade(name, rule_id, data):
 
 
 @pytest.mark.parametrize("name", RULESETS)
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(4), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_a_saved_run_replays_identically(name, data):
     import tempfile
@@ -190,7 +193,8 @@ def test_a_saved_run_replays_identically(name, data):
 
 
 @pytest.mark.parametrize("name", [n for n in RULESETS if load_ruleset(n).measures])
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(5), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_the_trace_log_has_exactly_one_line_per_check(name, data):
     import tempfile
