@@ -182,7 +182,7 @@ def _rules_section(contrib: pd.DataFrame, lang: str = "en") -> tuple[Section, pd
                       "points_moved": (g["abs"].sum() / 100).to_numpy(float)})
     t = t.sort_values(["points_moved", "firms"], ascending=False, kind="stable").reset_index(
         drop=True)
-    top = t.head(15)
+    top = t[t["points_moved"] > 0].head(15)  # vetoes and list entries move no points: table only
     fig = charts.bar_chart(list(top["rule_id"]), list(top["points_moved"]),
                            [f"#{anchor('rules', x)}" for x in top["rule_id"]],
                            horizontal=True, ylabel="points moved (sum of |points|)")
