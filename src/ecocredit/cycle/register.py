@@ -467,13 +467,13 @@ def _head_problems(name: str, want: tuple[int, str], found: str | None, last: in
     """Whether the expected head ``want`` (seq, hash) is in the chain (``found``: its hash)."""
     seq, h = want
     if found is None and last < seq:
-        return [f"{name}: the chain ends at #{last} but the expected head is #{seq}: "
-                f"{seq - last} record(s) at its end were removed"]
+        return [(f"{name}: the chain ends at #{last} but the expected head is #{seq}: "
+                 f"{seq - last} record(s) at its end were removed")]
     if found is None:
         return [f"{name} #{seq}: the expected head's record is missing"]
     if found != h:
-        return [f"{name} #{seq}: its hash is not the expected head's: the records up to it are "
-                "not those the head was taken from"]
+        return [(f"{name} #{seq}: its hash is not the expected head's: the records up to it "
+                 "are not those the head was taken from")]
     return []
 
 
