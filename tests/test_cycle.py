@@ -470,6 +470,8 @@ def test_the_worked_example_takes_a_county_from_draft_to_final_with_two_objectio
     assert per_stage == {"draft": 3014, "final": 3014, "objection": 1, "adjustment": 1,
                          "repair": 1}
     assert "Register chain intact" in r.stdout
+    # the head kept after the final publication (#6029) is still in the chain at the end
+    assert "The expected head is in the chain (decisions #6029, trace #0)" in r.stdout
     assert reg.in_force(["91360981610777802X"], "2026-07-01")["grade"].tolist() == ["blue"]
     assert reg.in_force(["91360981MA9DYB473L"], "2026-07-22")["stage"].tolist() == ["repair"]
     assert reg.in_force(["91360981MA4QW4X70L"], "2026-08-20")["grade"].tolist() == ["yellow"]

@@ -10,11 +10,8 @@ Append-only and tamper-evident: a correction is a new record that names the one 
 ``supersedes``, never an edit; each record carries ``hash = SHA-256(canonical JSON of its
 fields, including prev_hash)`` where ``prev_hash`` is the hash of the record before it, so
 changing one byte of any stored record breaks the chain from there (:meth:`Register.verify`).
-A chain cannot show that its last records were cut off, nor that the whole chain was recomputed:
-that takes the register's **head** (per table, the last record's number and hash, :class:`Head`)
-kept somewhere else. Every write reports the head it leaves (:attr:`Register.last_head`; the
-commands print it) and ``verify(expect=...)`` proves the records up to a known head are all there,
-unchanged.
+A chain cannot show a cut at its end, nor a chain recomputed from the first record: that takes
+a :class:`Head` kept elsewhere (each write leaves :attr:`Register.last_head`; ``verify(expect=)``).
 
 Storage is SQLAlchemy Core, one code path for an embedded SQLite file (the default: a path) and
 a PostgreSQL server (a URL such as ``postgresql://user@host/db``, driver psycopg). Every command
@@ -42,8 +39,8 @@ import sqlalchemy as sa
 
 from ..errors import EcocreditError
 
-__all__ = ["Register", "RegisterError", "VerifyReport", "Head", "parse_head", "STAGES", "IN_FORCE_STAGES",
-           "DECISION_FIELDS", "TRACE_FIELDS"]
+__all__ = ["Register", "RegisterError", "VerifyReport", "Head", "parse_head", "STAGES",
+           "IN_FORCE_STAGES", "DECISION_FIELDS", "TRACE_FIELDS"]
 
 STAGES = ("draft", "objection", "final", "adjustment", "repair")
 #: stages whose records put a grade in force (a draft or an objection change is not in force)
