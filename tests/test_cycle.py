@@ -228,6 +228,81 @@ def test_register_verify_detects_a_one_byte_edit_to_any_stored_decision(
     assert not reg.verify().ok
 
 
+def _head(out: str) -> str:
+    """The head a command printed (``Register head: decisions=SEQ:HASH trace=SEQ:HASH``)."""
+    lines = [ln for ln in out.splitlines() if ln.startswith("Register head: ")]
+    assert len(lines) == 1, out
+    return lines[0].removeprefix("Register head: ")
+
+
+def test_the_last_record_deleted_is_caught_with_the_head_kept_elsewhere_and_not_without(
+        county: Path, register_url: str, ecocredit_cli) -> None:
+    pub = ecocredit_cli("publish", county / "run", "--register", register_url, "--stage",
+                        "draft", "--published-on", "2026-05-12")
+    head = _head(pub.stdout)
+    assert head.startswith("decisions=4:") and head.endswith("trace=0:" + "0" * 64)
+    ok = ecocredit_cli("register", "verify", "--register", register_url, "--expect-head", head)
+    assert ok.returncode == 0, ok.stdout
+    assert f"Head: {head}" in ok.stdout and "The expected head is in the chain" in ok.stdout
+    # the decisions part alone, as SEQ:HASH
+    seq_hash = head.split()[0].removeprefix("decisions=")
+    alone = ecocredit_cli("register", "verify", "--register", register_url, "--expect-head",
+                          seq_hash)
+    assert alone.returncode == 0, alone.stdout
+    reg = Register(register_url)
+    t = sa.Table("decisions", sa.MetaData(), autoload_with=reg.engine)
+    with reg.engine.begin() as c:
+        c.execute(t.delete().where(t.c.seq == 4))
+    blind = ecocredit_cli("register", "verify", "--register", register_url)
+    assert blind.returncode == 0 and "chain intact: 3 decisions" in blind.stdout  # the limit
+    assert "records removed from the end would not show" in blind.stdout
+    cut = ecocredit_cli("register", "verify", "--register", register_url, "--expect-head", head)
+    assert cut.returncode == 1 and "BROKEN" in cut.stdout
+    assert "the chain ends at #3 but the expected head is #4" in cut.stdout
+    # a head kept from later (a record appended after a cut would take #4 with another hash)
+    assert not reg.verify(expect={"decisions": (3, "f" * 64)}).ok
+
+
+def test_every_command_that_appends_prints_the_head_it_leaves_and_an_old_head_still_checks(
+        county: Path, register_url: str, ecocredit_cli, tmp_path: Path) -> None:
+    run = county / "run"
+    draft = _head(ecocredit_cli("publish", run, "--register", register_url, "--stage", "draft",
+                                "--published-on", "2026-05-12").stdout)
+    apps = tmp_path / "apps.csv"
+    apps.write_text("firm_id,filed_on,claim,event_ids,statement\n"
+                    f"{C},2026-05-20,record_revoked,E5,revoked on review\n", encoding="utf-8")
+    corr = tmp_path / "corr.csv"
+    corr.write_text("event_id,firm_id,event_date,event_type,ref_event_id,recorded_at\n"
+                    f"R1,{C},2025-12-20,revocation,E5,2026-05-22\n", encoding="utf-8")
+    obj = ecocredit_cli("objections", run, "--register", register_url, "--applications", apps,
+                        "--corrections", corr)
+    assert obj.returncode == 0, obj.stderr
+    after_obj = _head(obj.stdout)
+    assert after_obj.startswith("decisions=5:")
+    final = ecocredit_cli("publish", run / "objections" / "run", "--register", register_url,
+                          "--stage", "final", "--published-on", "2026-06-05")
+    after_final = _head(final.stdout)
+    assert after_final.startswith("decisions=9:")
+    reg = Register(register_url)
+    assert reg.head().text() == after_final
+    for old in (draft, after_obj, after_final):  # any head kept earlier proves its prefix
+        assert reg.verify(expect=old).ok, old
+    # a one-byte edit is still caught, anchor or not
+    t = sa.Table("decisions", sa.MetaData(), autoload_with=reg.engine)
+    with reg.engine.begin() as c:
+        c.execute(t.update().where(t.c.seq == 2).values(grade="rad"))
+    for expect in (None, after_final):
+        r = reg.verify(expect=expect)
+        assert not r.ok and any("#2: the record was changed" in p for p in r.problems)
+
+
+def test_a_malformed_expected_head_is_a_one_line_error(register_url: str, ecocredit_cli) -> None:
+    for bad in ("4", "4:abc", "ledger=4:" + "0" * 64, "x:" + "0" * 64):
+        r = ecocredit_cli("register", "verify", "--register", register_url, "--expect-head", bad)
+        _one_line_error(r)
+        assert "SEQ:HASH" in r.stderr
+
+
 def _publish_process(run: Path, url: str, pause: float, marker: Path) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), ECOCREDIT_CYCLE_PAUSE=str(pause),
                ECOCREDIT_CYCLE_PAUSE_MARKER=str(marker))
@@ -395,6 +470,8 @@ def test_the_worked_example_takes_a_county_from_draft_to_final_with_two_objectio
     assert per_stage == {"draft": 3014, "final": 3014, "objection": 1, "adjustment": 1,
                          "repair": 1}
     assert "Register chain intact" in r.stdout
+    # the head kept after the final publication (#6029) is still in the chain at the end
+    assert "The expected head is in the chain (decisions #6029, trace #0)" in r.stdout
     assert reg.in_force(["91360981610777802X"], "2026-07-01")["grade"].tolist() == ["blue"]
     assert reg.in_force(["91360981MA9DYB473L"], "2026-07-22")["stage"].tolist() == ["repair"]
     assert reg.in_force(["91360981MA4QW4X70L"], "2026-08-20")["grade"].tolist() == ["yellow"]

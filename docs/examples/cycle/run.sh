@@ -18,7 +18,13 @@ $E publish "$OUT/run" --register "$R" --stage draft --published-on 2026-05-12
 echo '$ ecocredit objections $OUT/run --applications objections.csv --corrections corrections.csv'
 $E objections "$OUT/run" --register "$R" --applications $X/objections.csv --corrections $X/corrections.csv
 echo '$ ecocredit publish $OUT/run/objections/run --stage final --published-on 2026-06-05'
-$E publish "$OUT/run/objections/run" --register "$R" --stage final --published-on 2026-06-05
+$E publish "$OUT/run/objections/run" --register "$R" --stage final --published-on 2026-06-05 \
+  > "$OUT/final.txt"
+cat "$OUT/final.txt"
+# the head the final publication left, kept outside the register (here a file; in practice
+# a letter, the publication's record, another system): verify --expect-head below proves that
+# no record up to it was removed or changed, which the chain alone cannot prove for its end
+sed -n 's/^Register head: //p' "$OUT/final.txt" > "$OUT/head-after-final.txt"
 echo '$ ecocredit repair $OUT/run/objections/run --applications repair_applications.csv   (without the register)'
 $E repair "$OUT/run/objections/run" --applications $X/repair_applications.csv
 echo '$ ecocredit repair $OUT/run/objections/run --applications repair_applications.csv --register $R'
@@ -32,5 +38,5 @@ for f in 91360981610777802X 91360981MA9DYB473L 91360981MA4QW4X70L; do
   echo "\$ ecocredit register show --firm $f --on 2026-09-01"
   $E register show --register "$R" --firm $f --on 2026-09-01
 done
-echo '$ ecocredit register verify'
-$E register verify --register "$R"
+echo '$ ecocredit register verify --expect-head "$(cat $OUT/head-after-final.txt)"'
+$E register verify --register "$R" --expect-head "$(cat "$OUT/head-after-final.txt")"

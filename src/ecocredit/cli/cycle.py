@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from typing import Any
 
 import click
 
 from .common import _date, _guard, _read_requests, lang_option
 
-__all__ = ["publish_cmd", "objections_cmd", "adjust_cmd", "register_group"]
+__all__ = ["publish_cmd", "objections_cmd", "adjust_cmd", "register_group", "echo_head"]
 
 
 _REGISTER_HELP = ("The credit register: a file path (an SQLite database, created on first use) "
@@ -39,8 +40,10 @@ def publish_cmd(run_dir: str, register: str, stage: str, published_on: dt.date,
     """Record the run's grades and lists at a stage and write the public files."""
     from ..cycle.publish import publish
 
-    click.echo(publish(register, run_dir, stage=stage, published_on=published_on, out=out,
+    reg = _open(register)
+    click.echo(publish(reg, run_dir, stage=stage, published_on=published_on, out=out,
                        days=days, lang=lang).text(lang))
+    echo_head(reg)
 
 
 @click.command("objections")
@@ -63,7 +66,9 @@ def objections_cmd(run_dir: str, register: str, applications: str, corrections: 
 
     apps = _read_requests(applications)
     corr = _read_requests(corrections) if corrections else None
-    click.echo(answer_objections(register, run_dir, apps, corrections=corr, out=out).text())
+    reg = _open(register)
+    click.echo(answer_objections(reg, run_dir, apps, corrections=corr, out=out).text())
+    echo_head(reg)
 
 
 @click.command("adjust")
@@ -81,7 +86,9 @@ def adjust_cmd(register: str, ruleset: str, firms: str, events: str, date: dt.da
     """Dynamic adjustment (动态调整) of published grades by the ruleset's rules."""
     from ..cycle.adjust import adjust
 
-    click.echo(adjust(register, ruleset, firms=firms, events=events, date=date, out=out).text())
+    reg = _open(register)
+    click.echo(adjust(reg, ruleset, firms=firms, events=events, date=date, out=out).text())
+    echo_head(reg)
 
 
 @click.group("register")
@@ -104,11 +111,34 @@ def show_cmd(register: str, firm: str, on: dt.date | None, as_csv: bool) -> None
 
 @register_group.command("verify")
 @click.option("--register", "register", required=True, help=_REGISTER_HELP)
+@click.option("--expect-head", "expect_head", metavar="HEAD",
+              help="A head printed earlier (by publish, objections, adjust, repair, measures or "
+                   "verify) and kept outside the register: 'decisions=SEQ:HASH trace=SEQ:HASH', "
+                   "or SEQ:HASH for the decisions. Proves no record up to it was removed or "
+                   "changed; without it, records removed from the end cannot be seen.")
 @_guard
-def verify_cmd(register: str) -> None:
-    """Recompute the hash chain of every record; exit 1 if any record was changed."""
-    from ..cycle.register import Register
+def verify_cmd(register: str, expect_head: str | None) -> None:
+    """Recompute the hash chain of every record and print the head; exit 1 if broken.
 
-    rep = Register(register).verify()
+    Exit 1 when a record was changed, removed or re-linked, or when the --expect-head record is
+    not in the chain with that hash.
+    """
+    from ..cycle.register import parse_head
+
+    expected = parse_head(expect_head) if expect_head else None
+    rep = _open(register).verify(expected)
     click.echo(rep.text())
     sys.exit(0 if rep.ok else 1)
+
+
+def _open(register: str) -> Any:
+    """The register at a path or URL (:class:`ecocredit.cycle.register.Register`)."""
+    from ..cycle.register import Register
+
+    return Register(register)
+
+
+def echo_head(reg: Any) -> None:
+    """Print the head a command left in the register, to be kept elsewhere (docs/cycle.md)."""
+    head = reg.last_head or reg.head()
+    click.echo(f"Register head: {head.text()}")

@@ -9,6 +9,7 @@ import click
 
 from ..audit import read_manifest, rerun
 from .common import _date, _fail, _guard, _login_name, _read_requests, cli
+from .cycle import echo_head
 
 
 @cli.command("repair")
@@ -40,8 +41,10 @@ def repair_cmd(run_dir: str, applications: str, out: str | None,
         _fail("give either --register (its recorded publication) or --published-on, not both.")
     if register:  # issue 13: windows from the recorded publication; decisions recorded
         from ..cycle.point_of_action import repair_in_register
+        from ..cycle.register import Register
 
-        d = repair_in_register(register, run_dir, apps)
+        reg = Register(register)
+        d = repair_in_register(reg, run_dir, apps)
     else:
         d = decide_repairs(rerun(read_manifest(run_dir), run_dir), apps,
                            published_on=published_on)
@@ -55,6 +58,8 @@ def repair_cmd(run_dir: str, applications: str, out: str | None,
         target = Path(out)
         write_files_atomically(target.parent if str(target.parent) else ".",
                                {target.name: csv_bytes(d)})
+    if register:
+        echo_head(reg)
 
 
 @cli.command("measures")
@@ -105,8 +110,10 @@ def measures_cmd(run_dir: str, firm: str | None, action: str | None, date: dt.da
         _fail("give either --register (its recorded publication) or --published-on, not both.")
     if register:  # issue 13: what was in force in the register; checks to its trace table
         from ..cycle.point_of_action import measures_in_register
+        from ..cycle.register import Register
 
-        res = measures_in_register(register, run_dir, req)
+        reg = Register(register)
+        res = measures_in_register(reg, run_dir, req)
     else:
         res = check_measures(rerun(read_manifest(run_dir), run_dir), req,
                              published_on=published_on)
@@ -118,3 +125,4 @@ def measures_cmd(run_dir: str, firm: str | None, action: str | None, date: dt.da
     if register:
         click.echo(f"{len(res.checks)} check(s) recorded in the register's trace table "
                    f"(#{res.checks['trace_seq'].iloc[0]}-#{res.checks['trace_seq'].iloc[-1]})")
+        echo_head(reg)

@@ -10,6 +10,8 @@ Append-only and tamper-evident: a correction is a new record that names the one 
 ``supersedes``, never an edit; each record carries ``hash = SHA-256(canonical JSON of its
 fields, including prev_hash)`` where ``prev_hash`` is the hash of the record before it, so
 changing one byte of any stored record breaks the chain from there (:meth:`Register.verify`).
+A chain cannot show a cut at its end, nor a chain recomputed from the first record: that takes
+a :class:`Head` kept elsewhere (each write leaves :attr:`Register.last_head`; ``verify(expect=)``).
 
 Storage is SQLAlchemy Core, one code path for an embedded SQLite file (the default: a path) and
 a PostgreSQL server (a URL such as ``postgresql://user@host/db``, driver psycopg). Every command
@@ -37,8 +39,8 @@ import sqlalchemy as sa
 
 from ..errors import EcocreditError
 
-__all__ = ["Register", "RegisterError", "VerifyReport", "STAGES", "IN_FORCE_STAGES",
-           "DECISION_FIELDS", "TRACE_FIELDS"]
+__all__ = ["Register", "RegisterError", "VerifyReport", "Head", "parse_head", "STAGES",
+           "IN_FORCE_STAGES", "DECISION_FIELDS", "TRACE_FIELDS"]
 
 STAGES = ("draft", "objection", "final", "adjustment", "repair")
 #: stages whose records put a grade in force (a draft or an objection change is not in force)
@@ -100,20 +102,82 @@ def _url(target: str | Path) -> str:
     return "sqlite:///" + str(p.resolve())
 
 
+@dataclass(frozen=True)
+class Head:
+    """The head of the register: per table, the last record's ``seq`` and ``hash``.
+
+    The hash of record #n covers every record up to it (each hash covers the one before), so a
+    head kept outside the register (a file, a letter, another system) proves later that records
+    #1..#n are all still there, unchanged: the one thing a chain alone cannot prove, since
+    cutting off its last records, or recomputing every hash, leaves a chain that checks.
+
+    Attributes
+    ----------
+    tables : dict of str to (int, str)
+        ``{"decisions": (seq, hash), "trace": (seq, hash)}``; an empty table is
+        ``(0, "0" * 64)``.
+    """
+
+    tables: dict[str, tuple[int, str]]
+
+    def text(self) -> str:
+        """``decisions=SEQ:HASH trace=SEQ:HASH``, what ``register verify --expect-head`` takes."""
+        return " ".join(f"{t}={n}:{h}" for t, (n, h) in self.tables.items())
+
+
+def parse_head(text: str) -> dict[str, tuple[int, str]]:
+    """A head as printed (``decisions=SEQ:HASH trace=SEQ:HASH``) or ``SEQ:HASH`` (decisions).
+
+    Raises
+    ------
+    RegisterError
+        Not of that form (the hash must be the full 64 hex digits).
+    """
+    out: dict[str, tuple[int, str]] = {}
+    for part in text.replace(",", " ").split():
+        table, _, rest = part.rpartition("=")
+        table = table or "decisions"
+        n, _, h = rest.partition(":")
+        if (table not in ("decisions", "trace") or not n.isdigit() or len(h) != 64
+                or any(c not in "0123456789abcdef" for c in h.lower())):
+            raise RegisterError(f"head {part!r} is not SEQ:HASH or decisions=SEQ:HASH / "
+                                "trace=SEQ:HASH (HASH: the 64 hex digits printed).")
+        out[table] = (int(n), h.lower())
+    if not out:
+        raise RegisterError("the expected head is empty (give SEQ:HASH).")
+    return out
+
+
 @dataclass
 class VerifyReport:
-    """What :meth:`Register.verify` found: ``ok``, the records checked, the first problems."""
+    """What :meth:`Register.verify` found: ``ok``, the records checked, the first problems.
+
+    ``head`` is the head found (:class:`Head`); ``expected`` the head it was checked against
+    (``{}`` when none was given: then the removal of the last records cannot be seen).
+    """
 
     ok: bool
     records: dict[str, int]
     problems: list[str] = field(default_factory=list)
+    head: Head | None = None
+    expected: dict[str, tuple[int, str]] = field(default_factory=dict)
 
     def text(self) -> str:
         n = ", ".join(f"{v} {k}" for k, v in self.records.items())
-        if self.ok:
-            return f"Register chain intact: {n} records, every hash verified."
-        return "\n".join([f"Register chain BROKEN ({n} records):"] + ["  " + p for p in
-                                                                        self.problems])
+        if not self.ok:
+            return "\n".join([f"Register chain BROKEN ({n} records):"] + ["  " + p for p in
+                                                                            self.problems])
+        lines = [f"Register chain intact: {n} records, every hash verified."]
+        if self.head is not None:
+            lines.append(f"Head: {self.head.text()}")
+        if self.expected:
+            at = ", ".join(f"{t} #{s}" for t, (s, _) in self.expected.items())
+            lines.append(f"The expected head is in the chain ({at}): no record up to it was "
+                         "removed or changed.")
+        else:
+            lines.append("No expected head given (--expect-head): records removed from the "
+                         "end would not show.")
+        return "\n".join(lines)
 
 
 class Writer:
@@ -123,9 +187,7 @@ class Writer:
         self.conn, self.batch, self.now = conn, batch, now
 
     def _append(self, table: sa.Table, fields: list[str], rows: list[dict[str, Any]]) -> list[int]:
-        last = self.conn.execute(sa.select(table.c.seq, table.c.hash)
-                                 .order_by(table.c.seq.desc()).limit(1)).first()
-        seq, prev = (int(last[0]), str(last[1])) if last else (0, GENESIS)
+        seq, prev = _last(self.conn, table)
         out, seqs = [], []
         for r in rows:
             seq += 1
@@ -195,6 +257,8 @@ class Register:
 
     def __init__(self, target: str | Path) -> None:
         self.target = str(target)
+        #: the head left by this object's last committed transaction (None before one)
+        self.last_head: Head | None = None
         url = _url(target)
         self.dialect = url.split(":", 1)[0].split("+", 1)[0]
         try:
@@ -236,6 +300,7 @@ class Register:
                 self._lock(conn)
                 w = Writer(conn, uuid.uuid4().hex[:16], now)
                 yield w
+                head = _head(conn)  # under the lock: the head this transaction leaves
                 pause = os.environ.get("ECOCREDIT_CYCLE_PAUSE")
                 if pause:
                     marker = os.environ.get("ECOCREDIT_CYCLE_PAUSE_MARKER")
@@ -245,6 +310,16 @@ class Register:
         except sa.exc.SQLAlchemyError as exc:
             raise RegisterError(f"{_safe(self.target)}: the register could not record the "
                                 f"decisions, nothing was written ({_first_line(exc)}).") from None
+        self.last_head = head  # committed
+
+    def head(self) -> Head:
+        """The register's head now (:class:`Head`)."""
+        try:
+            with self.engine.connect() as conn:
+                return _head(conn)
+        except sa.exc.SQLAlchemyError as exc:
+            raise RegisterError(f"{_safe(self.target)}: cannot read the register "
+                                f"({_first_line(exc)}).") from None
 
     # ---- queries ------------------------------------------------------------------------
 
@@ -312,37 +387,91 @@ class Register:
         d = d[d["effective_from"] <= day]
         return d.groupby("firm_id").tail(1).reset_index(drop=True)
 
-    def verify(self) -> VerifyReport:
-        """Recompute every hash and link of both chains; report the first breaks."""
+    def verify(self, expect: dict[str, tuple[int, str]] | str | None = None) -> VerifyReport:
+        """Recompute every hash and link of both chains; report the first breaks.
+
+        Parameters
+        ----------
+        expect : dict or str, optional
+            A head taken earlier and kept elsewhere (:class:`Head` tables, or its text, see
+            :func:`parse_head`): the record of that number must be in the chain with that
+            hash, which proves no record up to it was removed or changed since. Without it,
+            the removal of the last records (or a chain recomputed from the first record)
+            cannot be seen: each remaining hash still checks.
+
+        Returns
+        -------
+        VerifyReport
+            ``ok`` False when a hash or link does not check or the expected head is not found.
+        """
+        expected = parse_head(expect) if isinstance(expect, str) else dict(expect or {})
         problems: list[str] = []
-        counts = {}
+        counts: dict[str, int] = {}
+        last: dict[str, tuple[int, str]] = {}
         for name, table, fields in (("decisions", decisions_table, DECISION_FIELDS),
                                     ("trace", trace_table, TRACE_FIELDS)):
-            prev, expect, n = GENESIS, 1, 0
+            want = expected.get(name)
+            prev, expect_seq, n, at_want = GENESIS, 1, 0, GENESIS if want and not want[0] else None
             try:
                 with self.engine.connect() as conn:
                     for row in conn.execute(sa.select(table).order_by(table.c.seq)).mappings():
                         n += 1
                         rec = dict(row)
-                        if rec["seq"] != expect:
-                            problems.append(f"{name} #{rec['seq']}: expected #{expect} (a record "
-                                            "is missing)")
-                        if rec["prev_hash"] != prev:
-                            problems.append(f"{name} #{rec['seq']}: prev_hash does not match the "
-                                            "hash of the record before it")
-                        if record_hash(rec, fields) != rec["hash"]:
-                            problems.append(f"{name} #{rec['seq']}: the record was changed after "
-                                            "it was recorded (its hash does not match)")
-                        prev, expect = rec["hash"], rec["seq"] + 1
+                        problems += _link_problems(name, rec, fields, expect_seq, prev)
+                        if want and rec["seq"] == want[0]:
+                            at_want = rec["hash"]
+                        prev, expect_seq = rec["hash"], rec["seq"] + 1
             except sa.exc.SQLAlchemyError as exc:
                 raise RegisterError(f"{_safe(self.target)}: cannot read the register "
                                     f"({_first_line(exc)}).") from None
-            counts[name] = n
-        return VerifyReport(ok=not problems, records=counts, problems=problems[:20])
+            counts[name], last[name] = n, (expect_seq - 1, prev)
+            if want:
+                problems += _head_problems(name, want, at_want, expect_seq - 1)
+        return VerifyReport(ok=not problems, records=counts, problems=problems[:20],
+                            head=Head(last), expected=expected)
 
     def dispose(self) -> None:
         """Close the connections."""
         self.engine.dispose()
+
+
+def _last(conn: sa.Connection, table: sa.Table) -> tuple[int, str]:
+    last = conn.execute(sa.select(table.c.seq, table.c.hash)
+                        .order_by(table.c.seq.desc()).limit(1)).first()
+    return (int(last[0]), str(last[1])) if last else (0, GENESIS)
+
+
+def _head(conn: sa.Connection) -> Head:
+    return Head({"decisions": _last(conn, decisions_table), "trace": _last(conn, trace_table)})
+
+
+def _link_problems(name: str, rec: dict[str, Any], fields: list[str], expect_seq: int,
+                   prev: str) -> list[str]:
+    """What is wrong with one record of a chain: its number, its link, its own hash."""
+    out = []
+    if rec["seq"] != expect_seq:
+        out.append(f"{name} #{rec['seq']}: expected #{expect_seq} (a record is missing)")
+    if rec["prev_hash"] != prev:
+        out.append(f"{name} #{rec['seq']}: prev_hash does not match the hash of the record "
+                   "before it")
+    if record_hash(rec, fields) != rec["hash"]:
+        out.append(f"{name} #{rec['seq']}: the record was changed after it was recorded (its "
+                   "hash does not match)")
+    return out
+
+
+def _head_problems(name: str, want: tuple[int, str], found: str | None, last: int) -> list[str]:
+    """Whether the expected head ``want`` (seq, hash) is in the chain (``found``: its hash)."""
+    seq, h = want
+    if found is None and last < seq:
+        return [(f"{name}: the chain ends at #{last} but the expected head is #{seq}: "
+                 f"{seq - last} record(s) at its end were removed")]
+    if found is None:
+        return [f"{name} #{seq}: the expected head's record is missing"]
+    if found != h:
+        return [(f"{name} #{seq}: its hash is not the expected head's: the records up to it "
+                 "are not those the head was taken from")]
+    return []
 
 
 def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
