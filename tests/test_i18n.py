@@ -114,9 +114,9 @@ def test_score_with_lang_zh_prints_chinese_and_writes_chinese_reject_messages_in
     assert head == [i18n.RUN_HEADERS[c] for c in REJECT_COLUMNS]
     row = dict(zip(REJECT_COLUMNS, [c.value for c in ws[2]]))
     assert row["reason_code"] == "bad_date"  # the code stays the contract's
-    assert row["message"].startswith("不是有效日期") and row["message"].endswith("2025-02-30")
+    assert row["message"] == "2025-02-30 不是日历上存在的日期：2025年2月只有 28 天。"
     en = openpyxl.load_workbook(tmp_path / "en" / "rejects.xlsx")["拒收记录"]
-    assert en["F2"].value.startswith("Not a date")
+    assert en["F2"].value == "2025-02-30 is not a day of the calendar: February 2025 has 28 days."
     r = ecocredit_cli("replay", tmp_path / "zh")
     assert r.returncode == 0, r.stdout
 

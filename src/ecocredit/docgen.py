@@ -252,7 +252,7 @@ Rejected input rows: 1 (see rejects.csv)
 Outputs written to out/mine
 $ cat out/mine/rejects.csv
 file,row,column,reason_code,value,message
-docs/examples/my-data/events.csv,4,event_date,bad_date,2025-02-30,"Not a date: YYYY-MM-DD (also 2024/5/1, 2024.05.01, 2024年5月1日, or a timestamp, taken in China time)."
+docs/examples/my-data/events.csv,4,event_date,bad_date,2025-02-30,2025-02-30 is not a day of the calendar: February 2025 has 28 days.
 ```
 
 The fourth event is not used (exit status 1); the brick works, suspended (`停产`), is not graded;

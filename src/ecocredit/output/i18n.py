@@ -110,7 +110,8 @@ REASONS_ZH: Mapping[str, str] = MappingProxyType({
     "bad_org_code": "统一社会信用代码中的组织机构代码（第9-17位）校验码不符合 GB 11714"
                     "（确属登记在册的代码可用 --allow-codes 准入）",
     "bad_region_code": "不是6位行政区划代码（GB/T 2260）",
-    "bad_date": "不是有效日期（年-月-日，如 2024-05-01、2024/5/1、2024年5月1日）",
+    "bad_date": "不是有效日期（年-月-日，如 2024-05-01、2024/5/1、2024年5月1日），"
+                "或日历上不存在的日期（如 2025-02-30、2025-13-01）",
     "future_date": "日期晚于本次运行的参照日期",
     "recorded_before_event": "记录日期（recorded_at）早于事件日期（event_date）",
     "bad_number": "不是十进制数字",
@@ -183,6 +184,16 @@ TEXT: Mapping[str, Mapping[str, str]] = MappingProxyType({k: MappingProxyType(v)
         "en": "The period {period} ends on {end}, after today ({today}): events still to come "
               "are not in the grades.",
         "zh": "评价期间 {period} 于 {end} 结束，晚于今天（{today}）：此后发生的事件未计入等级。"},
+    # ---- a date that names no day (rejects, bad_date) --------------------------------------
+    "date.no_such_day": {
+        "en": "{value} is not a day of the calendar: {month} {year} has {days} days.",
+        "zh": "{value} 不是日历上存在的日期：{year}年{month}月只有 {days} 天。"},
+    "date.no_such_month": {
+        "en": "{value} is not a day of the calendar: a year has 12 months (01 to 12).",
+        "zh": "{value} 不是日历上存在的日期：月份只有 1 至 12 月。"},
+    "date.day_zero": {
+        "en": "{value} is not a day of the calendar: the days of a month count from 01.",
+        "zh": "{value} 不是日历上存在的日期：每月的日期从 1 日起算。"},
     # ---- ecocredit publish ---------------------------------------------------------------
     "publish.stage.draft": {"en": "draft result published for comment",
                             "zh": "评价结果（初评）公示"},
@@ -368,6 +379,8 @@ def reject_messages(rejects: Any, lang: str) -> Any:
     out = rejects.copy()
     if check_lang(lang) == "zh" and len(out):
         vals = out["value"].astype(str) if "value" in out.columns else ""
-        out["message"] = [REASONS_ZH.get(c, c) + (f"：{v}" if v else "")
+        from ..read.parse import no_such_day  # the reader imports this module
+        out["message"] = [(c == "bad_date" and no_such_day(v, "zh")) or
+                          REASONS_ZH.get(c, c) + (f"：{v}" if v else "")
                           for c, v in zip(out["reason_code"].astype(str), vals)]
     return out
