@@ -11,9 +11,9 @@ from typing import Any
 import pandas as pd
 import pyarrow.parquet as pq
 
-from ..errors import InputError
+from ..errors import InputError, missing_column_error
 from ..vocab import COLUMN_ALIASES, TABLES
-from .csvtext import read_csv_text, sniff
+from .csvtext import ROW_PROBLEM, read_csv_text, sniff
 from .excel import EXCEL_SUFFIXES, check_sheet, read_excel_table, split_sheet
 from .text import _arrow_text, _as_strings
 
@@ -46,12 +46,8 @@ def _canonical_headers(df: pd.DataFrame, table: str, file: str) -> pd.DataFrame:
                          reason_code="duplicate_column")
     missing = [c for c in required if c not in out.columns]
     if missing:
-        zh = {v: k for k, v in aliases.items()}
-        c = missing[0]
-        raise InputError(
-            f"{file}: the required column '{c}' ({zh.get(c, c)}) is missing from the {table} "
-            f"table; found {list(out.columns)}.", file=file, column=c,
-            reason_code="missing_column")
+        raise missing_column_error(file, table, missing[0], aliases,
+                                   [c for c in df.columns if c != ROW_PROBLEM])
     return out
 
 
