@@ -202,3 +202,14 @@ def test_the_warnings_of_a_run_are_printed_in_chinese_and_recorded_in_english(tm
     assert en[0]["message"].startswith("No accepted event falls in the period 2025")
     assert zh[0]["message"].startswith("评价期间 2025 内没有任何被接受的事件记录")
     assert "guangdong-2015" in zh[1]["message"] and "2025-12-31" in zh[2]["message"]
+
+
+def test_not_graded_is_written_in_the_regulations_words_in_either_language() -> None:
+    """不评定等级 (the regulations' term), never 未评级: one catalog entry for every output."""
+    words = [i18n.t("score.not_graded", lang) for lang in i18n.LANGS]
+    words += [i18n.VALUES["status"]["not_graded"], i18n.REPORT_HEADERS["not_graded"]]
+    assert all(i18n.NOT_GRADED in w for w in words), words
+    tables = [i18n.RUN_HEADERS, i18n.PUBLIC_HEADERS, i18n.PLAN_PUBLIC_HEADERS,
+              i18n.REPORT_HEADERS, i18n.REPORT_SHEETS, i18n.SHEET_NAMES, i18n.TABLE_LABELS,
+              i18n.REASONS_ZH, *i18n.VALUES.values(), *i18n.TEXT.values()]
+    assert not [v for tab in tables for v in tab.values() if "未评级" in v]

@@ -247,7 +247,7 @@ Scored 3 firms under anhui-2019 2019.1 for period 2025 (evaluated on 2025-12-31)
   blue        环保良好企业                1   33.3%
   yellow      环保警示企业                0    0.0%
   red         环保不良企业                1   33.3%
-  not_graded  未评级 (not graded)        1   33.3%
+  not_graded  不评定等级 (not graded)        1   33.3%
 Rejected input rows: 1 (see rejects.csv)
 Outputs written to out/mine
 $ cat out/mine/rejects.csv

@@ -25,10 +25,15 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-__all__ = ["LANGS", "PLAN_PUBLIC_HEADERS", "PUBLIC_HEADERS", "REASONS_ZH", "REPORT_HEADERS",
+__all__ = ["LANGS", "NOT_GRADED", "PLAN_PUBLIC_HEADERS", "PUBLIC_HEADERS", "REASONS_ZH", "REPORT_HEADERS",
            "REPORT_SHEETS", "RUN_HEADERS", "SHEET_NAMES", "TABLE_LABELS", "TEXT", "VALUES",
            "check_lang",
            "headers", "reject_messages", "t", "value"]
+
+#: the regulations' words for a firm that gets no grade (企业环境信用评价办法 and the provincial
+#: rules: 不评定等级, e.g. Guangzhou's exclusion of firms closed or stopped; never 未评级): the
+#: one place this term is written, for every output in either language
+NOT_GRADED = "不评定等级"
 
 #: the languages of the people's outputs (``--lang``)
 LANGS = ("en", "zh")
@@ -40,7 +45,7 @@ RUN_HEADERS: Mapping[str, str] = MappingProxyType({
     "ruleset": "评价规则", "ruleset_version": "规则版本", "status": "评价状态", "score": "得分",
     "grade": "信用等级", "grade_label": "等级名称", "grade_level": "档次", "vetoed": "一票否决",
     "rules_applied": "适用条款", "list": "名单", "list_until": "名单截止日",
-    "grade_colour": "等级颜色", "not_graded_reason": "未评级原因",
+    "grade_colour": "等级颜色", "not_graded_reason": NOT_GRADED + "原因",
     "region_code": "行政区划代码", "industry_code": "行业代码", "supervision_class": "监管类别",
     "rule_id": "条款编号", "points": "分值", "evidence": "证据", "reference": "依据",
     "kind": "类型", "effect": "效果", "label": "说明", "file": "文件", "row": "行号",
@@ -69,7 +74,7 @@ REPORT_HEADERS: Mapping[str, str] = MappingProxyType({
     "firms": "企业数", "share": "占比", "points_total": "分值合计",
     "points_moved": "影响分值（|分值|之和）", "grade_before": "原评价等级",
     "grade_now": "本次评价等级", "list_before": "原名单", "list_now": "本次名单",
-    "city": "设区市", "industry": "行业大类", "not_graded": "不评定等级",
+    "city": "设区市", "industry": "行业大类", "not_graded": NOT_GRADED,
 })
 
 #: sheets of the analyst's report workbook → Chinese names (``--lang zh``)
@@ -89,7 +94,7 @@ SHEET_NAMES: Mapping[str, str] = MappingProxyType({
 #: column → value → its Chinese word, for the values of people's outputs in ``zh``
 VALUES: Mapping[str, Mapping[str, str]] = MappingProxyType({
     "list": MappingProxyType({"red": "红名单", "black": "黑名单", "": ""}),
-    "status": MappingProxyType({"graded": "已评价", "not_graded": "不评定等级",
+    "status": MappingProxyType({"graded": "已评价", "not_graded": NOT_GRADED,
                                 "staffed": "已安排检查人员", "unstaffed": "检查人员不足"}),
     "vetoed": MappingProxyType({"true": "是", "false": "否", "True": "是", "False": "否"}),
     "level": MappingProxyType({"province": "省级", "city": "市级", "county": "县级"}),
@@ -150,7 +155,7 @@ TEXT: Mapping[str, Mapping[str, str]] = MappingProxyType({k: MappingProxyType(v)
               "(evaluated on {date}).",
         "zh": "已按评价规则 {ruleset}（{version}）评价 {firms} 家企业，评价期间 {period}"
               "（评价日 {date}）。"},
-    "score.not_graded": {"en": "未评级 (not graded)", "zh": "不评定等级"},
+    "score.not_graded": {"en": NOT_GRADED + " (not graded)", "zh": NOT_GRADED},
     "score.rejected": {"en": "Rejected input rows: {n}", "zh": "拒收的输入行：{n}"},
     "score.see_rejects": {"en": " (see rejects.csv)",
                           "zh": "（见 rejects.csv；中文说明见 --xlsx 写出的 rejects.xlsx）"},
@@ -207,12 +212,12 @@ TEXT: Mapping[str, Mapping[str, str]] = MappingProxyType({k: MappingProxyType(v)
         "zh": "运行 {run_id} 于 {day} {stage}{end}：登记 {records} 家企业"
               "（信用档案 #{first}-#{last}）；{counts}。\n公示文件已写入 {out}："
               "public.xlsx、public.csv、report.html"},
-    "publish.not_graded": {"en": "not graded (不评定等级)", "zh": "不评定等级"},
     "html.objection_window": {"en": " – {end} (objections may be filed during the period)",
                               "zh": " – {end}（公示期内可提出异议）"},
     "html.ruleset_line": {
         "en": "Ruleset {ruleset} {version}; {graded} firms graded, {not_graded} not graded.",
-        "zh": "评价规则 {ruleset}（{version}）；评定等级 {graded} 家，不评定等级 {not_graded} 家。"},
+        "zh": "评价规则 {ruleset}（{version}）；评定等级 {graded} 家，" + NOT_GRADED
+              + " {not_graded} 家。"},
     "html.firms": {"en": "firms", "zh": "企业数"},
     "html.all": {"en": "all", "zh": "全部"},
     "html.by_grade": {"en": "graded firms by grade", "zh": "各评价等级企业数"},
