@@ -139,7 +139,8 @@ def _check_outputs(work: Path, step: dict[str, Any]) -> None:
             for e in info if isinstance(info, list) else [info]:
                 if "rows_read" in e:
                     assert e["rows_read"] == e["rows_used"] + e["rows_rejected"], table
-                    listed = {r["row"] for r in rejects if r["file"] == e["name"]}
+                    listed = {(r["file"], r["row"]) for r in rejects  # a workbook: NAME#SHEET
+                              if r["file"] == e["name"] or r["file"].startswith(e["name"] + "#")}
                     assert len(listed) == e["rows_rejected"], table
     for a, b in step.get("same_files", []):
         assert _comparable(work / a) == _comparable(work / b), (a, b)

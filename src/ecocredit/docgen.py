@@ -200,7 +200,7 @@ supervision commands) read four tables: `firms` and `events` (required), `measur
 `.xlsx` or Parquet; in Python also a pandas DataFrame. Every value is read as text and checked.
 
 **Excel sheets.** Every sheet whose first row holds the table's required columns is read, in
-workbook order (rows numbered on across the sheets). To read one sheet only, name it after the
+workbook order. To read one sheet only, name it after the
 file with `#`, for any input option of any command: `--firms 名单.xlsx#企业2` (quote it in a
 shell if the name has spaces). A sheet the workbook lacks stops the run (exit 2) with a line
 naming the sheets it has; the manifest records the file, its hash and the sheet.
@@ -210,8 +210,12 @@ name one column twice). Other columns are kept: the firms table's extra columns 
 `scores.csv`.
 
 **Bad values.** A row with a bad value is not used and gets one line per problem in
-`rejects.csv` (`file, row, column, reason_code, value, message`; `row` counts data rows from 1),
-and the command exits 1: every input row is either used or in the rejects. A missing required
+`rejects.csv` (`file, row, column, reason_code, value, message`), and the command exits 1:
+every input row is either used or in the rejects. Where a row is: in a CSV or Parquet file,
+`row` counts the data rows from 1 (the header is not counted: row 1 is the line after it); in
+an Excel workbook, `file` names the sheet (`events.xlsx#Sheet1`) and `row` is the row number
+Excel shows (the header is row 1, so the first data row is 2; blank rows count), and a
+message naming another row (`duplicate_id`) names it the same way. A missing required
 column, a column named twice or an unreadable file stops the run before anything is scored
 (exit 2, one line on stderr).
 

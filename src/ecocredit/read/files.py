@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 from ..errors import InputError, missing_column_error
 from ..vocab import COLUMN_ALIASES, TABLES
 from .csvtext import ROW_PROBLEM, read_csv_text, sniff
-from .excel import EXCEL_SUFFIXES, check_sheet, read_excel_table, split_sheet
+from .excel import EXCEL_SUFFIXES, ROW_SOURCE, check_sheet, read_excel_table, split_sheet
 from .text import _arrow_text, _as_strings
 
 __all__ = ["read_table"]
@@ -47,7 +47,7 @@ def _canonical_headers(df: pd.DataFrame, table: str, file: str) -> pd.DataFrame:
     missing = [c for c in required if c not in out.columns]
     if missing:
         raise missing_column_error(file, table, missing[0], aliases,
-                                   [c for c in df.columns if c != ROW_PROBLEM])
+                                   [c for c in df.columns if c not in (ROW_PROBLEM, ROW_SOURCE)])
     return out
 
 
@@ -82,7 +82,8 @@ def check_workbook(p: Path, suffix: str, sheet: str | None, name: str) -> None:
         check_sheet(p, sheet, name)
 
 
-def read_table(path: str | Path, table: str, *, as_strings: bool = True) -> pd.DataFrame:
+def read_table(path: str | Path, table: str, *, as_strings: bool = True,
+               sheet_rows: bool = False) -> pd.DataFrame:
     """Read one input table (CSV in UTF-8/UTF-8-BOM/GB18030, Excel ``.xlsx`` or Parquet).
 
     Headers are mapped to the canonical English names (Chinese aliases accepted); every value
@@ -97,6 +98,10 @@ def read_table(path: str | Path, table: str, *, as_strings: bool = True) -> pd.D
     as_strings : bool, default True
         Every column as Arrow-backed strings. ``False`` keeps what the reader gives (Parquet
         columns written as dictionaries come as categoricals), for :func:`prepare` to encode.
+    sheet_rows : bool, default False
+        A workbook's table also gets the column :data:`~ecocredit.read.excel.ROW_SOURCE`
+        (each row's sheet and worksheet row), which :func:`prepare` takes out to locate
+        rejects as Excel shows them.
 
     Raises
     ------
@@ -115,7 +120,7 @@ def read_table(path: str | Path, table: str, *, as_strings: bool = True) -> pd.D
                                  reason_code="wrong_format")
         if suffix in EXCEL_SUFFIXES:
             check_workbook(p, suffix, sheet, name)
-            df = (read_excel_table(p, table, sheet) if suffix != ".xls" else
+            df = (read_excel_table(p, table, sheet, sheet_rows) if suffix != ".xls" else
                   pd.read_excel(p, dtype=object, sheet_name=sheet or 0))
         elif suffix in (".parquet", ".pq"):
             # text columns stay Arrow strings (no conversion to pandas' own string type,
@@ -133,9 +138,10 @@ def read_table(path: str | Path, table: str, *, as_strings: bool = True) -> pd.D
 
 def _frame(obj: Any, table: str, name: str, as_strings: bool = True) -> pd.DataFrame:
     """An input as a DataFrame with canonical headers; with ``as_strings`` every column as
-    Arrow strings (the large tables skip that: their columns are encoded one by one)."""
+    Arrow strings (the large tables skip that: their columns are encoded one by one). A
+    workbook's table carries :data:`~ecocredit.read.excel.ROW_SOURCE`."""
     if isinstance(obj, (str, Path)):
-        return read_table(obj, table, as_strings=as_strings)
+        return read_table(obj, table, as_strings=as_strings, sheet_rows=True)
     if not isinstance(obj, pd.DataFrame):
         raise InputError(f"The {table} input must be a DataFrame or a file path; got "
                          f"{type(obj).__name__}.", file=name, reason_code="bad_input")
