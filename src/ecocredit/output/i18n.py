@@ -247,6 +247,39 @@ TEXT: Mapping[str, Mapping[str, str]] = MappingProxyType({k: MappingProxyType(v)
     "draw.shortfall_unit": {
         "en": "  {unit} {unit_name}: {unstaffed} of {required} unstaffed; {reason}",
         "zh": "  {unit} {unit_name}：{required} 次中 {unstaffed} 次无人员；{reason}"},
+    # the reason of each check of the draw (plan.csv keeps English; plan_public.xlsx in zh)
+    "draw.reason.share": {"en": "{pct}% per {per}", "zh": "每{per} {pct}%"},
+    "draw.reason.per_officer": {"en": "{n} units per officer a year",
+                                "zh": "每名执法人员每年 {n} 家"},
+    "draw.reason.routine": {"en": "routine ", "zh": "一般"},
+    "draw.reason.class_rate": {
+        "en": "random draw at the class rate: {share} of the county's {routine}class {k} units",
+        "zh": "按监管类别比例随机抽取（{share}）：县（市、区）{routine}{k}类单位"},
+    "draw.reason.pool_rate": {"en": "{label}: {pct}% per {per} of the pool",
+                              "zh": "{label}：每{per}抽取该类单位的 {pct}%"},
+    "draw.reason.drawn": {"en": "{words} ({drawn} drawn of {of} this quarter)",
+                          "zh": "{words}（本季度从 {of} 家中抽取 {drawn} 家）"},
+    "draw.reason.coverage": {
+        "en": "coverage: {label}; not yet visited in {span} ({drawn} drawn of the {of} not yet "
+              "visited, {left} quarter(s) to go)",
+        "zh": "全覆盖：{label}；{span} 年尚未检查（本季度从 {of} 家尚未检查的单位中抽取 {drawn} 家，"
+              "剩余 {left} 个季度）"},
+    "draw.reason.category": {"en": "{head} — {reason}", "zh": "监管类型 {head}：{reason}"},
+    "draw.reason.city": {
+        "en": "city-level random draw at the class rate: {pct}% per {per} of the city's routine "
+              "class {k} units ({drawn} drawn of {of} this quarter)",
+        "zh": "市级按监管类别比例随机抽取（每{per} {pct}%）：设区市一般{k}类单位"
+              "（本季度从 {of} 家中抽取 {drawn} 家）"},
+    "draw.short.officers": {"en": "{officers} officer(s) in the unit; every check needs {per}",
+                            "zh": "本单位执法人员 {officers} 人；每次检查需要 {per} 人"},
+    "draw.short.capacity": {
+        "en": "too few officers: {officers} officers can take {cap} officer-checks this quarter; "
+              "{required} checks need {slots}",
+        "zh": "执法人员不足：{officers} 人本季度最多承担 {cap} 人次检查；{required} 次检查需要 {slots} 人次"},
+    "draw.short.conflicts": {
+        "en": "declared conflicts or the officers' maximum leave fewer than {per} eligible "
+              "officers for {unstaffed} check(s)",
+        "zh": "因申报的回避关系或每人检查上限，{unstaffed} 次检查可安排的执法人员少于 {per} 人"},
     "draw.public_written": {"en": "Public plan (Chinese headers): {path}",
                             "zh": "抽查公示表：{path}"},
     "frequency.head": {
