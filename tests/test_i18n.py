@@ -213,3 +213,26 @@ def test_not_graded_is_written_in_the_regulations_words_in_either_language() -> 
               i18n.REPORT_HEADERS, i18n.REPORT_SHEETS, i18n.SHEET_NAMES, i18n.TABLE_LABELS,
               i18n.REASONS_ZH, *i18n.VALUES.values(), *i18n.TEXT.values()]
     assert not [v for tab in tables for v in tab.values() if "未评级" in v]
+
+
+def test_the_partitioned_engine_warns_in_chinese_with_lang_zh(tmp_path: Path, ecocredit_cli) -> None:
+    """Its warnings come back from the manifest (English there) and are said again in zh."""
+    r = ecocredit_cli("score", "--ruleset", "anhui-2019", "--period", "2026", "--firms",
+                      MY / "firms.csv", "--events", MY / "events.csv", "--today", "2026-03-01",
+                      "--engine", "partitioned", "--partitions", "2", "--lang", "zh",
+                      "--out", tmp_path / "p")
+    assert r.returncode == 1, r.stderr
+    warned = [line for line in r.stdout.splitlines() if line.startswith("警告：")]
+    assert warned == [
+        "警告：" + i18n.t("warning.no_events_in_period", "zh", period="2026"),
+        "警告：" + i18n.t("warning.period_not_ended", "zh", period="2026", end="2026-12-31",
+                         today="2026-03-01")]
+
+
+def test_the_public_draw_plan_gives_its_reasons_in_chinese() -> None:
+    from ecocredit.supervision.selection import _say
+
+    en, zh = _say("draw.reason.drawn", words=_say("draw.reason.share", pct="25", per="quarter"),
+                  drawn=3, of=9)
+    assert en == "25% per quarter (3 drawn of 9 this quarter)"
+    assert zh == "每季度 25%（本季度从 9 家中抽取 3 家）"
