@@ -17,7 +17,7 @@ __all__ = [
     "InputError",
     "PeriodError",
     "ReplayError",
-    "missing_column_error",
+    "missing_column_message",
 ]
 
 
@@ -108,9 +108,10 @@ class ReplayError(EcocreditError):
     reason_code = "replay_impossible"
 
 
-def missing_column_error(file: str, what: str, column: str, aliases: Mapping[str, str],
-                         headers: Iterable[object]) -> InputError:
-    """The error of a table that lacks a required column, in the file's own words.
+def missing_column_message(file: str, what: str, column: str, aliases: Mapping[str, str],
+                           headers: Iterable[object]) -> str:
+    """The message of a table that lacks a required column (``missing_column``), in the
+    file's own words.
 
     The headers found are listed as the file writes them (Chinese headers stay Chinese), and
     every header accepted for the missing column is named (its English contract name and
@@ -131,19 +132,18 @@ def missing_column_error(file: str, what: str, column: str, aliases: Mapping[str
 
     Returns
     -------
-    InputError
-        ``missing_column``; raise it.
+    str
+        One line, for an :class:`InputError` with ``reason_code='missing_column'``.
 
     Examples
     --------
-    >>> str(missing_column_error("企业.csv", "firms", "firm_id", {"统一社会信用代码": "firm_id"},
-    ...                          ["企业名称", "行政区划代码"]))
+    >>> missing_column_message("企业.csv", "firms", "firm_id", {"统一社会信用代码": "firm_id"},
+    ...                        ["企业名称", "行政区划代码"])
     "企业.csv: the firms table needs the column firm_id (headed firm_id or 统一社会信用代码); \
 the file's headers are: 企业名称, 行政区划代码."
     """
     accepted = [column] + [a for a, c in aliases.items() if c == column and a != column]
     found = [str(h).replace("\ufeff", "").strip() for h in headers]
-    return InputError(
-        f"{file}: the {what} table needs the column {column} (headed {' or '.join(accepted)}); "
-        f"the file's headers are: {', '.join(found) if found else '(none)'}.",
-        file=file, column=column, reason_code="missing_column")
+    return (f"{file}: the {what} table needs the column {column} (headed "
+            f"{' or '.join(accepted)}); the file's headers are: "
+            f"{', '.join(found) if found else '(none)'}.")

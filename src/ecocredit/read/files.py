@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 import pyarrow.parquet as pq
 
-from ..errors import InputError, missing_column_error
+from ..errors import InputError, missing_column_message
 from ..vocab import COLUMN_ALIASES, TABLES
 from .csvtext import ROW_PROBLEM, read_csv_text, sniff
 from .excel import EXCEL_SUFFIXES, ROW_SOURCE, check_sheet, read_excel_table, split_sheet
@@ -46,8 +46,10 @@ def _canonical_headers(df: pd.DataFrame, table: str, file: str) -> pd.DataFrame:
                          reason_code="duplicate_column")
     missing = [c for c in required if c not in out.columns]
     if missing:
-        raise missing_column_error(file, table, missing[0], aliases,
-                                   [c for c in df.columns if c not in (ROW_PROBLEM, ROW_SOURCE)])
+        raise InputError(missing_column_message(
+            file, table, missing[0], aliases,
+            [c for c in df.columns if c not in (ROW_PROBLEM, ROW_SOURCE)]),
+            file=file, column=missing[0], reason_code="missing_column")
     return out
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..days import day_of
-from ..errors import InputError, missing_column_error
+from ..errors import InputError, missing_column_message
 from ..read.parse import no_such_day
 from .inputs import _Rej, _split_ids, _table
 from .policy import VISIT_KINDS
@@ -84,8 +84,10 @@ def read_history(objs: Any, firm_ids: Iterable[str], before: dt.date | None = No
         files.append(file)
         for c in ("firm_id", "date"):
             if c not in df.columns:
-                raise missing_column_error(file, "inspection history", c, _HISTORY_ALIASES,
-                                           df.attrs.get("headers", df.columns))
+                raise InputError(missing_column_message(
+                    file, "inspection history", c, _HISTORY_ALIASES,
+                    df.attrs.get("headers", df.columns)), file=file, column=c,
+                    reason_code="missing_column")
         for c in ("inspector_ids", "kind", "status"):
             if c not in df.columns:
                 df[c] = ""
