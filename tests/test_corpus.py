@@ -106,6 +106,10 @@ def _check_outputs(work: Path, step: dict[str, Any]) -> None:
             assert sorted(have, key=int) == sorted(rows, key=int), (f, have)
             for row, code in rows.items():
                 assert code in have[row], (f, row, have[row])
+    for f, texts in step.get("file_contains", {}).items():  # substrings of an output file
+        data = (work / f).read_text(encoding="utf-8")
+        for text in texts:
+            assert text in data, (f, text)
     for f, n in step.get("csv_records", {}).items():
         assert len(_records(work / f)) - 1 == n, f
     for f, values in step.get("csv_column", {}).items():  # firm_id → score
@@ -135,7 +139,8 @@ def _check_outputs(work: Path, step: dict[str, Any]) -> None:
             for e in info if isinstance(info, list) else [info]:
                 if "rows_read" in e:
                     assert e["rows_read"] == e["rows_used"] + e["rows_rejected"], table
-                    listed = {r["row"] for r in rejects if r["file"] == e["name"]}
+                    listed = {(r["file"], r["row"]) for r in rejects  # a workbook: NAME#SHEET
+                              if r["file"] == e["name"] or r["file"].startswith(e["name"] + "#")}
                     assert len(listed) == e["rows_rejected"], table
     for a, b in step.get("same_files", []):
         assert _comparable(work / a) == _comparable(work / b), (a, b)

@@ -114,9 +114,9 @@ def test_score_with_lang_zh_prints_chinese_and_writes_chinese_reject_messages_in
     assert head == [i18n.RUN_HEADERS[c] for c in REJECT_COLUMNS]
     row = dict(zip(REJECT_COLUMNS, [c.value for c in ws[2]]))
     assert row["reason_code"] == "bad_date"  # the code stays the contract's
-    assert row["message"].startswith("不是有效日期") and row["message"].endswith("2025-02-30")
+    assert row["message"] == "2025-02-30 不是日历上存在的日期：2025年2月只有 28 天。"
     en = openpyxl.load_workbook(tmp_path / "en" / "rejects.xlsx")["拒收记录"]
-    assert en["F2"].value.startswith("Not a date")
+    assert en["F2"].value == "2025-02-30 is not a day of the calendar: February 2025 has 28 days."
     r = ecocredit_cli("replay", tmp_path / "zh")
     assert r.returncode == 0, r.stdout
 
@@ -202,3 +202,37 @@ def test_the_warnings_of_a_run_are_printed_in_chinese_and_recorded_in_english(tm
     assert en[0]["message"].startswith("No accepted event falls in the period 2025")
     assert zh[0]["message"].startswith("评价期间 2025 内没有任何被接受的事件记录")
     assert "guangdong-2015" in zh[1]["message"] and "2025-12-31" in zh[2]["message"]
+
+
+def test_not_graded_is_written_in_the_regulations_words_in_either_language() -> None:
+    """不评定等级 (the regulations' term), never 未评级: one catalog entry for every output."""
+    words = [i18n.t("score.not_graded", lang) for lang in i18n.LANGS]
+    words += [i18n.VALUES["status"]["not_graded"], i18n.REPORT_HEADERS["not_graded"]]
+    assert all(i18n.NOT_GRADED in w for w in words), words
+    tables = [i18n.RUN_HEADERS, i18n.PUBLIC_HEADERS, i18n.PLAN_PUBLIC_HEADERS,
+              i18n.REPORT_HEADERS, i18n.REPORT_SHEETS, i18n.SHEET_NAMES, i18n.TABLE_LABELS,
+              i18n.REASONS_ZH, *i18n.VALUES.values(), *i18n.TEXT.values()]
+    assert not [v for tab in tables for v in tab.values() if "未评级" in v]
+
+
+def test_the_partitioned_engine_warns_in_chinese_with_lang_zh(tmp_path: Path, ecocredit_cli) -> None:
+    """Its warnings come back from the manifest (English there) and are said again in zh."""
+    r = ecocredit_cli("score", "--ruleset", "anhui-2019", "--period", "2026", "--firms",
+                      MY / "firms.csv", "--events", MY / "events.csv", "--today", "2026-03-01",
+                      "--engine", "partitioned", "--partitions", "2", "--lang", "zh",
+                      "--out", tmp_path / "p")
+    assert r.returncode == 1, r.stderr
+    warned = [line for line in r.stdout.splitlines() if line.startswith("警告：")]
+    assert warned == [
+        "警告：" + i18n.t("warning.no_events_in_period", "zh", period="2026"),
+        "警告：" + i18n.t("warning.period_not_ended", "zh", period="2026", end="2026-12-31",
+                         today="2026-03-01")]
+
+
+def test_the_public_draw_plan_gives_its_reasons_in_chinese() -> None:
+    from ecocredit.supervision.selection import _say
+
+    en, zh = _say("draw.reason.drawn", words=_say("draw.reason.share", pct="25", per="quarter"),
+                  drawn=3, of=9)
+    assert en == "25% per quarter (3 drawn of 9 this quarter)"
+    assert zh == "每季度 25%（本季度从 9 家中抽取 3 家）"

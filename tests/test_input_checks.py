@@ -55,6 +55,34 @@ def test_a_date_is_read_in_china_time_or_not_at_all(text, day):
     assert got == day
 
 
+@pytest.mark.parametrize("text, why", [
+    ("2025-02-30", "2025-02-30 is not a day of the calendar: February 2025 has 28 days."),
+    ("2023-02-29", "2023-02-29 is not a day of the calendar: February 2023 has 28 days."),
+    ("2025-04-31", "2025-04-31 is not a day of the calendar: April 2025 has 30 days."),
+    ("2025/4/31", "2025/4/31 is not a day of the calendar: April 2025 has 30 days."),
+    ("2025年2月29日", "2025年2月29日 is not a day of the calendar: February 2025 has 28 days."),
+    ("2025-13-01", "2025-13-01 is not a day of the calendar: a year has 12 months (01 to 12)."),
+    ("2025-01-00", "2025-01-00 is not a day of the calendar: the days of a month count from 01."),
+    ("2024-02-29", None), ("yesterday", None), ("1/5/2024", None),
+])
+def test_a_date_the_calendar_lacks_is_named_as_such_not_as_a_wrong_form(text, why):
+    from ecocredit.read.parse import NOT_A_DATE, date_messages, no_such_day
+
+    assert no_such_day(text) == why
+    assert date_messages([text]).tolist() == [why or NOT_A_DATE]
+
+
+def test_a_request_for_a_day_the_calendar_lacks_is_refused_saying_so():
+    import pandas as pd
+
+    from ecocredit.decisions.measures import _requests
+    from ecocredit.errors import InputError
+
+    with pytest.raises(InputError, match="February 2025 has 28 days"):
+        _requests(pd.DataFrame({"firm_id": ["X"], "action": ["permit"],
+                                "date": ["2025-02-30"]}))
+
+
 def test_the_structure_check_knows_authorities_types_divisions_and_the_embedded_check():
     from ecocredit.codes import uscc_structure_mask
 

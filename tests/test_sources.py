@@ -13,6 +13,7 @@ from ecocredit.ruleset import bundled_rulesets, lint_ruleset, load_ruleset
 from ecocredit.ruleset.sources import (
     citations,
     cited_rules,
+    document_number,
     is_official_host,
     secondary_only,
     source_table,
@@ -144,3 +145,29 @@ def test_a_ruleset_saved_before_url_kind_existed_still_loads_but_lint_asks_for_i
 
     assert load_ruleset(old).id == "hebei-2024"
     assert {p.code for p in lint_ruleset(old)} == {"url_kind"}
+
+
+def test_one_document_number_is_cited_under_one_title_in_every_bundled_ruleset_and_policy():
+    for doc in [*bundled_rulesets(), *bundled_policies()]:
+        titles: dict[str, set[str]] = {}
+        for _path, _owner, ref in citations(doc):
+            for part in re.split(r"[；;]", ref.document):
+                if document_number(part.strip()):
+                    titles.setdefault(document_number(part.strip()), set()).add(part.strip())
+        assert {n: t for n, t in titles.items() if len(t) > 1} == {}, doc.id
+    numbers = [document_number(s.document) for s in source_table(load_ruleset("anhui-2019"))]
+    assert numbers.count("皖环函〔2019〕662号") == 1  # listed once by rulesets --sources
+
+
+def test_a_document_number_cited_under_a_second_title_is_a_lint_problem(tmp_path):
+    text = BASE.read_text(encoding="utf-8").replace("  weights_total: 0.25\n",
+                                                    "  weights_total: 0.2\n")
+    text = text.replace(RULE2, "    reference: {document: 某办法（皖环函〔2019〕662号）}\n")
+    text = text.replace("    reference: {document: 测试文件, article: 第3条}\n",
+                        "    reference: {document: 某办法（2019年修订）（皖环函〔2019〕662号）}\n")
+    file = tmp_path / "case.yaml"
+    file.write_text(text, encoding="utf-8")
+    [problem] = lint_ruleset(file)
+    assert problem.code == "document_title" and problem.path.endswith("reference.document")
+    assert "皖环函〔2019〕662号" in problem.message
+    load_ruleset(file)  # citation metadata: loading tolerates it (lint asks for the fix)

@@ -200,7 +200,7 @@ supervision commands) read four tables: `firms` and `events` (required), `measur
 `.xlsx` or Parquet; in Python also a pandas DataFrame. Every value is read as text and checked.
 
 **Excel sheets.** Every sheet whose first row holds the table's required columns is read, in
-workbook order (rows numbered on across the sheets). To read one sheet only, name it after the
+workbook order. To read one sheet only, name it after the
 file with `#`, for any input option of any command: `--firms 名单.xlsx#企业2` (quote it in a
 shell if the name has spaces). A sheet the workbook lacks stops the run (exit 2) with a line
 naming the sheets it has; the manifest records the file, its hash and the sheet.
@@ -210,8 +210,12 @@ name one column twice). Other columns are kept: the firms table's extra columns 
 `scores.csv`.
 
 **Bad values.** A row with a bad value is not used and gets one line per problem in
-`rejects.csv` (`file, row, column, reason_code, value, message`; `row` counts data rows from 1),
-and the command exits 1: every input row is either used or in the rejects. A missing required
+`rejects.csv` (`file, row, column, reason_code, value, message`), and the command exits 1:
+every input row is either used or in the rejects. Where a row is: in a CSV or Parquet file,
+`row` counts the data rows from 1 (the header is not counted: row 1 is the line after it); in
+an Excel workbook, `file` names the sheet (`events.xlsx#Sheet1`) and `row` is the row number
+Excel shows (the header is row 1, so the first data row is 2; blank rows count), and a
+message naming another row (`duplicate_id`) names it the same way. A missing required
 column, a column named twice or an unreadable file stops the run before anything is scored
 (exit 2, one line on stderr).
 
@@ -247,12 +251,12 @@ Scored 3 firms under anhui-2019 2019.1 for period 2025 (evaluated on 2025-12-31)
   blue        环保良好企业                1   33.3%
   yellow      环保警示企业                0    0.0%
   red         环保不良企业                1   33.3%
-  not_graded  未评级 (not graded)        1   33.3%
+  not_graded  不评定等级 (not graded)        1   33.3%
 Rejected input rows: 1 (see rejects.csv)
 Outputs written to out/mine
 $ cat out/mine/rejects.csv
 file,row,column,reason_code,value,message
-docs/examples/my-data/events.csv,4,event_date,bad_date,2025-02-30,"Not a date: YYYY-MM-DD (also 2024/5/1, 2024.05.01, 2024年5月1日, or a timestamp, taken in China time)."
+docs/examples/my-data/events.csv,4,event_date,bad_date,2025-02-30,2025-02-30 is not a day of the calendar: February 2025 has 28 days.
 ```
 
 The fourth event is not used (exit status 1); the brick works, suspended (`停产`), is not graded;

@@ -7,6 +7,7 @@ so that callers can act on it without parsing the message.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "InputError",
     "PeriodError",
     "ReplayError",
+    "missing_column_message",
 ]
 
 
@@ -104,3 +106,44 @@ class ReplayError(EcocreditError):
     """A saved run cannot be replayed (manifest missing or unreadable, inputs gone)."""
 
     reason_code = "replay_impossible"
+
+
+def missing_column_message(file: str, what: str, column: str, aliases: Mapping[str, str],
+                           headers: Iterable[object]) -> str:
+    """The message of a table that lacks a required column (``missing_column``), in the
+    file's own words.
+
+    The headers found are listed as the file writes them (Chinese headers stay Chinese), and
+    every header accepted for the missing column is named (its English contract name and
+    its Chinese aliases), so the user sees which one to add or rename.
+
+    Parameters
+    ----------
+    file : str
+        The file as the user named it.
+    what : str
+        The table (``firms``, ``events``, ``inspectors`` ...).
+    column : str
+        The missing column's contract name.
+    aliases : mapping of str to str
+        Header → contract name, the table's accepted aliases.
+    headers : iterable
+        The headers of the file as read.
+
+    Returns
+    -------
+    str
+        One line, for an :class:`InputError` with ``reason_code='missing_column'``.
+
+    Examples
+    --------
+    >>> missing_column_message("企业.csv", "firms", "firm_id", {"统一社会信用代码": "firm_id"},
+    ...                        ["企业名称", "行政区划代码"])
+    "企业.csv: the firms table needs the column firm_id (headed firm_id or 统一社会信用代码); \
+the file's headers are: 企业名称, 行政区划代码."
+    """
+    accepted = [column] + [a for a, c in aliases.items() if c == column and a != column]
+    found = [str(h).replace("\ufeff", "").strip() for h in headers]
+    return (f"{file}: the {what} table needs the column {column} (headed "
+            f"{' or '.join(accepted)}); the file's headers are: "
+            f"{', '.join(found) if found else '(none)'}.")

@@ -203,7 +203,8 @@ REASON_CODES: Mapping[str, str] = MappingProxyType({
                     "GB 11714 check character (admit real registered codes with --allow-codes)",
     "bad_region_code": "not a 6-digit GB/T 2260 administrative division code",
     "bad_date": "not a year-month-day date (YYYY-MM-DD, 2024/5/1, 2024.05.01, 2024年5月1日, "
-                "or a timestamp, taken in China time)",
+                "or a timestamp, taken in China time), or a day the calendar lacks "
+                "(2025-02-30, 2025-13-01: the message says so)",
     "future_date": "a date later than the run's reference date",
     "recorded_before_event": "recorded_at is earlier than event_date",
     "bad_number": "not a decimal number",

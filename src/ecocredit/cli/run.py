@@ -93,7 +93,13 @@ def score_cmd(ruleset: str, period: str, firms: str, events: str, measurements: 
                      date=m["options"]["evaluation_date"])
             click.echo(summary_text(run.grade_counts, labels, head=head, rejected=run.rejects,
                                     out_dir=out, lang=lang))
-        for w in run.warnings:  # the manifest's (English): the parts' counts are merged there
+        from ..periods import parse_period
+        from ..read.coverage import warnings_in
+
+        said = run.warnings if lang == "en" else warnings_in(  # the manifest's are English
+            run.warnings, parse_period(period), run.ruleset,
+            dt.date.fromisoformat(run.manifest["options"]["today"]), lang)
+        for w in said:
             click.echo(t("warning.prefix", lang) + w["message"], err=quiet)
         sys.exit(1 if run.rejects else 0)
     from ..read.coverage import run_warnings

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from ..output.i18n import t
+from ..supervision.assign import shortfall_reason
 from .common import (_date, _echo_table, _fail, _guard, _lint_files, _scores_option, cli,
                      lang_option)
 
@@ -180,8 +181,11 @@ def _echo_draw(r: Any, out: str, lang: str) -> None:
         click.echo(t("draw.shortfall", lang, units=len(r.shortfall),
                      checks=int(r.shortfall["unstaffed"].sum())))
         for x in r.shortfall.head(10).itertuples():
+            why = x.reason if lang == "en" else shortfall_reason(
+                x.officers, x.officer_slots_needed // max(x.required_checks, 1), x.capacity,
+                x.required_checks, x.unstaffed, lang)
             click.echo(t("draw.shortfall_unit", lang, unit=x.unit_code, unit_name=x.unit_name,
-                         unstaffed=x.unstaffed, required=x.required_checks, reason=x.reason))
+                         unstaffed=x.unstaffed, required=x.required_checks, reason=why))
     _echo_tail(len(r.rejects), out, lang)
     if lang == "zh":
         click.echo(t("draw.public_written", lang, path=f"{out}/plan_public.xlsx"))

@@ -27,7 +27,7 @@ import ecocredit
 
 from ..output import csv_bytes, write_files_atomically
 from ..output.i18n import PUBLIC_HEADERS as _PUBLIC_HEADERS
-from ..output.i18n import SHEET_NAMES, VALUES, check_lang, t
+from ..output.i18n import NOT_GRADED, SHEET_NAMES, VALUES, check_lang, t
 from ..output.xlsx import xlsx_bytes
 from .register import Register, RegisterError
 from .report_html import report_html
@@ -132,7 +132,7 @@ def _public_frame(run: RunInfo, stage: str, published_on: dt.date,
                   end: dt.date | None) -> pd.DataFrame:
     s = run.scores
     pub = pd.DataFrame({c: s[c] if c in s.columns else "" for c in PUBLIC_HEADERS})
-    pub["grade_label"] = [lab if st == "graded" else "不评定等级"
+    pub["grade_label"] = [lab if st == "graded" else NOT_GRADED
                           for lab, st in zip(s["grade_label"], s["status"])]
     if "grade_level" in s.columns:  # sub-levels (档次): a column of their labels after 评价等级
         names = {(b.grade, lv.id): lv.label for b in run.ruleset.scoring.bands for lv in b.levels}

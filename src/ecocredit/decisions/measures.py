@@ -51,6 +51,7 @@ from ..days import add_months_days, date_of, day_of, iso_days
 from ..engine.run import ScoreResult
 from ..errors import InputError
 from ..periods import previous_periods
+from ..read.parse import no_such_day
 from ..output import excel_safe
 from ..rules.conditions import history_mask
 from ..vocab import MEASURE_ACTIONS
@@ -125,11 +126,15 @@ def _requests(requests: pd.DataFrame) -> pd.DataFrame:
     if bad.any():
         raise InputError(f"Unknown action {req.loc[bad, 'action'].iloc[0]!r}; the actions are "
                          f"{list(MEASURE_ACTIONS)}.", column="action", reason_code="bad_value")
-    try:
-        req["_day"] = [day_of(dt.date.fromisoformat(x.strip())) for x in req["date"]]
-    except ValueError:
-        raise InputError("Every request date must be YYYY-MM-DD.", column="date",
-                         reason_code="bad_date") from None
+    days = []
+    for x in req["date"]:
+        try:
+            days.append(day_of(dt.date.fromisoformat(x.strip())))
+        except ValueError:
+            why = no_such_day(x)
+            raise InputError(why or f"Every request date must be YYYY-MM-DD; got {x.strip()!r}.",
+                             column="date", reason_code="bad_date") from None
+    req["_day"] = days
     return req.reset_index(drop=True)
 
 

@@ -48,6 +48,7 @@ from ..engine.run import ScoreResult
 from ..errors import InputError
 from ..periods import parse_period
 from ..points import fen_ceiling
+from ..read.parse import no_such_day
 from ..rules.conditions import Match
 from ..ruleset import Ruleset
 from ..vocab import REPAIR_REASON_CODES
@@ -69,7 +70,9 @@ def _date(text: Any, column: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(t)
     except ValueError:
-        raise InputError(f"Every application '{column}' must be a date YYYY-MM-DD; got {t!r}.",
+        why = no_such_day(t)
+        raise InputError(f"Application '{column}': {why}" if why else
+                         f"Every application '{column}' must be a date YYYY-MM-DD; got {t!r}.",
                          column=column, reason_code="bad_date") from None
 
 

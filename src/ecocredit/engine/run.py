@@ -112,8 +112,10 @@ class ScoreResult:
         ===============  =====  ===============================================================
         column           dtype  meaning
         ===============  =====  ===============================================================
-        ``file``         str    the input file (or table name) the row came from
-        ``row``          int64  the data row in that file, counted from 1 (header not counted)
+        ``file``         str    the input file (or table name) the row came from; a
+                                workbook's sheet after ``#`` (``events.xlsx#Sheet1``)
+        ``row``          int64  the data row in that file, counted from 1 (header not
+                                counted); in a workbook the row Excel shows (header = 1)
         ``column``       str    the column with the bad value
         ``reason_code``  str    why (see docs/data-format.md: ``bad_date``, ``unknown_firm`` ...)
         ``value``        str    the value as read

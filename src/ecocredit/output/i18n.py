@@ -25,10 +25,15 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-__all__ = ["LANGS", "PLAN_PUBLIC_HEADERS", "PUBLIC_HEADERS", "REASONS_ZH", "REPORT_HEADERS",
+__all__ = ["LANGS", "NOT_GRADED", "PLAN_PUBLIC_HEADERS", "PUBLIC_HEADERS", "REASONS_ZH", "REPORT_HEADERS",
            "REPORT_SHEETS", "RUN_HEADERS", "SHEET_NAMES", "TABLE_LABELS", "TEXT", "VALUES",
            "check_lang",
            "headers", "reject_messages", "t", "value"]
+
+#: the regulations' words for a firm that gets no grade (企业环境信用评价办法 and the provincial
+#: rules: 不评定等级, e.g. Guangzhou's exclusion of firms closed or stopped; never 未评级): the
+#: one place this term is written, for every output in either language
+NOT_GRADED = "不评定等级"
 
 #: the languages of the people's outputs (``--lang``)
 LANGS = ("en", "zh")
@@ -40,7 +45,7 @@ RUN_HEADERS: Mapping[str, str] = MappingProxyType({
     "ruleset": "评价规则", "ruleset_version": "规则版本", "status": "评价状态", "score": "得分",
     "grade": "信用等级", "grade_label": "等级名称", "grade_level": "档次", "vetoed": "一票否决",
     "rules_applied": "适用条款", "list": "名单", "list_until": "名单截止日",
-    "grade_colour": "等级颜色", "not_graded_reason": "未评级原因",
+    "grade_colour": "等级颜色", "not_graded_reason": NOT_GRADED + "原因",
     "region_code": "行政区划代码", "industry_code": "行业代码", "supervision_class": "监管类别",
     "rule_id": "条款编号", "points": "分值", "evidence": "证据", "reference": "依据",
     "kind": "类型", "effect": "效果", "label": "说明", "file": "文件", "row": "行号",
@@ -69,7 +74,7 @@ REPORT_HEADERS: Mapping[str, str] = MappingProxyType({
     "firms": "企业数", "share": "占比", "points_total": "分值合计",
     "points_moved": "影响分值（|分值|之和）", "grade_before": "原评价等级",
     "grade_now": "本次评价等级", "list_before": "原名单", "list_now": "本次名单",
-    "city": "设区市", "industry": "行业大类", "not_graded": "不评定等级",
+    "city": "设区市", "industry": "行业大类", "not_graded": NOT_GRADED,
 })
 
 #: sheets of the analyst's report workbook → Chinese names (``--lang zh``)
@@ -89,7 +94,7 @@ SHEET_NAMES: Mapping[str, str] = MappingProxyType({
 #: column → value → its Chinese word, for the values of people's outputs in ``zh``
 VALUES: Mapping[str, Mapping[str, str]] = MappingProxyType({
     "list": MappingProxyType({"red": "红名单", "black": "黑名单", "": ""}),
-    "status": MappingProxyType({"graded": "已评价", "not_graded": "不评定等级",
+    "status": MappingProxyType({"graded": "已评价", "not_graded": NOT_GRADED,
                                 "staffed": "已安排检查人员", "unstaffed": "检查人员不足"}),
     "vetoed": MappingProxyType({"true": "是", "false": "否", "True": "是", "False": "否"}),
     "level": MappingProxyType({"province": "省级", "city": "市级", "county": "县级"}),
@@ -110,7 +115,8 @@ REASONS_ZH: Mapping[str, str] = MappingProxyType({
     "bad_org_code": "统一社会信用代码中的组织机构代码（第9-17位）校验码不符合 GB 11714"
                     "（确属登记在册的代码可用 --allow-codes 准入）",
     "bad_region_code": "不是6位行政区划代码（GB/T 2260）",
-    "bad_date": "不是有效日期（年-月-日，如 2024-05-01、2024/5/1、2024年5月1日）",
+    "bad_date": "不是有效日期（年-月-日，如 2024-05-01、2024/5/1、2024年5月1日），"
+                "或日历上不存在的日期（如 2025-02-30、2025-13-01）",
     "future_date": "日期晚于本次运行的参照日期",
     "recorded_before_event": "记录日期（recorded_at）早于事件日期（event_date）",
     "bad_number": "不是十进制数字",
@@ -149,7 +155,7 @@ TEXT: Mapping[str, Mapping[str, str]] = MappingProxyType({k: MappingProxyType(v)
               "(evaluated on {date}).",
         "zh": "已按评价规则 {ruleset}（{version}）评价 {firms} 家企业，评价期间 {period}"
               "（评价日 {date}）。"},
-    "score.not_graded": {"en": "未评级 (not graded)", "zh": "不评定等级"},
+    "score.not_graded": {"en": NOT_GRADED + " (not graded)", "zh": NOT_GRADED},
     "score.rejected": {"en": "Rejected input rows: {n}", "zh": "拒收的输入行：{n}"},
     "score.see_rejects": {"en": " (see rejects.csv)",
                           "zh": "（见 rejects.csv；中文说明见 --xlsx 写出的 rejects.xlsx）"},
@@ -183,6 +189,16 @@ TEXT: Mapping[str, Mapping[str, str]] = MappingProxyType({k: MappingProxyType(v)
         "en": "The period {period} ends on {end}, after today ({today}): events still to come "
               "are not in the grades.",
         "zh": "评价期间 {period} 于 {end} 结束，晚于今天（{today}）：此后发生的事件未计入等级。"},
+    # ---- a date that names no day (rejects, bad_date) --------------------------------------
+    "date.no_such_day": {
+        "en": "{value} is not a day of the calendar: {month} {year} has {days} days.",
+        "zh": "{value} 不是日历上存在的日期：{year}年{month}月只有 {days} 天。"},
+    "date.no_such_month": {
+        "en": "{value} is not a day of the calendar: a year has 12 months (01 to 12).",
+        "zh": "{value} 不是日历上存在的日期：月份只有 1 至 12 月。"},
+    "date.day_zero": {
+        "en": "{value} is not a day of the calendar: the days of a month count from 01.",
+        "zh": "{value} 不是日历上存在的日期：每月的日期从 1 日起算。"},
     # ---- ecocredit publish ---------------------------------------------------------------
     "publish.stage.draft": {"en": "draft result published for comment",
                             "zh": "评价结果（初评）公示"},
@@ -196,12 +212,12 @@ TEXT: Mapping[str, Mapping[str, str]] = MappingProxyType({k: MappingProxyType(v)
         "zh": "运行 {run_id} 于 {day} {stage}{end}：登记 {records} 家企业"
               "（信用档案 #{first}-#{last}）；{counts}。\n公示文件已写入 {out}："
               "public.xlsx、public.csv、report.html"},
-    "publish.not_graded": {"en": "not graded (不评定等级)", "zh": "不评定等级"},
     "html.objection_window": {"en": " – {end} (objections may be filed during the period)",
                               "zh": " – {end}（公示期内可提出异议）"},
     "html.ruleset_line": {
         "en": "Ruleset {ruleset} {version}; {graded} firms graded, {not_graded} not graded.",
-        "zh": "评价规则 {ruleset}（{version}）；评定等级 {graded} 家，不评定等级 {not_graded} 家。"},
+        "zh": "评价规则 {ruleset}（{version}）；评定等级 {graded} 家，" + NOT_GRADED
+              + " {not_graded} 家。"},
     "html.firms": {"en": "firms", "zh": "企业数"},
     "html.all": {"en": "all", "zh": "全部"},
     "html.by_grade": {"en": "graded firms by grade", "zh": "各评价等级企业数"},
@@ -231,6 +247,39 @@ TEXT: Mapping[str, Mapping[str, str]] = MappingProxyType({k: MappingProxyType(v)
     "draw.shortfall_unit": {
         "en": "  {unit} {unit_name}: {unstaffed} of {required} unstaffed; {reason}",
         "zh": "  {unit} {unit_name}：{required} 次中 {unstaffed} 次无人员；{reason}"},
+    # the reason of each check of the draw (plan.csv keeps English; plan_public.xlsx in zh)
+    "draw.reason.share": {"en": "{pct}% per {per}", "zh": "每{per} {pct}%"},
+    "draw.reason.per_officer": {"en": "{n} units per officer a year",
+                                "zh": "每名执法人员每年 {n} 家"},
+    "draw.reason.routine": {"en": "routine ", "zh": "一般"},
+    "draw.reason.class_rate": {
+        "en": "random draw at the class rate: {share} of the county's {routine}class {k} units",
+        "zh": "按监管类别比例随机抽取（{share}）：县（市、区）{routine}{k}类单位"},
+    "draw.reason.pool_rate": {"en": "{label}: {pct}% per {per} of the pool",
+                              "zh": "{label}：每{per}抽取该类单位的 {pct}%"},
+    "draw.reason.drawn": {"en": "{words} ({drawn} drawn of {of} this quarter)",
+                          "zh": "{words}（本季度从 {of} 家中抽取 {drawn} 家）"},
+    "draw.reason.coverage": {
+        "en": "coverage: {label}; not yet visited in {span} ({drawn} drawn of the {of} not yet "
+              "visited, {left} quarter(s) to go)",
+        "zh": "全覆盖：{label}；{span} 年尚未检查（本季度从 {of} 家尚未检查的单位中抽取 {drawn} 家，"
+              "剩余 {left} 个季度）"},
+    "draw.reason.category": {"en": "{head} — {reason}", "zh": "监管类型 {head}：{reason}"},
+    "draw.reason.city": {
+        "en": "city-level random draw at the class rate: {pct}% per {per} of the city's routine "
+              "class {k} units ({drawn} drawn of {of} this quarter)",
+        "zh": "市级按监管类别比例随机抽取（每{per} {pct}%）：设区市一般{k}类单位"
+              "（本季度从 {of} 家中抽取 {drawn} 家）"},
+    "draw.short.officers": {"en": "{officers} officer(s) in the unit; every check needs {per}",
+                            "zh": "本单位执法人员 {officers} 人；每次检查需要 {per} 人"},
+    "draw.short.capacity": {
+        "en": "too few officers: {officers} officers can take {cap} officer-checks this quarter; "
+              "{required} checks need {slots}",
+        "zh": "执法人员不足：{officers} 人本季度最多承担 {cap} 人次检查；{required} 次检查需要 {slots} 人次"},
+    "draw.short.conflicts": {
+        "en": "declared conflicts or the officers' maximum leave fewer than {per} eligible "
+              "officers for {unstaffed} check(s)",
+        "zh": "因申报的回避关系或每人检查上限，{unstaffed} 次检查可安排的执法人员少于 {per} 人"},
     "draw.public_written": {"en": "Public plan (Chinese headers): {path}",
                             "zh": "抽查公示表：{path}"},
     "frequency.head": {
@@ -368,6 +417,8 @@ def reject_messages(rejects: Any, lang: str) -> Any:
     out = rejects.copy()
     if check_lang(lang) == "zh" and len(out):
         vals = out["value"].astype(str) if "value" in out.columns else ""
-        out["message"] = [REASONS_ZH.get(c, c) + (f"：{v}" if v else "")
+        from ..read.parse import no_such_day  # the reader imports this module
+        out["message"] = [(c == "bad_date" and no_such_day(v, "zh")) or
+                          REASONS_ZH.get(c, c) + (f"：{v}" if v else "")
                           for c, v in zip(out["reason_code"].astype(str), vals)]
     return out

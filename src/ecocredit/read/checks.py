@@ -8,7 +8,7 @@ import pyarrow.compute as pc
 
 from .encoded import _Enc
 from .ids import _lookup
-from .parse import _parse_days
+from .parse import _parse_days, date_messages
 from .prepared import _Rejects
 from .text import STR, _strip
 
@@ -34,8 +34,8 @@ def _optional_date(out: pd.DataFrame, column: str, file: str, rej: _Rejects
     text = _strip(out[column])
     days, ok = _parse_days(text)
     given = (text != "").to_numpy()
-    rej.add(file, np.flatnonzero(given & ~ok), column, "bad_date", text[given & ~ok],
-            "Not a date: YYYY-MM-DD (also 2024/5/1, 2024.05.01, 2024年5月1日, or a timestamp, taken in China time).")
+    bad = text[given & ~ok]
+    rej.add(file, np.flatnonzero(given & ~ok), column, "bad_date", bad, date_messages(bad))
     return text, days, given, ok
 
 

@@ -84,3 +84,29 @@ def coverage_warnings(per: Any, rs: Any, today: Any, in_period: int,
         out.append({"code": "period_not_ended", "message": t(
             "warning.period_not_ended", lang, period=per.label, end=per.end, today=today)})
     return out
+
+
+def warnings_in(warnings: list[dict[str, str]], per: Any, rs: Any, today: Any,
+                lang: str) -> list[dict[str, str]]:
+    """The same warnings in ``lang``: those of a run known only by their codes (a partitioned
+    run's, read back from its manifest, where they are English) said again through the
+    catalog, in the same order.
+
+    Parameters
+    ----------
+    warnings : list of dict
+        ``{"code", "message"}`` as :func:`coverage_warnings` gave them.
+    per : Period
+    rs : Ruleset
+    today : datetime.date
+    lang : {'en', 'zh'}
+
+    Returns
+    -------
+    list of dict
+    """
+    codes = [w["code"] for w in warnings]
+    again = {w["code"]: w for w in coverage_warnings(
+        per, rs, today, 0 if "no_events_in_period" in codes else 1,
+        0 if "no_measurements" in codes else 1, lang)}
+    return [again.get(w["code"], w) for w in warnings]

@@ -16,7 +16,7 @@ from ..vocab import MEDIA, SEVERITIES
 from .checks import _firm_rows
 from .encoded import _ZH_VALUES, _Enc, _vocab_enc
 from .ids import _hash_strings, _IdIndex, _ids
-from .parse import _has_unit, _parse_days, _parse_fen
+from .parse import _has_unit, _parse_days, _parse_fen, date_messages
 from .prepared import _Rejects
 from .text import STR, _np
 from .threads import _in_threads
@@ -60,8 +60,8 @@ def _dates(e: _Enc, column: str, file: str, rej: _Rejects, today_day: int
     udays, uok = _parse_days(pd.Series(e.uniq, dtype=STR))
     days, ok = e.per_row(udays), e.per_row(uok)
     given = ~e.is_("")
-    rej.add(file, np.flatnonzero(given & ~ok), column, "bad_date", e.values(given & ~ok),
-            "Not a date: YYYY-MM-DD (also 2024/5/1, 2024.05.01, 2024年5月1日, or a timestamp, taken in China time).")
+    bad = e.values(given & ~ok)
+    rej.add(file, np.flatnonzero(given & ~ok), column, "bad_date", bad, date_messages(bad))
     fut = ok & (days > today_day)
     rej.add(file, np.flatnonzero(fut), column, "future_date", e.values(fut),
             "The date is later than the run's reference date.")

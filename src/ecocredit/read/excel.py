@@ -14,16 +14,20 @@ A sheet can be named instead: ``FILE.xlsx#Sheet`` for any input option of any co
 (:func:`split_sheet`); only that sheet is read, and a name the workbook lacks is refused with the
 sheets it has.
 
-Rows are numbered across the sheets in order (the second sheet's first data row follows the
+Rows are read across the sheets in order (the second sheet's first data row follows the
 first sheet's last). Each problem goes into :data:`~ecocredit.read.csvtext.ROW_PROBLEM` as
-``code:detail``.
+``code:detail``, and each row's sheet and worksheet row number (as Excel shows it: the header
+is row 1) into :data:`ROW_SOURCE`, so that a reject names the row the user can find
+(:func:`locate_rejects`: ``file`` ``events.xlsx#Sheet1``, ``row`` the worksheet row).
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import openpyxl
 import pandas as pd
 
@@ -32,7 +36,13 @@ from ..vocab import COLUMN_ALIASES, TABLES
 from .csvtext import ROW_PROBLEM
 from .text import _cell_str
 
-__all__ = ["EXCEL_SUFFIXES", "read_excel_table", "split_sheet"]
+__all__ = ["EXCEL_SUFFIXES", "ROW_SOURCE", "locate_all", "locate_rejects", "row_sources", "read_excel_table", "split_sheet"]
+
+#: the reader's column of each row's sheet and worksheet row (``sheet`` + US + ``row``); taken
+#: out before validation, like :data:`~ecocredit.read.csvtext.ROW_PROBLEM`
+ROW_SOURCE = "\x00sheet_row"
+_US = "\x1f"
+_DATA_ROW = re.compile(r"\bdata row (\d+)\b")
 
 #: the file name endings read as Excel workbooks
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
@@ -105,9 +115,11 @@ def _holds_table(header: tuple, table: str) -> bool:
     return all(c in names for c in TABLES[table][0])
 
 
-def read_excel_table(p: Path, table: str, sheet: str | None = None) -> pd.DataFrame:
+def read_excel_table(p: Path, table: str, sheet: str | None = None,
+                     sheet_rows: bool = False) -> pd.DataFrame:
     """The table from every sheet of the workbook at ``p`` that holds it, or from the named
-    ``sheet`` only (see the module; the caller checks that the sheet exists)."""
+    ``sheet`` only (see the module; the caller checks that the sheet exists); with
+    ``sheet_rows`` also the column :data:`ROW_SOURCE`."""
     values = openpyxl.load_workbook(p, data_only=True)
     formulas = openpyxl.load_workbook(p, data_only=False)
     rows_of = {ws.title: list(ws.iter_rows(values_only=True)) for ws in values.worksheets
@@ -117,15 +129,15 @@ def read_excel_table(p: Path, table: str, sheet: str | None = None) -> pd.DataFr
         sheets = [sheet]
     elif not sheets:
         sheets = [values.worksheets[0].title]
-    frames = [_sheet(rows_of[t], formulas[t], table) for t in sheets]
+    frames = [_sheet(rows_of[t], formulas[t], table, t) for t in sheets]
     frames = [f for f in frames if f is not None]
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in TABLES[table][0]})
     out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    return out.fillna("")
+    return (out if sheet_rows else out.drop(columns=[ROW_SOURCE])).fillna("")
 
 
-def _sheet(rows: list[tuple], fsheet: Any, table: str) -> pd.DataFrame | None:
+def _sheet(rows: list[tuple], fsheet: Any, table: str, title: str) -> pd.DataFrame | None:
     if not rows:
         return None
     header = [("" if h is None else str(h)) or f"Unnamed: {i}" for i, h in enumerate(rows[0])]
@@ -136,7 +148,7 @@ def _sheet(rows: list[tuple], fsheet: Any, table: str) -> pd.DataFrame | None:
                 if (r, c) != (rng.min_row, rng.min_col):
                     covered[(r, c)] = str(rng)
     frows = list(fsheet.iter_rows(values_only=True))
-    data, problems = [], []
+    data, problems, where = [], [], []
     for i, row in enumerate(rows[1:], start=2):  # worksheet row numbers
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
             if not any((i, c) in covered for c in range(1, len(header) + 1)):
@@ -154,8 +166,74 @@ def _sheet(rows: list[tuple], fsheet: Any, table: str) -> pd.DataFrame | None:
         data.append(["" if v is None else _cell_str(v) for v in row[:len(header)]]
                     + [""] * (len(header) - len(row)))
         problems.append(problem)
+        where.append(f"{title}{_US}{i}")
     df = pd.DataFrame(data, columns=header, dtype=object) if data else pd.DataFrame(
         {h: pd.Series(dtype=object) for h in header})
     if any(problems):
         df[ROW_PROBLEM] = pd.Series(problems, dtype=object, index=df.index)
+    df[ROW_SOURCE] = pd.Series(where, dtype=object, index=df.index)
     return df
+
+
+def locate_rejects(rejects: pd.DataFrame, name: str, sources: np.ndarray) -> pd.DataFrame:
+    """The rejects of the workbook input ``name`` located as the user sees them in Excel.
+
+    Parameters
+    ----------
+    rejects : DataFrame
+        Rejects (:data:`~ecocredit.read.prepared.REJECT_COLUMNS`) whose ``row`` counts the
+        table's data rows from 1 across the sheets read.
+    name : str
+        The input as named in ``file`` (``events.xlsx`` or ``events.xlsx#Sheet1``).
+    sources : ndarray of str
+        Per data row, its :data:`ROW_SOURCE` value (sheet, worksheet row).
+
+    Returns
+    -------
+    DataFrame
+        A copy where the rows of ``name`` have ``file`` ``NAME#SHEET`` (unless ``name``
+        already names the sheet) and ``row`` the worksheet row (the header is row 1, so the
+        first data row is 2); a message naming another data row (``duplicate_id``) names
+        that row the same way. Rows of other files are unchanged.
+    """
+    mine = (rejects["file"] == name).to_numpy() if len(rejects) else np.zeros(0, bool)
+    if not mine.any():
+        return rejects
+    named = split_sheet(name)[1] is not None
+
+    def at(data_row: int) -> tuple[str, int]:
+        sheet, _, row = str(sources[data_row - 1]).partition(_US)
+        return sheet, int(row)
+
+    out = rejects.copy()
+    rows = out["row"].to_numpy(np.int64).copy()
+    files = out["file"].to_numpy(object).copy()
+    msgs = out["message"].to_numpy(object).copy()
+    for k in np.flatnonzero(mine):
+        sheet, rows[k] = at(int(rows[k]))
+        files[k] = name if named else f"{name}#{sheet}"
+
+        def other(m: re.Match) -> str:
+            s, r = at(int(m.group(1)))
+            return f"row {r}" if named or s == sheet else f"row {r} of sheet {s}"
+
+        msgs[k] = _DATA_ROW.sub(other, str(msgs[k]))
+    return out.assign(file=files, row=rows, message=msgs)
+
+
+def row_sources(spec: str | Path, table: str) -> np.ndarray | None:
+    """Each data row's sheet and worksheet row (:data:`ROW_SOURCE`) of the workbook input
+    ``spec`` (``FILE.xlsx`` or ``FILE.xlsx#Sheet``), or None for any other input (a CSV,
+    Parquet, ``.xls``): what the partitioned engine needs to locate its rejects at the end as
+    the one-shot engine does."""
+    p, sheet = split_sheet(spec)
+    if p.suffix.lower() not in (".xlsx", ".xlsm"):
+        return None
+    return read_excel_table(p, table, sheet, sheet_rows=True)[ROW_SOURCE].to_numpy(object)
+
+
+def locate_all(rejects: pd.DataFrame, sources: dict[str, np.ndarray]) -> pd.DataFrame:
+    """:func:`locate_rejects` for every workbook input (input name → its row sources)."""
+    for name, src in sources.items():
+        rejects = locate_rejects(rejects, name, src)
+    return rejects

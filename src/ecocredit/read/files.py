@@ -11,10 +11,10 @@ from typing import Any
 import pandas as pd
 import pyarrow.parquet as pq
 
-from ..errors import InputError
+from ..errors import InputError, missing_column_message
 from ..vocab import COLUMN_ALIASES, TABLES
-from .csvtext import read_csv_text, sniff
-from .excel import EXCEL_SUFFIXES, check_sheet, read_excel_table, split_sheet
+from .csvtext import ROW_PROBLEM, read_csv_text, sniff
+from .excel import EXCEL_SUFFIXES, ROW_SOURCE, check_sheet, read_excel_table, split_sheet
 from .text import _arrow_text, _as_strings
 
 __all__ = ["read_table"]
@@ -46,12 +46,10 @@ def _canonical_headers(df: pd.DataFrame, table: str, file: str) -> pd.DataFrame:
                          reason_code="duplicate_column")
     missing = [c for c in required if c not in out.columns]
     if missing:
-        zh = {v: k for k, v in aliases.items()}
-        c = missing[0]
-        raise InputError(
-            f"{file}: the required column '{c}' ({zh.get(c, c)}) is missing from the {table} "
-            f"table; found {list(out.columns)}.", file=file, column=c,
-            reason_code="missing_column")
+        raise InputError(missing_column_message(
+            file, table, missing[0], aliases,
+            [c for c in df.columns if c not in (ROW_PROBLEM, ROW_SOURCE)]),
+            file=file, column=missing[0], reason_code="missing_column")
     return out
 
 
@@ -86,7 +84,8 @@ def check_workbook(p: Path, suffix: str, sheet: str | None, name: str) -> None:
         check_sheet(p, sheet, name)
 
 
-def read_table(path: str | Path, table: str, *, as_strings: bool = True) -> pd.DataFrame:
+def read_table(path: str | Path, table: str, *, as_strings: bool = True,
+               sheet_rows: bool = False) -> pd.DataFrame:
     """Read one input table (CSV in UTF-8/UTF-8-BOM/GB18030, Excel ``.xlsx`` or Parquet).
 
     Headers are mapped to the canonical English names (Chinese aliases accepted); every value
@@ -101,6 +100,10 @@ def read_table(path: str | Path, table: str, *, as_strings: bool = True) -> pd.D
     as_strings : bool, default True
         Every column as Arrow-backed strings. ``False`` keeps what the reader gives (Parquet
         columns written as dictionaries come as categoricals), for :func:`prepare` to encode.
+    sheet_rows : bool, default False
+        A workbook's table also gets the column :data:`~ecocredit.read.excel.ROW_SOURCE`
+        (each row's sheet and worksheet row), which :func:`prepare` takes out to locate
+        rejects as Excel shows them.
 
     Raises
     ------
@@ -119,7 +122,7 @@ def read_table(path: str | Path, table: str, *, as_strings: bool = True) -> pd.D
                                  reason_code="wrong_format")
         if suffix in EXCEL_SUFFIXES:
             check_workbook(p, suffix, sheet, name)
-            df = (read_excel_table(p, table, sheet) if suffix != ".xls" else
+            df = (read_excel_table(p, table, sheet, sheet_rows) if suffix != ".xls" else
                   pd.read_excel(p, dtype=object, sheet_name=sheet or 0))
         elif suffix in (".parquet", ".pq"):
             # text columns stay Arrow strings (no conversion to pandas' own string type,
@@ -137,9 +140,10 @@ def read_table(path: str | Path, table: str, *, as_strings: bool = True) -> pd.D
 
 def _frame(obj: Any, table: str, name: str, as_strings: bool = True) -> pd.DataFrame:
     """An input as a DataFrame with canonical headers; with ``as_strings`` every column as
-    Arrow strings (the large tables skip that: their columns are encoded one by one)."""
+    Arrow strings (the large tables skip that: their columns are encoded one by one). A
+    workbook's table carries :data:`~ecocredit.read.excel.ROW_SOURCE`."""
     if isinstance(obj, (str, Path)):
-        return read_table(obj, table, as_strings=as_strings)
+        return read_table(obj, table, as_strings=as_strings, sheet_rows=True)
     if not isinstance(obj, pd.DataFrame):
         raise InputError(f"The {table} input must be a DataFrame or a file path; got "
                          f"{type(obj).__name__}.", file=name, reason_code="bad_input")

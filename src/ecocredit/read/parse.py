@@ -3,6 +3,7 @@ raw bytes) and decimal yuan to integer fen (no float on the way)."""
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 import unicodedata
@@ -13,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..days import NO_DATE
+from ..output.i18n import t
 from .text import _arr, _fixed_width_bytes, _np
 
 
@@ -116,6 +118,70 @@ def _real(y: int, m: int, d: int) -> bool:
         return True
     except ValueError:
         return False
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+#: the generic message of a value that is not a date (rejects.csv, ``bad_date``)
+NOT_A_DATE = ("Not a date: YYYY-MM-DD (also 2024/5/1, 2024.05.01, 2024年5月1日, or a timestamp, "
+              "taken in China time).")
+_STAMP_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[T ]", re.ASCII)
+
+
+def no_such_day(v: str, lang: str = "en") -> str | None:
+    """Why a value written as a year-month-day date names no day of the calendar, or None.
+
+    ``2025-02-30``, ``2025/4/31``, ``2023年2月29日``, ``2025-13-01``, ``2025-00-10`` and
+    ``2025-01-00`` have the shape of a date (any form :func:`_parse_days` reads) but no such
+    day exists; saying so is clearer than listing the accepted forms again.
+
+    Parameters
+    ----------
+    v : str
+        The value as written.
+    lang : {'en', 'zh'}
+
+    Returns
+    -------
+    str or None
+        The message (catalog keys ``date.no_such_month`` and ``date.no_such_day``), or None
+        when the value is not shaped as a year-month-day date or the day exists.
+
+    Examples
+    --------
+    >>> no_such_day("2025-02-30")
+    '2025-02-30 is not a day of the calendar: February 2025 has 28 days.'
+    >>> no_such_day("2025-13-01")
+    '2025-13-01 is not a day of the calendar: a year has 12 months (01 to 12).'
+    >>> no_such_day("2024-02-29") is None, no_such_day("yesterday") is None
+    (True, True)
+    """
+    text = unicodedata.normalize("NFKC", str(v).strip())
+    m = _YMD.match(text) or _STAMP_DATE.match(text)
+    if not m:
+        return None
+    groups = [g for g in m.groups() if g is not None and g not in "-/."]
+    y, mo, d = (int(g) for g in groups[:3])
+    if not 1 <= mo <= 12:
+        return t("date.no_such_month", lang, value=text)
+    last = calendar.monthrange(y, mo)[1] if y >= 1 else 31
+    if 1 <= d <= last:
+        return None
+    if d == 0:
+        return t("date.day_zero", lang, value=text)
+    return t("date.no_such_day", lang, value=text, year=y, days=last,
+             month=_MONTHS[mo - 1] if lang == "en" else mo)
+
+
+def date_messages(values: np.ndarray | pd.Series) -> np.ndarray:
+    """The ``bad_date`` message of each rejected date value: :func:`no_such_day`'s when the
+    value has the shape of a date, else :data:`NOT_A_DATE` (computed once per distinct value).
+    """
+    vals = np.asarray(values, dtype=object)
+    once: dict[str, str] = {}
+    for x in set(vals.tolist()):
+        once[x] = no_such_day(str(x)) or NOT_A_DATE
+    return np.array([once[x] for x in vals.tolist()], dtype=object)
 
 
 _NUMBER_RE = r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?"

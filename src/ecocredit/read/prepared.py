@@ -69,6 +69,8 @@ class Prepared:
 class _Rejects:
     def __init__(self) -> None:
         self.parts: list[pd.DataFrame] = []
+        #: input name → each data row's sheet and worksheet row (workbooks read from a file)
+        self.sources: dict[str, np.ndarray] = {}
 
     def add(self, file: str, rows: np.ndarray, column: str, code: str, values: Any,
             message: str | pd.Series | np.ndarray) -> None:

@@ -20,6 +20,7 @@ from ..vocab import TABLES
 from . import threads
 from .events import _events, _revoked
 from .csvtext import ROW_PROBLEM
+from .excel import ROW_SOURCE, locate_all
 from .files import _empty, _frame
 from .firms import _firms
 from .history import _history
@@ -105,6 +106,7 @@ def prepare(firms: Any, events: Any, ruleset: Ruleset, *, measurements: Any = No
         e_ok &= ~e_unread
         ms, m_ok, h_all, h_ok = later.result() if later is not None else other_tables()
     rej.parts += side_rej.parts
+    rej.sources.update(side_rej.sources)
     stats["events"] = _stats(names["events"], e_ok)
     keep = e_ok.copy()
     excluded = 0
@@ -142,11 +144,16 @@ _UNREAD_MESSAGES = {
 
 def _unread_rows(df: pd.DataFrame, file: str, rej: _Rejects) -> tuple[pd.DataFrame, np.ndarray]:
     """Take out the reader's column of rows it could not read as written (see
-    :data:`~ecocredit.read.csvtext.ROW_PROBLEM`); reject those rows with its reason.
+    :data:`~ecocredit.read.csvtext.ROW_PROBLEM`); reject those rows with its reason. A
+    workbook's column of sheet rows (:data:`~ecocredit.read.excel.ROW_SOURCE`) is taken out
+    too and kept in ``rej.sources[file]``, to locate the rejects at the end.
 
-    Returns the table without that column and the mask of those rows (all False when the
-    reader read every row as written).
+    Returns the table without those columns and the mask of the rows not read (all False
+    when the reader read every row as written).
     """
+    if ROW_SOURCE in df.columns:
+        rej.sources[file] = df[ROW_SOURCE].astype(object).to_numpy(dtype=object)
+        df = df.drop(columns=[ROW_SOURCE])
     if ROW_PROBLEM not in df.columns:
         return df, np.zeros(len(df), dtype=bool)
     raw = df[ROW_PROBLEM].astype(object).fillna("").to_numpy(dtype=object)
@@ -214,4 +221,5 @@ def _sorted_rejects(rej: _Rejects, names: Mapping[str, str]) -> pd.DataFrame:
         rejects = (rejects.assign(_f=rejects["file"].map(order))
                    .sort_values(["_f", "row", "column", "reason_code"], kind="stable")
                    .drop(columns="_f").reset_index(drop=True))
+        rejects = locate_all(rejects, rej.sources)  # a workbook's rows as Excel shows them
     return rejects

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from ..errors import Problem, RulesetError
 from .lint import lint_document
-from .sources import lint_sources
+from .sources import lint_document_titles, lint_sources
 from .models import Document, Ruleset
 from .reader import PathT, Reader, pydantic_problems
 
@@ -46,7 +46,8 @@ def parse_document(text: str, file: str, model: type[_D],
         seen = {p.path for p in early}  # a value the reader refused is not reported twice
         return None, early + [p for p in pydantic_problems(exc, data, reader.lines, file, what)
                               if p.path not in seen]
-    return doc, early + lint(doc, reader.lines, file) + lint_sources(doc, reader.lines, file)
+    return doc, (early + lint(doc, reader.lines, file) + lint_sources(doc, reader.lines, file)
+                 + lint_document_titles(doc, reader.lines, file))
 
 
 def _parse(text: str, file: str) -> tuple[Ruleset | None, list[Problem]]:
@@ -135,7 +136,7 @@ def load_ruleset(name_or_path: str | Path) -> Ruleset:
 #: problem codes that ``lint`` reports (exit 1) but loading tolerates: citation metadata that
 #: does not change a result. A ruleset saved with a run before the rule existed still loads, so
 #: the run can be explained and replayed; ``ecocredit lint`` still asks for the fix.
-LINT_ONLY = frozenset({"url_kind"})
+LINT_ONLY = frozenset({"url_kind", "document_title"})
 
 
 def load_document(name_or_path: str | Path, folder: Path,

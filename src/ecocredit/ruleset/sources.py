@@ -20,6 +20,7 @@ mirror is never presented as the publication. ``ecocredit rulesets --sources`` p
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 from urllib.parse import urlsplit
@@ -29,7 +30,7 @@ from ..rules.base import PathT, Reference
 from .reader import format_path, line_for
 
 __all__ = ["OFFICIAL_DOMAINS", "URL_KINDS", "is_official_host", "url_host", "citations",
-           "lint_sources", "Source", "source_table", "secondary_only", "cited_rules"]
+           "lint_sources", "lint_document_titles", "document_number", "Source", "source_table", "secondary_only", "cited_rules"]
 
 #: Reviewed official domains: a host is official when it is one of these or a subdomain of
 #: one. Every government site of the mainland is under ``gov.cn`` (the provincial and city
@@ -115,6 +116,58 @@ def lint_sources(doc: Any, lines: dict[PathT, int], file: str) -> list[Problem]:
             where = path + ("url_kind",) if ref.url_kind else path + ("url",)
             problems.append(Problem(file, line_for(lines, where), format_path(where),
                                     "url_kind", msg))
+    return problems
+
+
+#: a document number (文号): issuer's abbreviation, year in 〔〕 (or [] 【】), number, 号
+_NUMBER = re.compile(r"([\u4e00-\u9fff]+)\s*[〔\[【(（](\d{4})[〕\]】)）]\s*(\d+)\s*号")
+
+
+def document_number(document: str) -> str:
+    """The document number (文号) a citation's ``document`` names, normalised ('' if none).
+
+    Examples
+    --------
+    >>> document_number("安徽省企业环境信用评价实施方案（皖环函〔2019〕662号）")
+    '皖环函〔2019〕662号'
+    >>> document_number("企业环境信用评价指标及评分方法（试行）（环发〔2013〕150号附件）")
+    '环发〔2013〕150号附件'
+    >>> document_number("芜湖市生态环境局 2021年度企业环境信用评价工作安排")
+    ''
+
+    An annex (附件) is its own entry; a citation of two documents at once (``A；B``) is
+    checked part by part (:func:`lint_document_titles`).
+    """
+    m = _NUMBER.search(document)
+    if not m:
+        return ""
+    issuer = m.group(1)[-4:]  # the abbreviation (环发, 皖环函, 环办信用) ends the Han run
+    annex = "附件" if document[m.end():].lstrip().startswith("附件") else ""
+    return f"{issuer}〔{m.group(2)}〕{m.group(3)}号{annex}"
+
+
+def lint_document_titles(doc: Any, lines: dict[PathT, int], file: str) -> list[Problem]:
+    """One document, one title: a document number (文号) cited under two titles is reported
+    (code ``document_title``) at the first citation of each later title, so that
+    ``rulesets --sources`` lists each document once."""
+    first: dict[str, str] = {}
+    seen: set[tuple[str, str]] = set()
+    problems: list[Problem] = []
+    for path, _owner, ref in citations(doc):
+        for part in re.split(r"[；;]", ref.document):
+            part = part.strip()
+            number = document_number(part)
+            if not number:
+                continue
+            title = first.setdefault(number, part)
+            if title == part or (number, part) in seen:
+                continue
+            seen.add((number, part))
+            where = path + ("document",)
+            problems.append(Problem(file, line_for(lines, where), format_path(where),
+                                    "document_title",
+                                    f"{number} is cited as '{part}' here and as '{title}' "
+                                    "before: cite one document under one title."))
     return problems
 
 

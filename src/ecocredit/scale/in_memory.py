@@ -56,12 +56,17 @@ def score_partitioned(firms: Any, events: Any, ruleset: Ruleset | str | Path, *,
     parse_period(opt.period)
     rs.evaluation_date(parse_period(opt.period), opt.as_of)  # fail early, as score() does
     frames: dict[str, pd.DataFrame] = {}
+    sources: dict[str, np.ndarray] = {}
     for t, v in given.items():
         if v is None:
             continue
         if isinstance(v, (str, Path)):
             from ..read import read_table
-            v = read_table(v, t)
+            from ..read.excel import ROW_SOURCE
+            v = read_table(v, t, sheet_rows=True)
+            if ROW_SOURCE in v.columns:  # a workbook: its rejects are located at the end
+                sources[opt.names[t]] = v[ROW_SOURCE].to_numpy(object)
+                v = v.drop(columns=[ROW_SOURCE])
         if not isinstance(v, pd.DataFrame):
             raise InputError(f"The {t} input must be a DataFrame or a file path; got "
                              f"{type(v).__name__}.", file=opt.names[t], reason_code="bad_input")
@@ -92,7 +97,11 @@ def score_partitioned(firms: Any, events: Any, ruleset: Ruleset | str | Path, *,
             rows[t] = idx.astype(np.int64)
         parts.append(_Part(p, tabs, rows, cross.stand_ins.get(p, []), cross.targets.get(p, [])))
     results = sorted(_run_parts(_score_part, parts, opt, executor), key=lambda r: r.index)
-    return _combine(results, opt, cross)
+    res = _combine(results, opt, cross)
+    if sources and len(res.rejects):
+        from ..read.excel import locate_all
+        res.rejects = locate_all(res.rejects, sources)
+    return res
 
 
 def _sort_rejects(rej: pd.DataFrame, opt: _Options) -> pd.DataFrame:

@@ -140,8 +140,12 @@ def _merge_outputs(pdirs: list[Path], inputs: dict[str, Any], opt: _Options, cro
     max_rows = max([_count_rows(Path(p)) for p in inputs.values()] + [1])
     f = _HashingFile(tmp["rejects.csv"])
     f.write(b"\xef\xbb\xbf")
+    from ..read.excel import locate_all, row_sources
+    sources = {opt.names[t]: src for t, p in inputs.items()
+               if (src := row_sources(p, t)) is not None}  # workbooks: rows as Excel shows
     n_rej = _merge_write([d / "rejects.arrow" for d in pdirs], rkey,
                          _reject_bounds(len(TABLES), max_rows), f,
-                         fix=lambda df: _fix_ref_messages(df, opt, cross, ok))
+                         fix=lambda df: locate_all(_fix_ref_messages(df, opt, cross, ok),
+                                                   sources))
     hashes["rejects.csv"] = f.close()
     return hashes, n_rej

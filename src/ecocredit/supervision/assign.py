@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..output.i18n import t
 from .inspectors import Inspectors, unit_name
 from .policy import Policy
 from .quarters import Quarter
@@ -115,18 +116,24 @@ def _staff_unit(pol: Policy, rng: np.random.Generator, checks: pd.DataFrame, idx
     return o_max, load
 
 
+def shortfall_reason(officers: int, per: int, cap: int, required: int, unstaffed: int,
+                     lang: str = "en") -> str:
+    """Why a unit cannot staff its checks, in ``lang`` (the ``reason`` of ``shortfall.csv`` is
+    the English one): too few officers for one check, too few officer-checks for all, or
+    declared conflicts and maximums."""
+    if officers < per:
+        return t("draw.short.officers", lang, officers=officers, per=per)
+    if per * required > cap:
+        return t("draw.short.capacity", lang, officers=officers, cap=cap, required=required,
+                 slots=per * required)
+    return t("draw.short.conflicts", lang, per=per, unstaffed=unstaffed)
+
+
 def _shortfall_row(pol: Policy, qt: Quarter, u: str, officers: int, cap: int, required: int,
                    unstaffed: int) -> dict[str, Any]:
     """One unit's row of the shortfall table, with the reason its checks cannot be staffed."""
     per = pol.officers.per_check
-    if officers < per:
-        why = (f"{officers} officer(s) in the unit; every check needs {per}")
-    elif per * required > cap:
-        why = (f"too few officers: {officers} officers can take {cap} officer-checks "
-               f"this quarter; {required} checks need {per * required}")
-    else:
-        why = (f"declared conflicts or the officers' maximum leave fewer than {per} "
-               f"eligible officers for {unstaffed} check(s)")
+    why = shortfall_reason(officers, per, cap, required, unstaffed)
     return {"quarter": qt.label, "unit_code": u, "unit_name": unit_name(u),
             "level": "city" if u.endswith("00") else "county",
             "officers": officers, "capacity": cap,

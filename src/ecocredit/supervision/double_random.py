@@ -184,6 +184,8 @@ class DrawResult:
         pub = self.public[PUBLIC_COLUMNS].astype(str).copy()
         for c in ("level", "kind", "status"):
             pub[c] = [value(c, v, "zh") for v in pub[c]]
+        if "reason_zh" in self.public.columns:  # the reason in Chinese (the catalog's words)
+            pub["reason"] = self.public["reason_zh"].astype(str).to_numpy()
         return xlsx_bytes({SHEET_NAMES["plan_public.xlsx"]: pub}, headers=PLAN_PUBLIC_HEADERS)
 
     def write(self, out_dir: str | Path, inputs: Mapping[str, Any] | None = None,
@@ -322,7 +324,8 @@ def draw(policy: Policy | str | Path, quarter: str | Quarter, seed: int, *,
     hist = read_history(history, frequency.frame["firm_id"], qt.start,
                         [str(x) for x in hnames] if hnames else None)
     plan, shortfall, load = _draw_core(pol, qt, rng, frequency.frame, ins, hist)
-    public = plan[PUBLIC_COLUMNS].copy()
+    public = plan[PUBLIC_COLUMNS + ["reason_zh"]].copy()  # reason_zh: plan_public.xlsx
+    plan = plan.drop(columns=["reason_zh"])
     rejects = pd.concat([x for x in (frequency.rejects, ins.rejects, hist.rejects) if len(x)],
                         ignore_index=True) if any(len(x) for x in (
                             frequency.rejects, ins.rejects, hist.rejects)) else ins.rejects
@@ -370,6 +373,7 @@ def _draw_core(pol: Policy, qt: Quarter, rng: np.random.Generator, freq: pd.Data
         "kind": checks["kind"].to_numpy(dtype=object),
         "guidance": checks["guidance"].to_numpy(dtype=bool),
         "reason": checks["reason"].to_numpy(dtype=object),
+        "reason_zh": checks["reason_zh"].to_numpy(dtype=object),
         "rules": checks["rules"].to_numpy(dtype=object),
         "status": checks["status"].to_numpy(dtype=object),
         "inspector_ids": checks["inspector_ids"].to_numpy(dtype=object),

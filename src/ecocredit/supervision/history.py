@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 from ..days import day_of
-from ..errors import InputError
+from ..errors import InputError, missing_column_message
+from ..read.parse import no_such_day
 from .inputs import _Rej, _split_ids, _table
 from .policy import VISIT_KINDS
 
@@ -83,9 +84,10 @@ def read_history(objs: Any, firm_ids: Iterable[str], before: dt.date | None = No
         files.append(file)
         for c in ("firm_id", "date"):
             if c not in df.columns:
-                raise InputError(f"{file}: the required column '{c}' is missing from the "
-                                 f"inspection history; found {', '.join(map(str, df.columns))}.", file=file,
-                                 column=c, reason_code="missing_column")
+                raise InputError(missing_column_message(
+                    file, "inspection history", c, _HISTORY_ALIASES,
+                    df.attrs.get("headers", df.columns)), file=file, column=c,
+                    reason_code="missing_column")
         for c in ("inspector_ids", "kind", "status"):
             if c not in df.columns:
                 df[c] = ""
@@ -100,8 +102,9 @@ def read_history(objs: Any, firm_ids: Iterable[str], before: dt.date | None = No
         ds = df["date"].astype(str).str.strip()
         parsed = pd.to_datetime(ds, format="%Y-%m-%d", errors="coerce")
         okd = parsed.notna().to_numpy() & (ds.str.len() == 10).to_numpy()
-        rej.add(file, np.flatnonzero(~okd), "date", "bad_date", ds[~okd],
-                "Not a date in the form YYYY-MM-DD.")
+        for r, v in zip(np.flatnonzero(~okd), ds[~okd]):
+            rej.add(file, [r], "date", "bad_date", [v],
+                    no_such_day(v) or "Not a date in the form YYYY-MM-DD.")
         bad |= ~okd
         kind = df["kind"].astype(str).str.strip().str.lower().replace("", "random")
         okk = kind.isin(VISIT_KINDS).to_numpy()

@@ -147,7 +147,9 @@ def _table(obj: Any, what: str, aliases: Mapping[str, str]) -> tuple[pd.DataFram
     else:
         raise InputError(f"The {what} must be a DataFrame or a file path; got "
                          f"{type(obj).__name__}.", reason_code="bad_input")
+    headers = [str(c).strip() for c in df.columns]
     df = df.rename(columns=lambda c: aliases.get(str(c).strip(), str(c).strip().lower()))
+    df.attrs["headers"] = headers  # as the file names them, for a missing column's error
     return df, name
 
 

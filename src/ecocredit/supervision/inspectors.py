@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..codes import CITY_NAMES, JIANGXI_COUNTIES, valid_region_mask
-from ..errors import InputError
+from ..errors import InputError, missing_column_message
 from .inputs import _Rej, _split_ids, _table
 
 _INSPECTOR_ALIASES = {"执法人员编号": "inspector_id", "编号": "inspector_id", "姓名": "name",
@@ -91,9 +91,9 @@ def read_inspectors(obj: Any, name: str | None = None) -> Inspectors:
     file = name or file
     for c in ("inspector_id", "name", "county_code"):
         if c not in df.columns:
-            raise InputError(f"{file}: the required column '{c}' is missing from the inspectors "
-                             f"table; found {', '.join(map(str, df.columns))}.", file=file, column=c,
-                             reason_code="missing_column")
+            raise InputError(missing_column_message(
+                file, "inspectors", c, _INSPECTOR_ALIASES, df.attrs.get("headers", df.columns)),
+                file=file, column=c, reason_code="missing_column")
     for c in ("conflicts", "max_checks_per_quarter"):
         if c not in df.columns:
             df[c] = ""

@@ -15,13 +15,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..output.i18n import t
 from .history import Visits
 from .policy import CategoryRule, Policy, format_fraction
 from .quarters import Quarter
 from .quotas import _offset, coverage_quota, quarter_quota
 
 #: Columns of the checks table that the selection hands to the officer assignment.
-CHECK_COLUMNS = ["pos", "level", "unit_code", "category", "kind", "guidance", "reason", "rules",
+CHECK_COLUMNS = ["pos", "level", "unit_code", "category", "kind", "guidance", "reason",
+                 "reason_zh", "rules",
                  "prio", "cov", "key"]
 
 
@@ -49,17 +51,40 @@ def _pool_rate(pol: Policy, qt: Quarter, crule: CategoryRule, key: str, m: int,
         else:
             target = min(m, rate.units_per_officer * officers.get(r, 0))
             rate_q = quarter_quota(pol, Fraction(1), "year", target, qt, key)
-        share = (f"{format_fraction(Fraction(rate.share) * 100)}% per {rate.per}"
-                 if rate.share is not None else
-                 f"{rate.units_per_officer} units per officer a year")
-        return rate_q, (f"random draw at the class rate: {share} of the county's "
-                        f"{'routine ' if c == 'routine' else ''}class {k} units"), rate.id
+        share = (_say("draw.reason.share", pct=format_fraction(Fraction(rate.share) * 100),
+                      per=rate.per) if rate.share is not None else
+                 _say("draw.reason.per_officer", n=rate.units_per_officer))
+        return rate_q, _say("draw.reason.class_rate", share=share,
+                            routine=_say("draw.reason.routine") if c == "routine" else _NONE,
+                            k=k), rate.id
     if crule.draw.mode == "rate":
         share = Fraction(crule.draw.share)
         rate_q = quarter_quota(pol, share, crule.draw.per, m, qt, key)
-        return rate_q, (f"{crule.label.en if crule.label else c}: "
-                        f"{format_fraction(share * 100)}% per {crule.draw.per} of the pool"), c
-    return 0, "", ""
+        return rate_q, _say("draw.reason.pool_rate", label=_label(crule.label, c),
+                            pct=format_fraction(share * 100), per=crule.draw.per), c
+    return 0, _NONE, ""
+
+
+#: a reason's words in both languages (the plan keeps English, the public plan in zh Chinese)
+_Words = tuple[str, str]
+_NONE: _Words = ("", "")
+_PER_ZH = {"quarter": "季度", "year": "年"}
+
+
+def _say(key: str, **fields: Any) -> _Words:
+    """The catalog message ``key`` in English and Chinese; a field given as a pair of words
+    is filled in its language, ``per`` (quarter, year) is put in Chinese for ``zh``."""
+    def filled(lang: str, i: int) -> str:
+        vals = {k: (v[i] if isinstance(v, tuple) else
+                    _PER_ZH.get(v, v) if (k == "per" and lang == "zh") else v)
+                for k, v in fields.items()}
+        return t(key, lang, **vals)
+    return filled("en", 0), filled("zh", 1)
+
+
+def _label(label: Any, fallback: str) -> _Words:
+    """A policy label's words (the id when it has none)."""
+    return (label.en, label.zh) if label else (fallback, fallback)
 
 
 def _county_checks(pol: Policy, qt: Quarter, f: pd.DataFrame, vis: Visits,
@@ -103,21 +128,25 @@ def _county_checks(pol: Policy, qt: Quarter, f: pd.DataFrame, vis: Visits,
         take = members[order[:quota]]
         for rank, i in enumerate(take):
             if rank < rate_q:
-                reason = f"{rate_word} ({rate_q} drawn of {m} this quarter)"
+                reason = _say("draw.reason.drawn", words=rate_word, drawn=rate_q, of=m)
                 rule = rate_id
             else:
                 cov, y0, y1, left = vis.cycles[k]
                 span = f"{y0}" if y0 == y1 else f"{y0}–{y1}"
-                reason = (f"coverage: {cov.label.en if cov.label else cov.id}; not yet visited "
-                          f"in {span} ({quota - rate_q} drawn of the {uncovered} not yet "
-                          f"visited, {left} quarter(s) to go)")
+                reason = _say("draw.reason.coverage", label=_label(cov.label, cov.id),
+                              span=span, drawn=quota - rate_q, of=uncovered, left=left)
                 rule = cov.id
             if c not in ("routine",):
-                reason = f"{c}: {f.at[i, 'category_reason'].split(': ', 1)[-1]} — {reason}"
+                why = f.at[i, "category_reason"].split(": ", 1)[-1]
+                zh_label = _label(crule.label, c)[1]
+                # in Chinese the pool's own rate may name the category already: once is enough
+                reason = _say("draw.reason.category", head=(f"{c}: {why}", zh_label),
+                              reason=(reason[0], reason[1].removeprefix(zh_label + "：")))
             kind = crule.draw.kind if crule.draw.mode == "rate" else "random"
             rows.append({"pos": int(i), "level": "county", "unit_code": r, "category": c,
                          "kind": kind, "guidance": crule.enforcement == "beside",
-                         "reason": reason, "rules": ";".join(x for x in (
+                         "reason": reason[0], "reason_zh": reason[1],
+                         "rules": ";".join(x for x in (
                              rule, f.at[i, "rules"] if c != "routine" else "") if x),
                          "prio": cat_order[c], "cov": rank >= rate_q, "key": key_county[i]})
         selected[take] = True
@@ -158,10 +187,9 @@ def _city_checks(pol: Policy, qt: Quarter, f: pd.DataFrame, vis: Visits, key_cit
                 rows.append({"pos": int(i), "level": "city", "unit_code": c_code,
                              "category": cat[i], "kind": "random",
                              "guidance": cmap[cat[i]].enforcement == "beside",
-                             "reason": (f"city-level random draw at the class rate: "
-                                        f"{format_fraction(share * 100)}% per {rate.per} of the "
-                                        f"city's routine class {k} units ({quota} drawn of {m} "
-                                        "this quarter)"),
+                             **dict(zip(("reason", "reason_zh"), _say(
+                                 "draw.reason.city", pct=format_fraction(share * 100),
+                                 per=rate.per, k=k, drawn=quota, of=m))),
                              "rules": rate.id, "prio": cat_order[cat[i]], "cov": False,
                              "key": key_city[i]})
             selected[take] = True
