@@ -38,8 +38,10 @@ from typing import Any
 
 import pandas as pd
 
-import ecocredit
 
+from ..audit import write_run
+from ..engine.run import score
+from ..read import read_table
 from ..output import csv_bytes, write_files_atomically
 from .publish import RunInfo, read_run
 from .register import Register, RegisterError
@@ -164,7 +166,7 @@ def answer_objections(register: Register | str | Path, run_dir: str | Path,
     if not reg.decisions(run_id=run.run_id, stage="final").empty:
         raise RegisterError(f"run {run.run_id} is already published as final.")
     ins = run.manifest["inputs"]
-    events = _strings(ecocredit.read_table(ins["events"]["path"], "events"))
+    events = _strings(read_table(ins["events"]["path"], "events"))
     apps = _strings(applications)
     apps["firm_id"] = apps["firm_id"].str.upper()
     if "statement" not in apps.columns:
@@ -253,10 +255,10 @@ def _reevaluate(run: RunInfo, events_path: Path, out: Path, today: str) -> Any:
     ins, opts = m["inputs"], m["options"]
     paths = {t: info["path"] for t, info in ins.items()}
     paths["events"] = str(events_path.resolve())
-    result = ecocredit.score(paths["firms"], paths["events"], run.ruleset, period=opts["period"],
+    result = score(paths["firms"], paths["events"], run.ruleset, period=opts["period"],
                              measurements=paths.get("measurements"), history=paths.get("history"),
                              as_of=opts.get("as_of"), today=today, names=paths)
-    ecocredit.write_run(result, out, paths)
+    write_run(result, out, paths)
     mpath = out / "manifest.json"
     manifest = json.loads(mpath.read_text(encoding="utf-8"))
     manifest["reevaluation_of"] = {"run_id": run.run_id, "path": str(Path(run.run_dir).resolve()),

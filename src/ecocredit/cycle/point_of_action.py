@@ -22,8 +22,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-import ecocredit
 
+from ..decisions.measures import check_measures
+from ..decisions.repair import decide_repairs
 from ..audit import read_manifest, rerun
 from ..decisions.anchored import DatedResult
 from .publish import read_run
@@ -52,7 +53,7 @@ def repair_in_register(register: Register | str | Path, run_dir: str | Path,
     run, pub = _final(reg, run_dir)
     result = rerun(read_manifest(run_dir))
     published = dt.date.fromisoformat(pub["published_on"])
-    d = ecocredit.decide_repairs(result, applications, published_on=published)
+    d = decide_repairs(result, applications, published_on=published)
     d["register_seq"] = ""
     granted = d[d["decision"] == "granted"]
     if granted.empty:
@@ -163,7 +164,7 @@ def measures_in_register(register: Register | str | Path, run_dir: str | Path,
             e = dt.date.fromisoformat(day) + dt.timedelta(days=1)
             relied.append("")
         view = dataclasses.replace(result, scores=s, eval_date=e)
-        m = ecocredit.check_measures(view, one, checked_at=checked_at,
+        m = check_measures(view, one, checked_at=checked_at,
                                      dated=lambda a, fid=fid, s=s: _dated(reg, s, fid, a))
         c = m.checks.copy()
         dd = m.details.copy()

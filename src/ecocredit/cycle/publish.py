@@ -23,8 +23,8 @@ from typing import Any
 
 import pandas as pd
 
-import ecocredit
 
+from ..ruleset import load_ruleset
 from ..output import csv_bytes, write_files_atomically
 from ..output.i18n import PUBLIC_HEADERS as _PUBLIC_HEADERS
 from ..output.i18n import SHEET_NAMES, VALUES, check_lang, t
@@ -93,7 +93,7 @@ def read_run(run_dir: str | Path) -> RunInfo:
     scores = scores.map(_unquote)
     rsinfo = manifest["ruleset"]
     src = rsinfo.get("source") or rsinfo["id"]
-    rs = ecocredit.load_ruleset(src if Path(src).exists() else rsinfo["id"])
+    rs = load_ruleset(src if Path(src).exists() else rsinfo["id"])
     return RunInfo(str(d), hashlib.sha256(raw).hexdigest()[:16], manifest, rs, scores)
 
 
