@@ -113,7 +113,8 @@ def _imports() -> dict[str, list[tuple[str, int, str]]]:
                 elif target.startswith("ecocredit."):
                     folder = SRC / Path(*target.split(".")[1:])
                     for alias in node.names:  # `from . import charts` reads a submodule
-                        sub = (folder / alias.name).is_dir() or (folder / f"{alias.name}.py").exists()
+                        sub = ((folder / alias.name).is_dir()
+                               or (folder / f"{alias.name}.py").exists())
                         found.append((f"{target}.{alias.name}" if sub else target, node.lineno,
                                       "import"))
         for node in _statements(tree):
@@ -225,6 +226,16 @@ def test_modules_import_the_stage_that_holds_a_name_not_the_root_facade():
     through_facade = {f"{module}:{line}": target for module, imports in _imports().items()
                       for target, line, how in imports if how == "facade"}
     assert through_facade == {}
+
+
+@pytest.mark.parametrize("module", ["vectorized", "reference", "explain"])
+def test_the_engines_and_explain_read_the_plan_not_the_rulesets_scoring_or_grades(module):
+    """The compiled plan (``engine/compile.py``) holds the bounds and bands in hundredths and
+    the grades' ids, labels and colours; the engines read those, not the pydantic models."""
+    tree = ast.parse((SRC / "engine" / f"{module}.py").read_text(encoding="utf-8"))
+    reads = sorted({f"{node.attr}:{node.lineno}" for node in ast.walk(tree)
+                    if isinstance(node, ast.Attribute) and node.attr in ("scoring", "grades")})
+    assert reads == []
 
 
 @pytest.mark.parametrize("graph, expected", [

@@ -56,8 +56,10 @@ class Plan:
     event_types: list[str]
     type_codes: dict[str, int]
     grade_ids: list[str]
-    #: each grade's label, in the order of ``grade_ids`` (for the reasoning and ``explain``)
+    #: each grade's label and colour, in the order of ``grade_ids`` (for the scores table, the
+    #: reasoning and ``explain``)
     grade_labels: list[str]
+    grade_colours: list[str]
     grade_index: dict[str, int]
     worst: int
     base_cents: int
@@ -112,7 +114,7 @@ def compile_plan(ruleset: Any, period: Period, eval_date: dt.date) -> Plan:
         start_day=day_of(period.start), annual=ruleset.evaluation.mode == "annual",
         event_types=types, type_codes={t: i for i, t in enumerate(types)},
         grade_ids=list(ruleset.grade_ids), grade_labels=[g.label for g in ruleset.grades],
-        grade_index=dict(ruleset.grade_index),
+        grade_colours=[g.colour for g in ruleset.grades], grade_index=dict(ruleset.grade_index),
         worst=len(ruleset.grades) - 1, base_cents=to_cents(sc.base), base_note=sc.base_note,
         max_cents=None if sc.max is None else to_cents(sc.max),
         min_cents=None if sc.min is None else to_cents(sc.min), grade_by=sc.grade_by,
