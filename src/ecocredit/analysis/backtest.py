@@ -165,7 +165,7 @@ def outcome_flags(result: Any, period: Any, outcome: str) -> np.ndarray:
     """Per firm of ``result``: an event of the outcome's kind dated in ``period`` (not revoked)."""
     if outcome not in OUTCOMES:
         raise InputError(f"Unknown outcome {outcome!r}; the outcomes are "
-                                   f"{sorted(OUTCOMES)}.", reason_code="bad_value")
+                         f"{sorted(OUTCOMES)}.", reason_code="bad_value")
     types, severities = OUTCOMES[outcome]
     e = result.prepared.events
     start = (period.start - dt.date(1970, 1, 1)).days
@@ -271,11 +271,14 @@ def backtest(firms: Any, events: Any, rulesets: Sequence[Any] | Any, *, period: 
 
     Raises
     ------
-    RulesetError, PeriodError, InputError
+    InputError
+        ``outcome`` is not one of :data:`OUTCOMES`, or an input table cannot be used.
+    RulesetError, PeriodError
+        A ruleset cannot be loaded, or does not cover the period.
     """
     if outcome not in OUTCOMES:
         raise InputError(f"Unknown outcome {outcome!r}; the outcomes are "
-                                   f"{sorted(OUTCOMES)}.", reason_code="bad_value")
+                         f"{sorted(OUTCOMES)}.", reason_code="bad_value")
     many = rulesets if isinstance(rulesets, (list, tuple)) else [rulesets]
     rss = [r if isinstance(r, Ruleset) else load_ruleset(r) for r in many]
     per, qper = parse_period(str(period)), parse_period(str(outcome_period))

@@ -284,7 +284,7 @@ def run_report(run_dir: str | Path, lang: str = "en") -> Report:
         contrib = _read_csv(d / "contributions.csv")
     except FileNotFoundError as exc:
         raise InputError(f"{run_dir}: {Path(exc.filename).name} is missing; is this "
-                                   "a complete run?", reason_code="missing_output") from None
+                         "a complete run?", reason_code="missing_output") from None
     order, labels, colours = _grade_info(manifest, scores)
     rs, opts = manifest.get("ruleset", {}), manifest.get("options", {})
     sections, tables = [], {}
