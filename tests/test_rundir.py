@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from ecocredit.audit.rundir import run_directory, write_run_files
+from ecocredit.output.rundir import run_directory, write_run_files
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_data"
@@ -69,7 +69,7 @@ m = {"options": {"period": tag}, "outputs": {n: hashlib.sha256(d).hexdigest()
 files["manifest.json"] = json.dumps(m).encode()
 rundir.write_run_files(sys.argv[2], files)
 """
-RUNDIR = ROOT / "src" / "ecocredit" / "audit" / "rundir.py"
+RUNDIR = ROOT / "src" / "ecocredit" / "output" / "rundir.py"
 
 
 def _writer(out: Path, tag: str) -> list[str]:
@@ -162,7 +162,7 @@ def test_a_failing_run_leaves_the_old_run_untouched(tmp_path):
 @pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
 def test_files_and_directories_follow_the_umask(tmp_path, umask):
     code = ("import os, sys; os.umask(int(sys.argv[2], 8));"
-            "from ecocredit.audit.rundir import write_run_files;"
+            "from ecocredit.output.rundir import write_run_files;"
             "write_run_files(sys.argv[1], {'scores.csv': b'x', 'manifest.json': b'{}'})")
     out = tmp_path / "out"
     subprocess.run([sys.executable, "-c", code, str(out), oct(umask)[2:]], env=_env(),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import ROUND_CEILING, Decimal
 
-__all__ = ["to_cents", "format_cents", "fen_ceiling"]
+__all__ = ["to_cents", "from_cents", "format_cents", "fen_ceiling"]
 
 
 
@@ -32,6 +32,18 @@ def to_cents(value: Decimal | int) -> int:
     if d != d.to_integral_value():
         raise ValueError(f"{value} points is not a whole number of hundredths")
     return int(d)
+
+
+def from_cents(cents: int) -> Decimal:
+    """Integer hundredths of a point → the exact number of points (the inverse of
+    :func:`to_cents`).
+
+    Examples
+    --------
+    >>> from_cents(1275), from_cents(10000), from_cents(-350)
+    (Decimal('12.75'), Decimal('100'), Decimal('-3.5'))
+    """
+    return Decimal(int(cents)) / 100
 
 
 def format_cents(cents: int) -> str:

@@ -35,7 +35,11 @@ from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
-import ecocredit
+
+from ..engine.run import score
+from ..errors import EcocreditError, InputError
+from ..periods import parse_period
+from ..ruleset import Ruleset, load_ruleset
 
 __all__ = ["backtest", "BacktestResult", "OUTCOMES", "outcome_flags", "auc", "ks", "brier",
            "bootstrap_ci", "by_grade_table", "METRIC_COLUMNS", "BY_GRADE_COLUMNS"]
@@ -160,8 +164,8 @@ def by_grade_table(y: np.ndarray, grades: np.ndarray, grade_ids: Sequence[str],
 def outcome_flags(result: Any, period: Any, outcome: str) -> np.ndarray:
     """Per firm of ``result``: an event of the outcome's kind dated in ``period`` (not revoked)."""
     if outcome not in OUTCOMES:
-        raise ecocredit.InputError(f"Unknown outcome {outcome!r}; the outcomes are "
-                                   f"{sorted(OUTCOMES)}.", reason_code="bad_value")
+        raise InputError(f"Unknown outcome {outcome!r}; the outcomes are "
+                         f"{sorted(OUTCOMES)}.", reason_code="bad_value")
     types, severities = OUTCOMES[outcome]
     e = result.prepared.events
     start = (period.start - dt.date(1970, 1, 1)).days
@@ -232,11 +236,11 @@ def _predicted_rates(firms: Any, events: Any, rs: Any, period: Any, outcome_peri
     """Outcome rate of each grade one period earlier (the prediction the grades carried)."""
     p0, q0 = _shift(period, -1), _shift(outcome_period, -1)
     try:
-        r0 = ecocredit.score(firms, events, rs, period=p0, **kw)
-    except ecocredit.EcocreditError as exc:
+        r0 = score(firms, events, rs, period=p0, **kw)
+    except EcocreditError as exc:
         return {}, np.nan, (f"in-sample rates: {p0} could not be scored "
                             f"({type(exc).__name__}, e.g. a period the ruleset does not cover)")
-    y0 = outcome_flags(r0, ecocredit.parse_period(q0), outcome)
+    y0 = outcome_flags(r0, parse_period(q0), outcome)
     g0 = r0.scores["grade"].to_numpy(object)
     ok = (r0.scores["status"] == "graded").to_numpy()
     rates = {g: float(y0[ok & (g0 == g)].mean()) for g in rs.grade_ids if (ok & (g0 == g)).any()}
@@ -267,16 +271,19 @@ def backtest(firms: Any, events: Any, rulesets: Sequence[Any] | Any, *, period: 
 
     Raises
     ------
-    RulesetError, PeriodError, InputError
+    InputError
+        ``outcome`` is not one of :data:`OUTCOMES`, or an input table cannot be used.
+    RulesetError, PeriodError
+        A ruleset cannot be loaded, or does not cover the period.
     """
     if outcome not in OUTCOMES:
-        raise ecocredit.InputError(f"Unknown outcome {outcome!r}; the outcomes are "
-                                   f"{sorted(OUTCOMES)}.", reason_code="bad_value")
+        raise InputError(f"Unknown outcome {outcome!r}; the outcomes are "
+                         f"{sorted(OUTCOMES)}.", reason_code="bad_value")
     many = rulesets if isinstance(rulesets, (list, tuple)) else [rulesets]
-    rss = [r if isinstance(r, ecocredit.Ruleset) else ecocredit.load_ruleset(r) for r in many]
-    per, qper = ecocredit.parse_period(str(period)), ecocredit.parse_period(str(outcome_period))
+    rss = [r if isinstance(r, Ruleset) else load_ruleset(r) for r in many]
+    per, qper = parse_period(str(period)), parse_period(str(outcome_period))
     kw = dict(measurements=measurements, history=history, today=today, names=names)
-    results = [ecocredit.score(firms, events, rs, period=str(period), **kw) for rs in rss]
+    results = [score(firms, events, rs, period=str(period), **kw) for rs in rss]
     ids = results[0].scores["firm_id"].to_numpy(object)
     graded = np.ones(len(ids), dtype=bool)
     for r in results:

@@ -39,7 +39,7 @@ from ..errors import Problem, RulesetError
 # linted exactly like a ruleset
 from ..rules.base import Model as _Model
 from ..rules.base import Text
-from ..ruleset import Ruleset
+from ..ruleset import Ruleset, load_ruleset
 from ..ruleset.lint import lint_document as _lint
 from ..ruleset.sources import lint_sources as _lint_sources
 from ..ruleset.loader import bundled_dir as _bundled_dir
@@ -438,9 +438,7 @@ def is_reform_file(path: str | Path) -> bool:
 
 def load_ruleset_or_reform(name_or_path: str | Path) -> tuple[Ruleset, Reform | None]:
     """A bundled ruleset id, a ruleset file, or a reform file → the ruleset to score with."""
-    import ecocredit
-
     if is_reform_file(name_or_path):
         r = load_reform(name_or_path)
         return r.ruleset, r
-    return ecocredit.load_ruleset(name_or_path), None
+    return load_ruleset(name_or_path), None

@@ -18,8 +18,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-import ecocredit
-
+from .. import __version__
+from ..errors import EcocreditError, InputError
+from ..read import read_table
+from ..ruleset import load_ruleset
 from ..output.i18n import REPORT_HEADERS, REPORT_SHEETS, RUN_HEADERS
 from ..output.i18n import t as t_  # (``t`` names tables here)
 from .page import Chart, Section, anchor, page_html, table_html
@@ -80,10 +82,10 @@ def _grade_info(manifest: dict, scores: pd.DataFrame) -> tuple[list[str], dict, 
     info = manifest.get("ruleset", {})
     try:
         src = info.get("source") or info.get("id")
-        rs = ecocredit.load_ruleset(src if src and Path(src).exists() else info.get("id"))
+        rs = load_ruleset(src if src and Path(src).exists() else info.get("id"))
         return (rs.grade_ids, {g.id: g.label for g in rs.grades},
                 {g.id: charts.colour_of(g.colour or g.id, i) for i, g in enumerate(rs.grades)})
-    except ecocredit.EcocreditError:
+    except EcocreditError:
         ids = [g for g in dict.fromkeys(scores["grade"]) if g]
         return ids, {g: g for g in ids}, {g: charts.colour_of(g, i) for i, g in enumerate(ids)}
 
@@ -199,8 +201,8 @@ def _history_section(scores: pd.DataFrame, manifest: dict, order: list[str], lan
     if not info:
         return None, {}, t_("report.no_history", lang)
     try:
-        h = ecocredit.read_table(info["path"], "history")
-    except (ecocredit.EcocreditError, OSError) as exc:
+        h = read_table(info["path"], "history")
+    except (EcocreditError, OSError) as exc:
         return None, {}, t_("report.history_unreadable", lang, why=exc)
     period = manifest.get("options", {}).get("period", "")
     h = h.astype(str)
@@ -281,8 +283,8 @@ def run_report(run_dir: str | Path, lang: str = "en") -> Report:
         scores = _read_csv(d / "scores.csv")
         contrib = _read_csv(d / "contributions.csv")
     except FileNotFoundError as exc:
-        raise ecocredit.InputError(f"{run_dir}: {Path(exc.filename).name} is missing; is this "
-                                   "a complete run?", reason_code="missing_output") from None
+        raise InputError(f"{run_dir}: {Path(exc.filename).name} is missing; is this "
+                         "a complete run?", reason_code="missing_output") from None
     order, labels, colours = _grade_info(manifest, scores)
     rs, opts = manifest.get("ruleset", {}), manifest.get("options", {})
     sections, tables = [], {}
@@ -320,7 +322,7 @@ def run_report(run_dir: str | Path, lang: str = "en") -> Report:
              t_("report.line_counts", lang, firms=len(scores),
                graded=int((scores["status"] == "graded").sum()),
                rejects=manifest.get("counts", {}).get("rejects", 0)),
-             t_("report.line_run", lang, dir=d.resolve(), version=ecocredit.__version__)]
+             t_("report.line_run", lang, dir=d.resolve(), version=__version__)]
     title = t_("report.title", lang, ruleset=rs.get("id", "?"), period=opts.get("period", ""))
     return _report(title, lines, sections, tables, lang)
 

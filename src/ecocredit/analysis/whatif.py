@@ -23,8 +23,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-import ecocredit
-
+from ..decisions.measures import check_measures
+from ..engine.run import score
+from ..errors import EcocreditError
+from ..periods import parse_period
+from ..read import prepare
+from ..ruleset import Ruleset, load_ruleset
+from ..supervision import inspection_frequency
 from ..engine.run import score_validated
 from ..points import format_cents
 from .reform import Reform, load_ruleset_or_reform
@@ -99,18 +104,18 @@ def score_pair(firms: Any, events: Any, baseline: Any, reform: Any, *, period: s
                today: Any = None, names: dict | None = None) -> tuple[Any, Any, bool]:
     """Score baseline and reform, sharing one validation of the inputs when their
     vocabularies agree. Returns both results and whether the inputs were shared."""
-    per = ecocredit.parse_period(str(period))
+    per = parse_period(str(period))
     as_of_d = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
     today_d = dt.date.fromisoformat(today) if isinstance(today, str) else (today or dt.date.today())
     kw = dict(measurements=measurements, history=history, as_of=as_of_d, today=today_d,
               names=names)
     if _same_vocabulary(baseline, reform):
         baseline.evaluation_date(per, as_of_d)  # a period outside the ruleset: error first
-        prep = ecocredit.prepare(firms, events, baseline, **kw)
+        prep = prepare(firms, events, baseline, **kw)
         return (score_validated(prep, baseline, per, as_of=as_of_d, today=today_d),
                 score_validated(prep, reform, per, as_of=as_of_d, today=today_d), True)
-    return (ecocredit.score(firms, events, baseline, period=period, **kw),
-            ecocredit.score(firms, events, reform, period=period, **kw), False)
+    return (score(firms, events, baseline, period=period, **kw),
+            score(firms, events, reform, period=period, **kw), False)
 
 
 def _rule_points(result: Any, known: set[str] | None = None) -> pd.DataFrame:
@@ -173,7 +178,7 @@ def _prices(result: Any) -> np.ndarray:
     req = pd.DataFrame({"firm_id": np.repeat(ids, len(actions)),
                         "action": np.tile(actions, n),
                         "date": result.eval_date.isoformat()})
-    checks = ecocredit.check_measures(result, req).checks
+    checks = check_measures(result, req).checks
     price_ids = {m.id for m in price}
     hit = checks["measures"].map(lambda s: bool(price_ids & set(filter(None, s.split(";")))))
     return hit.to_numpy(bool).reshape(n, len(actions)).any(axis=1)
@@ -184,8 +189,8 @@ def _checks(result: Any, policy: str | None, notes: list[str]) -> np.ndarray | N
     if not policy:
         return None
     try:
-        fr = ecocredit.inspection_frequency(policy, as_of=result.eval_date, scores=result)
-    except ecocredit.EcocreditError as exc:
+        fr = inspection_frequency(policy, as_of=result.eval_date, scores=result)
+    except EcocreditError as exc:
         notes.append(f"Inspection frequency under {result.ruleset.id}: {str(exc).splitlines()[0]}")
         return None
     per = pd.Series([Fraction(x) for x in fr.frame["checks_per_year"]],
@@ -240,11 +245,11 @@ def whatif(firms: Any, events: Any, baseline: Any, reform: Any, *, period: str |
     >>> w.transitions.values.tolist()  # one fine: 94 points (blue) in Anhui, 78.35 (yellow) in Guangdong
     [['blue', 'yellow', 1]]
     """
-    rs_a = baseline if isinstance(baseline, ecocredit.Ruleset) else ecocredit.load_ruleset(baseline)
+    rs_a = baseline if isinstance(baseline, Ruleset) else load_ruleset(baseline)
     doc = reform if isinstance(reform, Reform) else None
     if doc is not None:
         rs_b = doc.ruleset
-    elif isinstance(reform, ecocredit.Ruleset):
+    elif isinstance(reform, Ruleset):
         rs_b = reform
     else:
         rs_b, doc = load_ruleset_or_reform(reform)

@@ -3,7 +3,8 @@
 Modules: :mod:`~ecocredit.audit.manifest` (write a scoring run with its manifest),
 :mod:`~ecocredit.audit.replay` (recompute and compare: every file hash, every manifest field,
 relocated inputs), :mod:`~ecocredit.audit.supervision` (replay of inspection-frequency runs
-and draws), :mod:`~ecocredit.audit.rundir` (atomic run directories, serialized writers).
+and draws), :func:`run_directory` (atomic run directories, serialized writers, from
+:mod:`ecocredit.output.rundir`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from .manifest import (
     write_run,
 )
 from .replay import ReplayReport, locate_input, replay
-from .rundir import run_directory, write_run_files
+from ..output.rundir import run_directory, write_run_files
 
 __all__ = ["MANIFEST_FORMAT", "OUTPUT_FILES", "RUN_FORMATS", "ReplayReport", "build_manifest",
            "file_sha256", "input_changed", "locate_input", "manifest_bytes", "output_frames",

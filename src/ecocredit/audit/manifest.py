@@ -26,7 +26,7 @@ from ..read import TableStats
 from ..read.excel import split_sheet
 from ..ruleset import Ruleset, load_ruleset
 from ..vocab import CONTRACT_VERSION
-from .rundir import write_run_files
+from ..output.rundir import write_run_files
 
 __all__ = ["write_run", "read_manifest", "output_frames", "rerun", "input_changed",
            "saved_score_row", "build_manifest", "run_manifest", "manifest_bytes", "file_sha256",
@@ -91,7 +91,7 @@ def write_run(result: ScoreResult, out_dir: str | Path, inputs: dict[str, str | 
     """Write scores, contributions, rejects, ``explain.parquet`` (what ``explain`` reads:
     :mod:`ecocredit.audit.explainfile`) and the manifest into ``out_dir``, atomically.
 
-    The whole directory switches at once (:func:`ecocredit.audit.rundir.run_directory`): a
+    The whole directory switches at once (:func:`ecocredit.output.rundir.run_directory`): a
     kill at any moment leaves ``out_dir`` holding the old run or the new one, never a mixture,
     and concurrent writers of one ``out_dir`` are serialized.
 

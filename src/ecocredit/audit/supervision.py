@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ..supervision import draw, inspection_frequency, load_policy
 from .replay import (_RECOMPUTE_ERRORS, check_inputs, check_outputs, compare_manifests,
                      load_recorded)
 
@@ -25,9 +26,7 @@ __all__ = ["replay_supervision"]
 
 def _policy(m: dict[str, Any], problems: list[str]) -> Any:
     """The policy file (or bundled id) of the run, checked against its SHA-256."""
-    import ecocredit
-
-    return load_recorded(m["policy"], ecocredit.load_policy, "policy", problems)
+    return load_recorded(m["policy"], load_policy, "policy", problems)
 
 
 def _names(m: dict[str, Any]) -> dict[str, Any]:
@@ -41,20 +40,18 @@ def _names(m: dict[str, Any]) -> dict[str, Any]:
 
 def _recompute(m: dict[str, Any], pol: Any, where: dict[str, Any], scratch: Path) -> None:
     """Run the tool again and write its outputs and manifest into ``scratch``."""
-    import ecocredit
-
     credit = m.get("credit") or {}
     scores = where.get("scores")
     ruleset = (credit.get("ruleset") or None) if scores else None
     names = _names(m)
     if m["format"] == "ecocredit-frequency":
-        fr = ecocredit.inspection_frequency(
+        fr = inspection_frequency(
             pol, as_of=m["as_of"], firms=where["firms"], events=where["events"],
             scores=scores, ruleset=ruleset, inspectors=where.get("inspectors"),
             names={"firms": names["firms"], "events": names["events"]})
         fr.write(scratch, where)
     else:
-        r = ecocredit.double_random_draw(
+        r = draw(
             pol, m["quarter"], int(m["seed"]), inspectors=where["inspectors"],
             firms=where["firms"], events=where["events"], scores=scores, ruleset=ruleset,
             history=list(where.get("inspection_history", [])), names=names)

@@ -67,7 +67,7 @@ def score_cmd(ruleset: str, period: str, firms: str, events: str, measurements: 
     if history:
         inputs["history"] = history
     if engine != "local":
-        from ..audit.rundir import run_directory
+        from ..output.rundir import run_directory
         from ..scale import score_on_engine
 
         if xlsx:

@@ -94,7 +94,21 @@ def make_uscc(
         bad = regions[~valid_region_mask(regions)][0]
         raise ValueError(f"make_uscc needs 6-digit GB/T 2260 division codes; got {bad!r}.")
     new_style = rng.random(n) < new_style_share
-    body = np.empty((n, 8), dtype=np.int64)  # GB 11714 values (0-35)
+    return _with_check_characters(regions, _bodies(rng, new_style, serials))
+
+
+def _bodies(rng: np.random.Generator, new_style: np.ndarray, serials: np.ndarray | None
+            ) -> np.ndarray:
+    """The ``(n, 8)`` GB 11714 values (0-35) of the organisation-code bodies: 8 digits, or
+    ``'MA'`` + 6 characters where ``new_style``; random, or a scramble of ``serials``.
+
+    Raises
+    ------
+    ValueError
+        Serials not one per code, or out of ``[0, 10**8)``.
+    """
+    n = new_style.size
+    body = np.empty((n, 8), dtype=np.int64)
     if serials is None:
         body[:] = rng.integers(0, 10, size=(n, 8))
         tail = rng.integers(0, 31, size=(n, 6))
@@ -111,6 +125,12 @@ def make_uscc(
             body[new_style, 2:] = _ORG_LETTER_IDX[tail]
     body[new_style, 0] = ORG_ALPHABET.index("M")
     body[new_style, 1] = ORG_ALPHABET.index("A")
+    return body
+
+
+def _with_check_characters(regions: np.ndarray, body: np.ndarray) -> np.ndarray:
+    """The codes: ``'91'`` + division + body + GB 11714 check + GB 32100 check (``<U18``)."""
+    n = regions.size
     org_check = 11 - (body @ _ORG_W) % 11                     # 1..11
     org_check_char = np.where(org_check == 10, ord("X"),
                               np.where(org_check == 11, ord("0"), ord("0") + org_check % 10))

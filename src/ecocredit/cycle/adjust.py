@@ -22,8 +22,10 @@ from typing import Any
 
 import pandas as pd
 
-import ecocredit
 
+from ..engine.run import score
+from ..read import read_table
+from ..ruleset import load_ruleset
 from ..output import csv_bytes, write_files_atomically
 from .register import Register, RegisterError
 
@@ -98,11 +100,11 @@ def adjust(register: Register | str | Path, ruleset: Any, *, firms: str | Path,
         The ruleset declares no adjustment, or no grade of it is in force on the day.
     """
     reg = register if isinstance(register, Register) else Register(register)
-    rs = ruleset if not isinstance(ruleset, (str, Path)) else ecocredit.load_ruleset(str(ruleset))
+    rs = ruleset if not isinstance(ruleset, (str, Path)) else load_ruleset(str(ruleset))
     if rs.adjustment is None:
         raise RegisterError(f"ruleset {rs.id} declares no dynamic adjustment.")
     day = date if isinstance(date, dt.date) else dt.date.fromisoformat(str(date))
-    f = ecocredit.read_table(firms, "firms").fillna("").astype(str)
+    f = read_table(firms, "firms").fillna("").astype(str)
     ids = f["firm_id"].str.strip().str.upper().tolist()
     now = reg.in_force(ids, day)
     now = now[now["ruleset"] == rs.id]
@@ -134,7 +136,7 @@ def _record(rec: Any, grade: str, label: str, day: dt.date, rule: str, evidence:
 
 def _by_rules(reg: Register, rs: Any, now: pd.DataFrame, events: str | Path,
               day: dt.date) -> list[dict[str, Any]]:
-    ev = ecocredit.read_table(events, "events").fillna("").astype(str)
+    ev = read_table(events, "events").fillna("").astype(str)
     ev["firm_id"] = ev["firm_id"].str.strip().str.upper()
     for c in ("severity", "ref_event_id"):  # optional columns of the events table
         if c not in ev.columns:
@@ -172,7 +174,7 @@ def _rescore(rs: Any, now: pd.DataFrame, firms: str | Path, events: str | Path,
              day: dt.date) -> list[dict[str, Any]]:
     """A continuous model: score on the day (period = the day's month) and compare."""
     period = f"{day.year}-{day.month:02d}"
-    res = ecocredit.score(str(firms), str(events), rs, period=period, as_of=day, today=day)
+    res = score(str(firms), str(events), rs, period=period, as_of=day, today=day)
     s = res.scores.set_index("firm_id")
     rows = []
     for rec in now.itertuples(index=False):

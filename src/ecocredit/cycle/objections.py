@@ -38,8 +38,10 @@ from typing import Any
 
 import pandas as pd
 
-import ecocredit
 
+from ..audit import write_run
+from ..engine.run import score
+from ..read import read_table
 from ..output import csv_bytes, write_files_atomically
 from .publish import RunInfo, read_run
 from .register import Register, RegisterError
@@ -157,18 +159,9 @@ def answer_objections(register: Register | str | Path, run_dir: str | Path,
     """
     reg = register if isinstance(register, Register) else Register(register)
     run = read_run(run_dir)
-    draft = reg.publication(run.run_id, "draft")
-    if draft is None:
-        raise RegisterError(f"run {run.run_id} ({run_dir}) has not been published as a draft "
-                            "in this register; objections answer a published draft.")
-    if not reg.decisions(run_id=run.run_id, stage="final").empty:
-        raise RegisterError(f"run {run.run_id} is already published as final.")
-    ins = run.manifest["inputs"]
-    events = _strings(ecocredit.read_table(ins["events"]["path"], "events"))
-    apps = _strings(applications)
-    apps["firm_id"] = apps["firm_id"].str.upper()
-    if "statement" not in apps.columns:
-        apps["statement"] = ""
+    draft = _published_draft(reg, run, run_dir)
+    events = _strings(read_table(run.manifest["inputs"]["events"]["path"], "events"))
+    apps = _applications(applications)
     _check(apps, run, draft, events)
     drafts = reg.decisions(run_id=run.run_id, stage="draft")["seq"]
     done = reg.decisions(stage="objection")
@@ -176,6 +169,68 @@ def answer_objections(register: Register | str | Path, run_dir: str | Path,
         raise RegisterError(f"the objections to run {run.run_id} are already recorded; the "
                             "final result is published from their re-evaluation.")
     corr = _strings(corrections) if corrections is not None else events.iloc[0:0]
+    verdicts, accepted = _verdicts(apps, events, corr)
+    keep = corr[corr.get("event_id", "").isin(accepted) | corr.get("ref_event_id", "").isin(
+        accepted)] if len(corr) else corr
+    fixed = pd.concat([events[~events["event_id"].isin(keep["event_id"])], keep],
+                      ignore_index=True)
+    out_dir = Path(out) if out else Path(run_dir) / "objections"
+    rerun_dir = out_dir / "run"
+    ev_path = out_dir / "events_corrected.csv"
+    write_files_atomically(out_dir, {"events_corrected.csv": csv_bytes(fixed)})
+    later = [d for c in ("event_date", "recorded_at") for d in keep.get(c, [])] + list(
+        apps["filed_on"])
+    new = _reevaluate(run, ev_path, rerun_dir, max([run.manifest["options"]["today"]] + later))
+    after = new.scores.set_index("firm_id")
+    changed = _rules_changed(Path(run_dir) / "contributions.csv", rerun_dir / "contributions.csv")
+    rows = _decisions(apps, verdicts, run.scores.set_index("firm_id"), after, changed)
+    table = pd.DataFrame(rows, columns=DECISION_COLUMNS)
+    new_run = read_run(rerun_dir)
+    prior = {r.firm_id: int(r.seq) for r in reg.decisions(run_id=run.run_id, stage="draft")
+             [["firm_id", "seq"]].itertuples(index=False)}
+    with reg.transaction() as w:
+        if not w.published(new_run.run_id, "objection").empty:
+            raise RegisterError(f"the objections to run {run.run_id} are already recorded "
+                                f"(re-evaluation {new_run.run_id}).")
+        recs = _upheld_records(rows, apps, run, after, draft, new_run, rerun_dir, prior)
+        w.add_decisions(recs)
+        write_files_atomically(out_dir, {"decisions.csv": csv_bytes(table)})
+    return ObjectionResult(table, str(rerun_dir), new_run.run_id, len(recs), str(out_dir))
+
+
+def _published_draft(reg: Register, run: RunInfo, run_dir: str | Path) -> Any:
+    """The register's draft publication of ``run``; objections answer a published draft that
+    is not yet final.
+
+    Raises
+    ------
+    RegisterError
+        The run was not published as draft, or is already final.
+    """
+    draft = reg.publication(run.run_id, "draft")
+    if draft is None:
+        raise RegisterError(f"run {run.run_id} ({run_dir}) has not been published as a draft "
+                            "in this register; objections answer a published draft.")
+    if not reg.decisions(run_id=run.run_id, stage="final").empty:
+        raise RegisterError(f"run {run.run_id} is already published as final.")
+    return draft
+
+
+def _applications(applications: pd.DataFrame) -> pd.DataFrame:
+    """The objections as text, firm ids upper-case, with a ``statement`` column."""
+    apps = _strings(applications)
+    apps["firm_id"] = apps["firm_id"].str.upper()
+    if "statement" not in apps.columns:
+        apps["statement"] = ""
+    return apps
+
+
+def _verdicts(apps: pd.DataFrame, events: pd.DataFrame, corr: pd.DataFrame
+              ) -> tuple[list[tuple[str, str]], set[str]]:
+    """Per objection, ``(decision, reason code)``; and the events whose corrections are
+    accepted. A rectification is a matter for credit repair, not an objection; an objection
+    to another firm's record is rejected unless it says the record is not the firm's; an
+    objection is upheld when the investigation corrected one of its events."""
     ev_firm = dict(zip(events["event_id"], events["firm_id"].str.upper()))
     touched = set(corr.get("event_id", pd.Series(dtype=str))) | set(
         corr.get("ref_event_id", pd.Series(dtype=str)))
@@ -192,20 +247,13 @@ def answer_objections(register: Register | str | Path, run_dir: str | Path,
             accepted |= set(ids)
         else:
             verdicts.append(("rejected", "no_correction"))
-    keep = corr[corr.get("event_id", "").isin(accepted) | corr.get("ref_event_id", "").isin(
-        accepted)] if len(corr) else corr
-    fixed = pd.concat([events[~events["event_id"].isin(keep["event_id"])], keep],
-                      ignore_index=True)
-    out_dir = Path(out) if out else Path(run_dir) / "objections"
-    rerun_dir = out_dir / "run"
-    ev_path = out_dir / "events_corrected.csv"
-    write_files_atomically(out_dir, {"events_corrected.csv": csv_bytes(fixed)})
-    later = [d for c in ("event_date", "recorded_at") for d in keep.get(c, [])] + list(
-        apps["filed_on"])
-    new = _reevaluate(run, ev_path, rerun_dir, max([run.manifest["options"]["today"]] + later))
-    before = run.scores.set_index("firm_id")
-    after = new.scores.set_index("firm_id")
-    changed = _rules_changed(Path(run_dir) / "contributions.csv", rerun_dir / "contributions.csv")
+    return verdicts, accepted
+
+
+def _decisions(apps: pd.DataFrame, verdicts: list[tuple[str, str]], before: pd.DataFrame,
+               after: pd.DataFrame, changed: dict[str, str]) -> list[dict[str, Any]]:
+    """The rows of ``decisions.csv``: per objection, its decision and the grade before and
+    after (the re-evaluated grade only where it is upheld)."""
     rows = []
     for a, (dec, code) in zip(apps.itertuples(index=False), verdicts):
         g0 = before.at[a.firm_id, "grade"]
@@ -213,34 +261,32 @@ def answer_objections(register: Register | str | Path, run_dir: str | Path,
         rows.append({"firm_id": a.firm_id, "filed_on": a.filed_on, "decision": dec,
                      "reason_code": code, "grade_before": g0, "grade_after": g1,
                      "rules_changed": changed.get(a.firm_id, "") if dec == "upheld" else ""})
-    table = pd.DataFrame(rows, columns=DECISION_COLUMNS)
-    new_run = read_run(rerun_dir)
-    prior = {r.firm_id: int(r.seq) for r in reg.decisions(run_id=run.run_id, stage="draft")
-             [["firm_id", "seq"]].itertuples(index=False)}
-    with reg.transaction() as w:
-        if not w.published(new_run.run_id, "objection").empty:
-            raise RegisterError(f"the objections to run {run.run_id} are already recorded "
-                                f"(re-evaluation {new_run.run_id}).")
-        recs = []
-        for r, a in zip(rows, apps.itertuples(index=False)):
-            if r["decision"] != "upheld":
-                continue
-            s = after.loc[r["firm_id"]]
-            recs.append({"stage": "objection", "firm_id": r["firm_id"],
-                         "ruleset": run.ruleset.id, "ruleset_version": run.ruleset.version,
-                         "period": s["period"], "grade": s["grade"],
-                         "grade_label": s["grade_label"], "sub_level": s.get("grade_level", ""),
-                         "list": s["list"],
-                         "list_until": s["list_until"], "published_on": draft["published_on"],
-                         "publication_end": draft["publication_end"],
-                         "run_id": new_run.run_id, "run_dir": str(rerun_dir.resolve()),
-                         "rule_id": r["rules_changed"],
-                         "reason": f"{a.claim}: upheld ({r['reason_code']}), filed {a.filed_on}",
-                         "evidence": f"events {a.event_ids}; {a.statement}".strip("; "),
-                         "supersedes": prior.get(r["firm_id"])})
-        w.add_decisions(recs)
-        write_files_atomically(out_dir, {"decisions.csv": csv_bytes(table)})
-    return ObjectionResult(table, str(rerun_dir), new_run.run_id, len(recs), str(out_dir))
+    return rows
+
+
+def _upheld_records(rows: list[dict[str, Any]], apps: pd.DataFrame, run: RunInfo,
+                    after: pd.DataFrame, draft: Any, new_run: RunInfo, rerun_dir: Path,
+                    prior: dict[str, int]) -> list[dict[str, Any]]:
+    """The register's records of the upheld objections: the re-evaluated grade, superseding
+    the firm's draft record."""
+    recs = []
+    for r, a in zip(rows, apps.itertuples(index=False)):
+        if r["decision"] != "upheld":
+            continue
+        s = after.loc[r["firm_id"]]
+        recs.append({"stage": "objection", "firm_id": r["firm_id"],
+                     "ruleset": run.ruleset.id, "ruleset_version": run.ruleset.version,
+                     "period": s["period"], "grade": s["grade"],
+                     "grade_label": s["grade_label"], "sub_level": s.get("grade_level", ""),
+                     "list": s["list"],
+                     "list_until": s["list_until"], "published_on": draft["published_on"],
+                     "publication_end": draft["publication_end"],
+                     "run_id": new_run.run_id, "run_dir": str(rerun_dir.resolve()),
+                     "rule_id": r["rules_changed"],
+                     "reason": f"{a.claim}: upheld ({r['reason_code']}), filed {a.filed_on}",
+                     "evidence": f"events {a.event_ids}; {a.statement}".strip("; "),
+                     "supersedes": prior.get(r["firm_id"])})
+    return recs
 
 
 def _reevaluate(run: RunInfo, events_path: Path, out: Path, today: str) -> Any:
@@ -253,10 +299,10 @@ def _reevaluate(run: RunInfo, events_path: Path, out: Path, today: str) -> Any:
     ins, opts = m["inputs"], m["options"]
     paths = {t: info["path"] for t, info in ins.items()}
     paths["events"] = str(events_path.resolve())
-    result = ecocredit.score(paths["firms"], paths["events"], run.ruleset, period=opts["period"],
+    result = score(paths["firms"], paths["events"], run.ruleset, period=opts["period"],
                              measurements=paths.get("measurements"), history=paths.get("history"),
                              as_of=opts.get("as_of"), today=today, names=paths)
-    ecocredit.write_run(result, out, paths)
+    write_run(result, out, paths)
     mpath = out / "manifest.json"
     manifest = json.loads(mpath.read_text(encoding="utf-8"))
     manifest["reevaluation_of"] = {"run_id": run.run_id, "path": str(Path(run.run_dir).resolve()),

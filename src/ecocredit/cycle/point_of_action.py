@@ -22,8 +22,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-import ecocredit
 
+from ..decisions.measures import MeasureChecks, check_measures
+from ..decisions.repair import decide_repairs
 from ..audit import read_manifest, rerun
 from ..decisions.anchored import DatedResult
 from .publish import read_run
@@ -52,7 +53,7 @@ def repair_in_register(register: Register | str | Path, run_dir: str | Path,
     run, pub = _final(reg, run_dir)
     result = rerun(read_manifest(run_dir))
     published = dt.date.fromisoformat(pub["published_on"])
-    d = ecocredit.decide_repairs(result, applications, published_on=published)
+    d = decide_repairs(result, applications, published_on=published)
     d["register_seq"] = ""
     granted = d[d["decision"] == "granted"]
     if granted.empty:
@@ -139,37 +140,12 @@ def measures_in_register(register: Register | str | Path, run_dir: str | Path,
     result = rerun(read_manifest(run_dir))
     req = requests.copy().reset_index(drop=True)
     checks, details, relied = [], [], []
-    base = result.scores
     for i in range(len(req)):
-        one = req.iloc[[i]].reset_index(drop=True)
-        fid = str(one.at[0, "firm_id"]).strip().upper()
-        day = str(one.at[0, "date"]).strip()
-        try:
-            dt.date.fromisoformat(day)
-        except ValueError:
-            raise RegisterError(f"request {i + 1}: date {day!r} is not YYYY-MM-DD.") from None
-        now = reg.in_force([fid], day)
-        s = base.copy()
-        hit = s["firm_id"] == fid
-        if len(now):
-            rec = now.iloc[0]
-            s.loc[hit, ["grade", "list", "list_until"]] = [rec["grade"], rec["list"],
-                                                           rec["list_until"]]
-            s.loc[hit, "grade_label"] = rec["grade_label"]
-            e = dt.date.fromisoformat(rec["published_on"] or rec["effective_from"])
-            relied.append(str(rec["seq"]))
-        else:  # nothing published in force: no grade, and the check says so
-            s.loc[hit, ["grade", "list", "list_until", "grade_label"]] = ""
-            e = dt.date.fromisoformat(day) + dt.timedelta(days=1)
-            relied.append("")
-        view = dataclasses.replace(result, scores=s, eval_date=e)
-        m = ecocredit.check_measures(view, one, checked_at=checked_at,
-                                     dated=lambda a, fid=fid, s=s: _dated(reg, s, fid, a))
-        c = m.checks.copy()
-        dd = m.details.copy()
-        dd["check"] = i
+        c, dd, seq = _check_in_register(reg, result, req.iloc[[i]].reset_index(drop=True), i,
+                                        checked_at)
         checks.append(c)
         details.append(dd)
+        relied.append(seq)
     out_checks = pd.concat(checks, ignore_index=True)
     out_details = pd.concat(details, ignore_index=True)
     out_checks["register_seq"] = relied
@@ -183,4 +159,44 @@ def measures_in_register(register: Register | str | Path, run_dir: str | Path,
              "decision_seq": r.register_seq or None}
             for r in out_checks.itertuples(index=False)])
     out_checks["trace_seq"] = [str(s) for s in seqs]
-    return type(m)(checks=out_checks, details=out_details)
+    return MeasureChecks(checks=out_checks, details=out_details)
+
+
+def _check_in_register(reg: Register, result: Any, one: pd.DataFrame, i: int,
+                       checked_at: dt.datetime | None
+                       ) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    """Request ``i`` (the one-row table ``one``) checked against the register's record in
+    force on its day: its check, its measures (``check`` = ``i``) and the register sequence
+    number of the record relied on ("" when none was in force).
+
+    Raises
+    ------
+    RegisterError
+        The request's date is not YYYY-MM-DD.
+    """
+    fid = str(one.at[0, "firm_id"]).strip().upper()
+    day = str(one.at[0, "date"]).strip()
+    try:
+        dt.date.fromisoformat(day)
+    except ValueError:
+        raise RegisterError(f"request {i + 1}: date {day!r} is not YYYY-MM-DD.") from None
+    now = reg.in_force([fid], day)
+    s = result.scores.copy()
+    hit = s["firm_id"] == fid
+    if len(now):
+        rec = now.iloc[0]
+        s.loc[hit, ["grade", "list", "list_until"]] = [rec["grade"], rec["list"],
+                                                       rec["list_until"]]
+        s.loc[hit, "grade_label"] = rec["grade_label"]
+        e = dt.date.fromisoformat(rec["published_on"] or rec["effective_from"])
+        relied = str(rec["seq"])
+    else:  # nothing published in force: no grade, and the check says so
+        s.loc[hit, ["grade", "list", "list_until", "grade_label"]] = ""
+        e = dt.date.fromisoformat(day) + dt.timedelta(days=1)
+        relied = ""
+    view = dataclasses.replace(result, scores=s, eval_date=e)
+    m = check_measures(view, one, checked_at=checked_at,
+                       dated=lambda a, fid=fid, s=s: _dated(reg, s, fid, a))
+    dd = m.details.copy()
+    dd["check"] = i
+    return m.checks.copy(), dd, relied

@@ -23,8 +23,8 @@ from typing import Any
 
 import pandas as pd
 
-import ecocredit
 
+from ..ruleset import load_ruleset
 from ..output import csv_bytes, write_files_atomically
 from ..output.i18n import PUBLIC_HEADERS as _PUBLIC_HEADERS
 from ..output.i18n import NOT_GRADED, SHEET_NAMES, VALUES, check_lang, t
@@ -93,7 +93,7 @@ def read_run(run_dir: str | Path) -> RunInfo:
     scores = scores.map(_unquote)
     rsinfo = manifest["ruleset"]
     src = rsinfo.get("source") or rsinfo["id"]
-    rs = ecocredit.load_ruleset(src if Path(src).exists() else rsinfo["id"])
+    rs = load_ruleset(src if Path(src).exists() else rsinfo["id"])
     return RunInfo(str(d), hashlib.sha256(raw).hexdigest()[:16], manifest, rs, scores)
 
 
@@ -191,22 +191,11 @@ def publish(register: Register | str | Path, run_dir: str | Path, *, stage: str,
     eval_date = dt.date.fromisoformat(run.manifest["options"]["evaluation_date"])
     if day < eval_date:
         raise RegisterError(f"published on {day}: before the run's evaluation date {eval_date}.")
-    end = None
-    if stage == "draft":
-        n = days or (rs.publication.days if rs.publication else None)
-        if not n:
-            raise RegisterError(f"ruleset {rs.id} declares no publication period; give --days.")
-        end = day + dt.timedelta(days=n)
+    end = _publication_end(rs, stage, day, days)
     if stage == "final":  # the list entries this run made count from the publication
         run = dataclasses.replace(run, scores=run.scores.assign(list_until=_lists_from(run, day)))
     out_dir = Path(out) if out else Path(run_dir) / "publication"
-    pub = _public_frame(run, stage, day, end)
-    title = f"{rs.title.zh} {run.manifest['options']['period']} {STAGE_LABELS[stage]}"
-    files = {"public.xlsx": xlsx_bytes({SHEET_NAMES[f"public.xlsx:{stage}"]: pub},
-                                       headers={**PUBLIC_HEADERS, **LEVEL_HEADER}),
-             "public.csv": csv_bytes(pub.rename(columns={**PUBLIC_HEADERS, **LEVEL_HEADER})),
-             "report.html": report_html(run.scores, rs, title=title, stage=STAGE_LABELS[stage],
-                                        published_on=day, end=end, lang=lang).encode("utf-8")}
+    files = _public_files(run, stage, day, end, lang)
     s = run.scores
     base = {"stage": stage, "ruleset": rs.id, "ruleset_version": rs.version,
             "published_on": day.isoformat(), "publication_end": end.isoformat() if end else "",
@@ -216,21 +205,58 @@ def publish(register: Register | str | Path, run_dir: str | Path, *, stage: str,
         if not w.published(run.run_id, stage).empty:
             raise RegisterError(f"run {run.run_id} ({run_dir}) is already published at stage "
                                 f"{stage}; a correction is a new run (objections).")
-        prior = _prior(w, run, stage, day)
-        rows = [dict(base, firm_id=r.firm_id, period=r.period, grade=r.grade,
-                     grade_label=r.grade_label, sub_level=getattr(r, "grade_level", ""),
-                     list=r.list, list_until=r.list_until,
-                     rule_id=r.rules_applied, reason=r.status if r.status == "graded"
-                     else f"{r.status}: {r.not_graded_reason}",
-                     evidence=f"score {r.score}" if r.score else "",
-                     supersedes=prior.get(r.firm_id))
-                for r in s.itertuples(index=False)]
+        rows = _decision_rows(base, s, _prior(w, run, stage, day))
         seqs = w.add_decisions(rows)
         write_files_atomically(out_dir, files)
     counts = s.loc[s["status"] == "graded", "grade"].value_counts().reindex(
         [g for g in rs.grade_ids], fill_value=0)
     return PublishResult(run.run_id, stage, day, end, len(rows), seqs[0] if seqs else 0,
                          seqs[-1] if seqs else 0, str(out_dir), counts)
+
+
+def _publication_end(rs: Any, stage: str, day: dt.date, days: int | None) -> dt.date | None:
+    """The end of a draft's objection period (``days``, or the ruleset's
+    ``publication.days``, after ``day``); None for a final publication.
+
+    Raises
+    ------
+    RegisterError
+        A draft, and neither ``days`` nor the ruleset gives the period.
+    """
+    if stage != "draft":
+        return None
+    n = days or (rs.publication.days if rs.publication else None)
+    if not n:
+        raise RegisterError(f"ruleset {rs.id} declares no publication period; give --days.")
+    return day + dt.timedelta(days=n)
+
+
+def _public_files(run: RunInfo, stage: str, day: dt.date, end: dt.date | None,
+                  lang: str) -> dict[str, bytes]:
+    """The public files of a publication: ``public.xlsx``, ``public.csv`` (Chinese headers
+    and values: the 公示 itself) and ``report.html`` (its words in ``lang``)."""
+    rs = run.ruleset
+    pub = _public_frame(run, stage, day, end)
+    title = f"{rs.title.zh} {run.manifest['options']['period']} {STAGE_LABELS[stage]}"
+    return {"public.xlsx": xlsx_bytes({SHEET_NAMES[f"public.xlsx:{stage}"]: pub},
+                                      headers={**PUBLIC_HEADERS, **LEVEL_HEADER}),
+            "public.csv": csv_bytes(pub.rename(columns={**PUBLIC_HEADERS, **LEVEL_HEADER})),
+            "report.html": report_html(run.scores, rs, title=title, stage=STAGE_LABELS[stage],
+                                       published_on=day, end=end, lang=lang).encode("utf-8")}
+
+
+def _decision_rows(base: dict[str, Any], s: pd.DataFrame, prior: dict[str, int]
+                   ) -> list[dict[str, Any]]:
+    """The register's records of a publication: one per firm of the run's scores, each
+    superseding the firm's record it replaces (``prior``)."""
+    return [dict(base, firm_id=r.firm_id, period=r.period, grade=r.grade,
+                 grade_label=r.grade_label, sub_level=getattr(r, "grade_level", ""),
+                 list=r.list, list_until=r.list_until,
+                 rule_id=r.rules_applied, reason=r.status if r.status == "graded"
+                 else f"{r.status}: {r.not_graded_reason}",
+                 evidence=f"score {r.score}" if r.score else "",
+                 supersedes=prior.get(r.firm_id))
+            for r in s.itertuples(index=False)]
 
 
 def _lists_from(run: RunInfo, day: dt.date) -> Any:

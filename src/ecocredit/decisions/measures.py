@@ -43,6 +43,7 @@ import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -288,6 +289,36 @@ def check_measures(result: ScoreResult, requests: pd.DataFrame, *,
     """
     rs = result.ruleset
     req = _requests(requests)
+    start = day_of(published_on or result.eval_date)
+    asked = _asked(result, req, published_on, start)
+    applies, evidence_of, until_of, dated_txt = _applies(
+        result, asked, start, dated or (lambda d: result_on(result, d)))
+    kept = _set_aside_superseded(rs, applies, evidence_of)
+    details, ids = _details(rs, req, asked, kept, until_of, evidence_of)
+    when = (checked_at or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds")
+    in_force, list_now = asked.in_force, asked.list_now
+    checks = pd.DataFrame({
+        "checked_at": when, "who": req["who"].to_numpy(object),
+        "firm_id": req["firm_id"].to_numpy(object), "action": asked.action,
+        "date": req["date"].to_numpy(object),
+        "ruleset": rs.id, "ruleset_version": rs.version, "period": result.period.label,
+        "grade": asked.grade, "list": np.where(in_force, list_now, ""),
+        "list_until": np.where(in_force & (list_now != ""), asked.until_txt, ""),
+        "in_force": in_force, "measures": ids, "dated": dated_txt})
+    return MeasureChecks(checks=checks, details=details[DETAIL_COLUMNS])
+
+
+def _asked(result: ScoreResult, req: pd.DataFrame, published_on: dt.date | None,
+           start: int) -> _Asked:
+    """The requests against the run: each firm's position, and its grade and list in force
+    on the request's day (lists counted from the publication when it is given).
+
+    Raises
+    ------
+    InputError
+        A request names a firm the run did not score, or ``published_on`` precedes the
+        evaluation date.
+    """
     s = result.scores
     pos = pd.Index(s["firm_id"]).get_indexer(req["firm_id"])
     if (pos < 0).any():
@@ -296,8 +327,6 @@ def check_measures(result: ScoreResult, requests: pd.DataFrame, *,
     if published_on is not None and published_on < result.eval_date:
         raise InputError(f"The publication date {published_on} precedes the evaluation date "
                          f"{result.eval_date}.", column="published_on", reason_code="bad_value")
-    n = len(req)
-    start = day_of(published_on or result.eval_date)
     day = req["_day"].to_numpy(np.int64)
     grade = s["grade"].to_numpy(object)[pos]
     lst = s["list"].to_numpy(object)[pos]
@@ -306,21 +335,31 @@ def check_measures(result: ScoreResult, requests: pd.DataFrame, *,
     until_txt = until_all[pos]
     until = np.array([day_of(dt.date.fromisoformat(u)) if u else np.iinfo(np.int64).max
                       for u in until_txt], dtype=np.int64)
-    in_force = day >= start
     list_now = np.where((lst != "") & (day <= until), lst, "").astype(object)
-    action = req["action"].to_numpy(object)
-    asked = _Asked(pos, day, in_force, action, grade, list_now, until_txt)
-    applies, evidence_of, until_of, dated_txt = _applies(
-        result, asked, start, dated or (lambda d: result_on(result, d)))
-    # explicit exceptions: a measure that applies sets aside the ones it supersedes
+    return _Asked(pos, day, day >= start, req["action"].to_numpy(object), grade, list_now,
+                  until_txt)
+
+
+def _set_aside_superseded(rs: Any, applies: dict[str, np.ndarray],
+                          evidence_of: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The explicit exceptions: a measure that applies sets aside the ones it supersedes
+    (its evidence says so). Returns, per measure, the requests it is kept for."""
     kept = {k: v.copy() for k, v in applies.items()}
     for m in rs.measures:
         for other in m.supersedes:
             kept[other] &= ~applies[m.id]
             note = np.where(applies[m.id] & applies[other], f";supersedes {other}", "")
             evidence_of[m.id] = evidence_of[m.id] + note.astype(object)
+    return kept
+
+
+def _details(rs: Any, req: pd.DataFrame, asked: _Asked, kept: dict[str, np.ndarray],
+             until_of: dict[str, np.ndarray], evidence_of: dict[str, np.ndarray]
+             ) -> tuple[pd.DataFrame, np.ndarray]:
+    """One row per measure kept for a request (in request order, then the ruleset's order of
+    measures), and per request the ids of its measures, ``;``-joined."""
     parts: list[pd.DataFrame] = []
-    ids = np.full(n, "", dtype=object)
+    ids = np.full(len(req), "", dtype=object)
     for m in rs.measures:
         idx = np.flatnonzero(kept[m.id])
         if not len(idx):
@@ -328,7 +367,7 @@ def check_measures(result: ScoreResult, requests: pd.DataFrame, *,
         ids[idx] = ids[idx] + np.where(ids[idx] != "", ";", "") + m.id
         parts.append(pd.DataFrame({
             "check": idx, "firm_id": req["firm_id"].to_numpy(object)[idx],
-            "action": action[idx], "date": req["date"].to_numpy(object)[idx],
+            "action": asked.action[idx], "date": req["date"].to_numpy(object)[idx],
             "measure_id": m.id, "kind": m.kind, "label": str(m.label),
             "value": "" if m.value is None else str(m.value), "unit": m.unit,
             "until": until_of[m.id][idx], "evidence": evidence_of[m.id][idx],
@@ -336,16 +375,7 @@ def check_measures(result: ScoreResult, requests: pd.DataFrame, *,
     details = (pd.concat(parts, ignore_index=True).sort_values("check", kind="stable")
                .reset_index(drop=True) if parts
                else pd.DataFrame({c: pd.Series(dtype=object) for c in DETAIL_COLUMNS}))
-    when = (checked_at or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds")
-    checks = pd.DataFrame({
-        "checked_at": when, "who": req["who"].to_numpy(object),
-        "firm_id": req["firm_id"].to_numpy(object), "action": action,
-        "date": req["date"].to_numpy(object),
-        "ruleset": rs.id, "ruleset_version": rs.version, "period": result.period.label,
-        "grade": grade, "list": np.where(in_force, list_now, ""),
-        "list_until": np.where(in_force & (list_now != ""), until_txt, ""),
-        "in_force": in_force, "measures": ids, "dated": dated_txt})
-    return MeasureChecks(checks=checks, details=details[DETAIL_COLUMNS])
+    return details, ids
 
 
 def append_trace(log: str | Path, checks: pd.DataFrame) -> int:

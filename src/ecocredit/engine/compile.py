@@ -4,8 +4,8 @@ The plan holds everything the engines and ``explain`` read, as integers where it
 hundredths, dates as day numbers since 1970, event types and grades as codes, and the rules of
 every stage with their compiled forms (each kind's ``compile``), in the order they apply and
 marked in force or not on the evaluation date. Neither engine reads the YAML models' decimals
-for arithmetic; the models stay attached (``CompiledRule.rule``) for ids, labels, citations and
-the reference engine's readable reasoning.
+for arithmetic (the score's bounds, the bands) nor for the grades' labels; the rule models stay
+attached (``CompiledRule.rule``) for ids, citations and the reference engine's readable reasoning.
 """
 
 from __future__ import annotations
@@ -56,9 +56,15 @@ class Plan:
     event_types: list[str]
     type_codes: dict[str, int]
     grade_ids: list[str]
+    #: each grade's label and colour, in the order of ``grade_ids`` (for the scores table, the
+    #: reasoning and ``explain``)
+    grade_labels: list[str]
+    grade_colours: list[str]
     grade_index: dict[str, int]
     worst: int
     base_cents: int
+    #: why the base is what it is (``scoring.base_note``), shown by the reasoning
+    base_note: str
     max_cents: int | None
     min_cents: int | None
     grade_by: str
@@ -107,8 +113,9 @@ def compile_plan(ruleset: Any, period: Period, eval_date: dt.date) -> Plan:
         ruleset=ruleset, period=period, eval_date=eval_date, eval_day=day_of(eval_date),
         start_day=day_of(period.start), annual=ruleset.evaluation.mode == "annual",
         event_types=types, type_codes={t: i for i, t in enumerate(types)},
-        grade_ids=list(ruleset.grade_ids), grade_index=dict(ruleset.grade_index),
-        worst=len(ruleset.grades) - 1, base_cents=to_cents(sc.base),
+        grade_ids=list(ruleset.grade_ids), grade_labels=[g.label for g in ruleset.grades],
+        grade_colours=[g.colour for g in ruleset.grades], grade_index=dict(ruleset.grade_index),
+        worst=len(ruleset.grades) - 1, base_cents=to_cents(sc.base), base_note=sc.base_note,
         max_cents=None if sc.max is None else to_cents(sc.max),
         min_cents=None if sc.min is None else to_cents(sc.min), grade_by=sc.grade_by,
         band_mins=np.array([to_cents(b.min) for b in sc.bands[:-1]], dtype=np.int64),

@@ -34,11 +34,12 @@ def explain_text(result: Any, res: FirmResult, row: Any) -> str:
              + (f", records as of {result.as_of}" if result.as_of else ""), ""]
     lines += [f"  {t}" for t in res.trace]
     if res.graded:
-        g = rs.grades[plan.grade_index[res.grade]]
-        lv = level_of(plan.levels, int(row["score_cents"]), plan.grade_index[res.grade]) \
+        g = plan.grade_index[res.grade]
+        lv = level_of(plan.levels, int(row["score_cents"]), g) \
             if plan.levels is not None and res.grade_level else None
         lines += ["", f"Result: score {format_cents(int(row['score_cents']))}, grade "
-                  f"{g.id} {g.label}" + (f", level {lv.id} {lv.label}" if lv else "")
+                  f"{plan.grade_ids[g]} {plan.grade_labels[g]}"
+                  + (f", level {lv.id} {lv.label}" if lv else "")
                   + (" (vetoed)" if res.vetoed else "")
                   + (f", {res.list_name} list until {res.list_until}" if res.list_name else "")]
         if res.contributions:

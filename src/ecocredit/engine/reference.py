@@ -18,7 +18,7 @@ import pandas as pd
 from ..days import NO_DATE, date_of
 from ..read import Prepared
 from ..periods import Period
-from ..points import format_cents, to_cents
+from ..points import format_cents, from_cents, to_cents
 from ..rules.firm import FirmInputs, FirmResult, FirmState
 from .compile import Plan, compile_plan
 from .levels import level_of
@@ -97,37 +97,39 @@ def _bounds(fs: FirmState) -> None:
     """The score stays within the scheme's range: the base plus the points gained can never
     exceed the maximum (deductions come off the capped value), and the total never goes below
     the minimum."""
-    sc = fs.plan.ruleset.scoring
-    if sc.max is not None and fs.gained > sc.max:
-        excess = fs.gained - sc.max
+    hi, lo = fs.plan.max_cents, fs.plan.min_cents
+    if hi is not None and fs.gained > from_cents(hi):
+        excess = fs.gained - from_cents(hi)
         fs.res.contributions.append({"rule_id": "scoring.max", "points_cents": to_cents(-excess),
-                                     "evidence": f"score limited to {format_cents(fs.plan.max_cents)}",
+                                     "evidence": f"score limited to {format_cents(hi)}",
                                      "effect": ""})
         fs.say(f"The base and the points gained come to {fs.gained}, more than the scheme's "
-               f"maximum {sc.max}: {excess} points are not counted.")
+               f"maximum {format_cents(hi)}: {excess} points are not counted.")
         fs.score -= excess
-    if sc.min is not None and fs.score < sc.min:
+    if lo is not None and fs.score < from_cents(lo):
         fs.res.contributions.append({"rule_id": "scoring.min",
-                                     "points_cents": to_cents(sc.min - fs.score),
-                                     "evidence": f"score limited to {format_cents(fs.plan.min_cents)}",
+                                     "points_cents": to_cents(from_cents(lo) - fs.score),
+                                     "evidence": f"score limited to {format_cents(lo)}",
                                      "effect": ""})
-        fs.say(f"The score {fs.score} is raised to the scheme's minimum {sc.min}.")
-        fs.score = Decimal(sc.min)
+        fs.say(f"The score {fs.score} is raised to the scheme's minimum {format_cents(lo)}.")
+        fs.score = from_cents(lo)
 
 
 def _band(fs: FirmState) -> int:
-    """The grade: the band the score falls in, or the worst indicator's grade."""
-    rs = fs.plan.ruleset
-    if fs.plan.grade_by != "bands":
+    """The grade: the band the score falls in (the first, best first, whose lowest score it
+    reaches; the last band has none), or the worst indicator's grade."""
+    plan = fs.plan
+    if plan.grade_by != "bands":
         fs.say(f"The worst indicator's grade is '{fs.grade_id(fs.worst_indicator)}'.")
         return fs.worst_indicator
-    grade = fs.plan.worst
-    for band in rs.scoring.bands:
-        if band.min is None or fs.score >= band.min:
-            grade = fs.plan.grade_index[band.grade]
+    score = to_cents(fs.score)
+    grade = plan.worst
+    for i, rank in enumerate(plan.band_ranks.tolist()):
+        if i == len(plan.band_mins) or score >= plan.band_mins[i]:
+            grade = rank
             break
-    fs.say(f"Score {format_cents(to_cents(fs.score))} falls in the band of "
-           f"'{rs.grades[grade].id}' ({rs.grades[grade].label}).")
+    fs.say(f"Score {format_cents(score)} falls in the band of "
+           f"'{plan.grade_ids[grade]}' ({plan.grade_labels[grade]}).")
     return grade
 
 
@@ -148,10 +150,9 @@ def score_firm_plan(plan: Plan, inputs: FirmInputs) -> FirmResult:
         return res
 
     # 2. Start from the base; point rules, in the order the ruleset lists them.
-    sc = plan.ruleset.scoring
-    fs.score = fs.gained = Decimal(sc.base)
+    fs.score = fs.gained = from_cents(plan.base_cents)
     fs.say(f"Start from the base score {format_cents(plan.base_cents)}."
-           + (f" ({sc.base_note})" if sc.base_note else ""))
+           + (f" ({plan.base_note})" if plan.base_note else ""))
     for c in plan.points:
         if not c.in_force:
             fs.say(f"{c.rule.id} is not in force on {plan.eval_date}; skipped.")
@@ -185,13 +186,13 @@ def score_firm_plan(plan: Plan, inputs: FirmInputs) -> FirmResult:
 
 def _level(fs: FirmState) -> None:
     """7. The sub-level (档次) of the final grade, from the score within its band."""
-    rs, res = fs.plan.ruleset, fs.res
+    res = fs.res
     lv = level_of(fs.plan.levels, to_cents(fs.score), fs.grade)
     if lv is None:
         return
     res.grade_level = lv.id
     fs.say(f"Score {format_cents(to_cents(fs.score))} is in level {lv.id} ({lv.label}) of "
-           f"'{res.grade}' ({rs.grades[fs.grade].label}).")
+           f"'{res.grade}' ({fs.plan.grade_labels[fs.grade]}).")
 
 
 def score_firm(ruleset, inputs: FirmInputs, period: Period, eval_date: dt.date) -> FirmResult:

@@ -149,8 +149,8 @@ def _scores_table(s: VectorState, reason: np.ndarray) -> pd.DataFrame:
     plan, f, graded, n, grade = s.plan, s.prep.firms, s.graded, s.n, s.grade
     rs = plan.ruleset
     gid = np.asarray(plan.grade_ids, dtype=object)
-    glabel = np.asarray([g.label for g in rs.grades], dtype=object)
-    gcolour = np.asarray([g.colour for g in rs.grades], dtype=object)
+    glabel = np.asarray(plan.grade_labels, dtype=object)
+    gcolour = np.asarray(plan.grade_colours, dtype=object)
     score_str = format_cents_array(s.total)
     table = pd.DataFrame({
         "firm_id": f["firm_id"].to_numpy(object),

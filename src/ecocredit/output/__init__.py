@@ -1,7 +1,9 @@
-"""Outputs: the Excel-safe CSV writer, the ``.xlsx`` writer, atomic file writes, summaries.
+"""Outputs: the Excel-safe CSV writer, the ``.xlsx`` writer, atomic file writes and run
+directories, summaries, the words shown to people (``i18n``).
 
 Modules: :mod:`~ecocredit.output.csvfile` (Excel-safe CSV bytes), :mod:`~ecocredit.output.xlsx`
 (workbooks Excel cannot damage), :mod:`~ecocredit.output.files` (atomic file writes),
+:mod:`~ecocredit.output.rundir` (whole run directories switched atomically, serialized writers),
 :mod:`~ecocredit.output.summary` (terminal summaries), :mod:`~ecocredit.output.workbooks`
 (the ``.xlsx`` files of a run).
 """

@@ -15,7 +15,7 @@ def write_files_atomically(out_dir: str | Path, files: dict[str, bytes]) -> None
     A reader never sees a half-written file; the files named last in ``files`` (put the
     manifest there) appear last. Files are created with mode ``0666 & ~umask``. For a whole
     run directory (several files that belong together) use
-    :func:`ecocredit.audit.rundir.write_run_files`, which switches the directory atomically.
+    :func:`ecocredit.output.rundir.write_run_files`, which switches the directory atomically.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

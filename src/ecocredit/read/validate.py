@@ -66,14 +66,7 @@ def prepare(firms: Any, events: Any, ruleset: Ruleset, *, measurements: Any = No
     rej = _Rejects()
     stats: dict[str, TableStats] = {}
 
-    f_raw, f_unread = _unread_rows(_frame(firms, "firms", names["firms"]), names["firms"], rej)
-    allowed = read_allow_codes(allow_codes)
-    f_all, f_ok, admitted = _firms(f_raw, names["firms"], rej, today_day,
-                                   frozenset(allowed["codes"]) if allowed else frozenset())
-    if allowed:
-        allowed["admitted"] = admitted
-    f_ok &= ~f_unread
-    f_acc = f_all[f_ok].reset_index(drop=True)
+    f_acc, f_ok, allowed = _accepted_firms(firms, names["firms"], rej, today_day, allow_codes)
     stats["firms"] = _stats(names["firms"], f_ok)
     firm_keys = f_acc["firm_id"]
 
@@ -108,6 +101,35 @@ def prepare(firms: Any, events: Any, ruleset: Ruleset, *, measurements: Any = No
     rej.parts += side_rej.parts
     rej.sources.update(side_rej.sources)
     stats["events"] = _stats(names["events"], e_ok)
+    ev, excluded = _events_as_of(e_all, e_ok, e_target, as_of)
+    if measurements is not None:
+        stats["measurements"] = _stats(names["measurements"], m_ok)
+    if history is not None:
+        stats["history"] = _stats(names["history"], h_ok)
+    return Prepared(firms=f_acc, events=ev, measurements=ms, history=_history_frame(
+        h_all[h_ok]), rejects=_sorted_rejects(rej, names), stats=stats, excluded_as_of=excluded,
+        allowed_codes=allowed)
+
+
+def _accepted_firms(firms: Any, name: str, rej: _Rejects, today_day: int, allow_codes: Any
+                    ) -> tuple[pd.DataFrame, np.ndarray, dict[str, Any] | None]:
+    """The firms table read and validated: the accepted firms, the mask of accepted rows, and
+    the allow-list of nonconforming codes with the firms it ``admitted`` (None without one)."""
+    f_raw, f_unread = _unread_rows(_frame(firms, "firms", name), name, rej)
+    allowed = read_allow_codes(allow_codes)
+    f_all, f_ok, admitted = _firms(f_raw, name, rej, today_day,
+                                   frozenset(allowed["codes"]) if allowed else frozenset())
+    if allowed:
+        allowed["admitted"] = admitted
+    f_ok &= ~f_unread
+    return f_all[f_ok].reset_index(drop=True), f_ok, allowed
+
+
+def _events_as_of(e_all: pd.DataFrame, e_ok: np.ndarray, e_target: Any,
+                  as_of: dt.date | None) -> tuple[pd.DataFrame, int]:
+    """The accepted events recorded by ``as_of`` (the others did not exist yet: neither used
+    nor rejected), each marked ``revoked`` if a revocation in force cancels it; and how many
+    were left out by ``as_of``."""
     keep = e_ok.copy()
     excluded = 0
     if as_of is not None:
@@ -118,14 +140,7 @@ def prepare(firms: Any, events: Any, ruleset: Ruleset, *, measurements: Any = No
     revoked = _revoked(e_all, keep, e_target)
     ev = e_all if keep.all() else e_all[keep].reset_index(drop=True)
     ev["revoked"] = revoked[keep]
-
-    if measurements is not None:
-        stats["measurements"] = _stats(names["measurements"], m_ok)
-    if history is not None:
-        stats["history"] = _stats(names["history"], h_ok)
-    return Prepared(firms=f_acc, events=ev, measurements=ms, history=_history_frame(
-        h_all[h_ok]), rejects=_sorted_rejects(rej, names), stats=stats, excluded_as_of=excluded,
-        allowed_codes=allowed)
+    return ev, excluded
 
 
 _UNREAD_MESSAGES = {

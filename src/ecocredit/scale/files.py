@@ -97,26 +97,11 @@ def score_files_partitioned(firms: str | Path, events: str | Path,
     """
     t_start = time.perf_counter()
     rs = ruleset if isinstance(ruleset, Ruleset) else load_ruleset(ruleset)
-    inputs = {"firms": firms, "events": events}
-    if measurements is not None:
-        inputs["measurements"] = measurements
-    if history is not None:
-        inputs["history"] = history
-    names = {t: str(p) for t, p in inputs.items()}
-    opt = _Options(rs, str(period), _date(as_of), _date(today) or dt.date.today(),
-                   _names(inputs, names), tuple(t for t in ("measurements", "history")
-                                                if t in inputs),
-                   read_allow_codes(allow_codes))
-    per = parse_period(opt.period)
-    eval_date = rs.evaluation_date(per, opt.as_of)
-    for t, p in inputs.items():
-        if not split_sheet(p)[0].exists():
-            raise InputError(f"{p}: no such file.", file=str(p), reason_code="unreadable")
+    inputs = _inputs(firms, events, measurements, history)
+    opt, recorded = _options(rs, inputs, period, as_of, today, allow_codes)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    root = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix=".ecocredit-parts-",
-                                                               dir=out))
-    root.mkdir(parents=True, exist_ok=True)
+    root = _workdir(workdir, out)
     seconds: dict[str, float] = {}
     try:
         # 1. split every table by firm (and the event ids by their own hash)
@@ -133,29 +118,83 @@ def score_files_partitioned(firms: str | Path, events: str | Path,
 
         # 2. score the parts
         t0 = time.perf_counter()
-        parts = [_Part(p, {t: str(root / f"part-{p:04d}" / f"{t}.parquet") for t in inputs},
-                       None, cross.stand_ins.get(p, []), cross.targets.get(p, []),
-                       out_dir=str(root / f"part-{p:04d}"))
-                 for p in range(partitions)]
-        results = sorted(_run_parts(_score_part, parts, opt, executor), key=lambda r: r.index)
+        results = _score_parts(inputs, partitions, root, cross, opt, executor)
         seconds["score"] = time.perf_counter() - t0
 
         # 3. merge the outputs, in input order, chunk by chunk
         t0 = time.perf_counter()
         with phase("merging the parts' outputs"):
             manifest, grade_counts, n_rej, stats, admitted = _merge_and_publish(
-                results, inputs, rs, opt, cross, root, out, chunk_firms,
-                {"period": per.label, "as_of": opt.as_of.isoformat() if opt.as_of else None,
-                 "today": opt.today.isoformat(), "evaluation_date": eval_date.isoformat()})
+                results, inputs, rs, opt, cross, root, out, chunk_firms, recorded)
         seconds["merge"] = time.perf_counter() - t0
         seconds["total"] = time.perf_counter() - t_start
         return PartitionedRun(manifest, grade_counts, n_rej, partitions, seconds, stats, rs,
                               manifest.get("warnings", []), admitted)
     finally:
-        for p in out.glob(".*.tmp"):
-            p.unlink(missing_ok=True)
-        if not keep_workdir:
-            shutil.rmtree(root, ignore_errors=True)
+        _clean_up(out, root, keep_workdir)
+
+
+def _clean_up(out: Path, root: Path, keep_workdir: bool) -> None:
+    """Remove the temporary files left in ``out`` and, unless kept, the part files."""
+    for p in out.glob(".*.tmp"):
+        p.unlink(missing_ok=True)
+    if not keep_workdir:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _inputs(firms: Any, events: Any, measurements: Any, history: Any) -> dict[str, Any]:
+    """The input files by table (measurements and history only when given)."""
+    inputs = {"firms": firms, "events": events}
+    if measurements is not None:
+        inputs["measurements"] = measurements
+    if history is not None:
+        inputs["history"] = history
+    return inputs
+
+
+def _options(rs: Ruleset, inputs: dict[str, Any], period: str | int, as_of: Any, today: Any,
+             allow_codes: Any) -> tuple[_Options, dict[str, Any]]:
+    """The options every part is scored with, and the run's options as the manifest records
+    them (period, as-of, today, evaluation date).
+
+    Raises
+    ------
+    PeriodError
+        The period is not a period, or the ruleset does not cover it.
+    InputError
+        An input file does not exist.
+    """
+    names = {t: str(p) for t, p in inputs.items()}
+    opt = _Options(rs, str(period), _date(as_of), _date(today) or dt.date.today(),
+                   _names(inputs, names), tuple(t for t in ("measurements", "history")
+                                                if t in inputs),
+                   read_allow_codes(allow_codes))
+    per = parse_period(opt.period)
+    eval_date = rs.evaluation_date(per, opt.as_of)
+    for t, p in inputs.items():
+        if not split_sheet(p)[0].exists():
+            raise InputError(f"{p}: no such file.", file=str(p), reason_code="unreadable")
+    return opt, {"period": per.label, "as_of": opt.as_of.isoformat() if opt.as_of else None,
+                 "today": opt.today.isoformat(), "evaluation_date": eval_date.isoformat()}
+
+
+def _workdir(workdir: str | Path | None, out: Path) -> Path:
+    """The scratch directory of the part files: ``workdir``, or a new hidden directory in
+    ``out`` (on the same file system as the outputs)."""
+    root = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix=".ecocredit-parts-",
+                                                               dir=out))
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def _score_parts(inputs: dict[str, Any], partitions: int, root: Path, cross: _Crossings,
+                 opt: _Options, executor: Any) -> list[_PartResult]:
+    """Score every part (``root/part-NNNN``) on the executor; the results in part order."""
+    parts = [_Part(p, {t: str(root / f"part-{p:04d}" / f"{t}.parquet") for t in inputs},
+                   None, cross.stand_ins.get(p, []), cross.targets.get(p, []),
+                   out_dir=str(root / f"part-{p:04d}"))
+             for p in range(partitions)]
+    return sorted(_run_parts(_score_part, parts, opt, executor), key=lambda r: r.index)
 
 
 def _split_inputs(inputs: dict[str, Any], partitions: int, root: Path, batch_rows: int

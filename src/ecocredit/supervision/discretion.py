@@ -185,14 +185,45 @@ def discretion_guidance(policy: Policy | str | Path, firm_id: str, date: dt.date
     pol = load_policy(policy)
     day = _as_date(date)
     pol.check_date(day, f"violation on {day}")
+    fl = _known_facts(flags)
+    fid = str(firm_id).strip().upper()
+    prep, _ = _prepare_inputs(firms, events, scores, ruleset, None)
+    f1, ev = _one_firm(prep, fid)
+    vt, ev = _violation_type(prep, ev, violation_type, case_event_id)
+    rid = ruleset.id if hasattr(ruleset, "id") else ruleset
+    credit = credit_levels(pol, [fid], scores, rid)
+    ctx = Context(pol, f1, ev, credit, day_of(day) - 1, day.year, window_day=day_of(day))
+    df = _factors(pol, day, ctx, CaseInfo(vt, fl))
+    return DiscretionGuidance(pol, fid, str(f1["name"].iloc[0]), day, vt, fl,
+                              str(credit.text[0]), df)
+
+
+def _known_facts(flags: Mapping[str, bool] | None) -> dict[str, bool]:
+    """The facts the officer states, each one of :data:`CASE_FLAGS`.
+
+    Raises
+    ------
+    InputError
+        An unknown fact.
+    """
     fl = dict(flags or {})
     bad = [k for k in fl if k not in CASE_FLAGS]
     if bad:
         raise InputError(f"Unknown fact(s) {', '.join(map(repr, bad))}; the facts an officer "
                          f"can state are {', '.join(CASE_FLAGS)}.", reason_code="bad_value")
-    fid = str(firm_id).strip().upper()
-    prep, _ = _prepare_inputs(firms, events, scores, ruleset, None)
-    f1, ev = _one_firm(prep, fid)
+    return fl
+
+
+def _violation_type(prep: Any, ev: pd.DataFrame, violation_type: str | None,
+                    case_event_id: str | None) -> tuple[str | None, pd.DataFrame]:
+    """The new violation's type (given, or read from its own record) and the firm's events
+    without that record (the record read is the one before the violation).
+
+    Raises
+    ------
+    InputError
+        No accepted event has ``case_event_id``, or the type is not an event type.
+    """
     vt = violation_type
     if case_event_id:
         row = prep.events[prep.events["event_id"] == case_event_id]
@@ -205,10 +236,12 @@ def discretion_guidance(policy: Policy | str | Path, firm_id: str, date: dt.date
         raise InputError(f"Unknown violation type {vt!r}; use an event type of "
                          f"docs/data-format.md: {', '.join(EVENT_TYPES)}.",
                          column="event_type", reason_code="unknown_event_type")
-    rid = ruleset.id if hasattr(ruleset, "id") else ruleset
-    credit = credit_levels(pol, [fid], scores, rid)
-    ctx = Context(pol, f1, ev, credit, day_of(day) - 1, day.year, window_day=day_of(day))
-    case = CaseInfo(vt, fl)
+    return vt, ev
+
+
+def _factors(pol: Policy, day: dt.date, ctx: Context, case: CaseInfo) -> pd.DataFrame:
+    """The factors in force on ``day`` that apply or need a fact (:data:`FACTOR_COLUMNS`),
+    aggravating first, each group in the policy's order."""
     rows = []
     for fac in pol.discretion:
         if (fac.effective and fac.effective > day) or (fac.end and fac.end < day):
@@ -220,8 +253,7 @@ def discretion_guidance(policy: Policy | str | Path, firm_id: str, date: dt.date
     if len(df):
         df = (df.assign(_d=(df["direction"] == "mitigating").astype(int))
               .sort_values("_d", kind="stable").drop(columns="_d").reset_index(drop=True))
-    return DiscretionGuidance(pol, fid, str(f1["name"].iloc[0]), day, vt, fl,
-                              str(credit.text[0]), df)
+    return df
 
 
 def _factor_row(fac: Any, ctx: Context, case: CaseInfo) -> dict[str, Any] | None:

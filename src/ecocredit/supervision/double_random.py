@@ -230,6 +230,9 @@ def draw(policy: Policy | str | Path, quarter: str | Quarter, seed: int, *,
     are the policy's, for ``jiangxi-2020`` the Jiangxi classified supervision of 2020
     (``docs/inspection.md`` cites each one). The steps are in the module's docstring.
 
+    Long because this docstring is the reference of the public draw (every parameter, every
+    error, a worked example); the code is a few lines calling one function per step.
+
     Parameters
     ----------
     policy : Policy, or a bundled id or file path
@@ -243,19 +246,18 @@ def draw(policy: Policy | str | Path, quarter: str | Quarter, seed: int, *,
         ``inspector_id, name, county_code, conflicts[, max_checks_per_quarter]``; one row per
         enforcement officer (``conflicts``: firm ids separated by ``;``).
     firms, events : DataFrame or path
-        The input tables of docs/data-format.md (may be omitted when ``scores`` is a ScoreResult, or when
-        ``frequency`` is given).
+        The input tables of docs/data-format.md (may be omitted when ``scores`` is a
+        ScoreResult, or when ``frequency`` is given).
     scores : ScoreResult, DataFrame or path, optional
         The published credit grades (see :func:`~ecocredit.supervision.inspection_frequency`).
+    ruleset : Ruleset or str, optional
+        The ruleset of the scores, when they do not name it.
     history : DataFrame, path or list of them, optional
         Earlier checks (``firm_id, date, inspector_ids, kind``), e.g. earlier ``plan.csv``.
     frequency : FrequencyResult, optional
         Categories already computed as of the day before the quarter (skips that step).
     names : mapping, optional
         File names for the rejects table (``firms``, ``events``, ``inspectors``, ``history``).
-
-    ruleset : Ruleset or str, optional
-        The ruleset of the scores, when they do not name it.
 
     Returns
     -------
@@ -277,12 +279,11 @@ def draw(policy: Policy | str | Path, quarter: str | Quarter, seed: int, *,
     RulesetError
         ``ruleset`` names a ruleset that cannot be loaded.
     InputError
-        A table cannot be read (no such file, not a table, a required column missing), firms
-        or events are missing (and ``scores`` is not a ScoreResult), ``scores`` is not a
-        ScoreResult, DataFrame or scores.csv path, has no ``grade`` column or mixes rulesets,
-        the policy maps no grades of the scores' ruleset (``credit.grade_maps``), or a grade
-        has no credit level in the policy. A bad *row* is not an error: it goes to
-        ``rejects``.
+        A table cannot be read (no such file, not a table, a required column missing); firms
+        or events are missing without a ScoreResult; ``scores`` is not a ScoreResult, DataFrame
+        or scores.csv path, has no ``grade`` column or mixes rulesets; the policy maps no grade
+        of its ruleset (``credit.grade_maps``) or a grade to no credit level. (A bad *row* goes
+        to ``rejects``.)
 
     Examples
     --------
@@ -301,10 +302,25 @@ def draw(policy: Policy | str | Path, quarter: str | Quarter, seed: int, *,
     """
     pol = load_policy(policy)
     qt = quarter if isinstance(quarter, Quarter) else parse_quarter(quarter)
-    as_of = qt.start - dt.timedelta(days=1)
     pol.check_date(qt.start, f"quarter {qt.label}")
     names = dict(names or {})
     rng = _rng(seed, qt)
+    frequency, ins = _categories_and_officers(pol, qt, inspectors, firms, events, scores, ruleset,
+                                              frequency, names)
+    hist = read_history(history, frequency.frame["firm_id"], qt.start, _history_names(names))
+    plan, shortfall, load = _draw_core(pol, qt, rng, frequency.frame, ins, hist)
+    public = plan[PUBLIC_COLUMNS + ["reason_zh"]].copy()  # reason_zh: plan_public.xlsx
+    return DrawResult(qt, int(seed), pol, plan.drop(columns=["reason_zh"]), public, shortfall,
+                      load, frequency, _all_rejects(frequency, ins, hist), _history_counts(hist),
+                      ins.rows_read)
+
+
+def _categories_and_officers(pol: Policy, qt: Quarter, inspectors: Any, firms: Any, events: Any,
+                             scores: Any, ruleset: Any, frequency: FrequencyResult | None,
+                             names: Mapping[str, Any]) -> tuple[FrequencyResult, Inspectors]:
+    """The step before a draw: the firms' categories as of the day before the quarter (from
+    the inputs, or the ``frequency`` given, checked to be as of that day) and the officers."""
+    as_of = qt.start - dt.timedelta(days=1)
     if frequency is None:
         tn = {k: str(v) for k, v in names.items() if k in ("firms", "events")} or None
         prep, _ = _prepare_inputs(firms, events, scores, ruleset, tn)
@@ -318,25 +334,29 @@ def draw(policy: Policy | str | Path, quarter: str | Quarter, seed: int, *,
         if frequency.as_of != as_of:
             raise PeriodError(f"The frequency given is as of {frequency.as_of}; quarter "
                               f"{qt.label} needs it as of {as_of}.", period=qt.label)
+    return frequency, ins
+
+
+def _history_names(names: Mapping[str, Any]) -> list[str] | None:
+    """The file names of the inspection history as given (one name or a list), if any."""
     hnames = names.get("history")
-    if isinstance(hnames, (str, Path)):
-        hnames = [str(hnames)]
-    hist = read_history(history, frequency.frame["firm_id"], qt.start,
-                        [str(x) for x in hnames] if hnames else None)
-    plan, shortfall, load = _draw_core(pol, qt, rng, frequency.frame, ins, hist)
-    public = plan[PUBLIC_COLUMNS + ["reason_zh"]].copy()  # reason_zh: plan_public.xlsx
-    plan = plan.drop(columns=["reason_zh"])
-    rejects = pd.concat([x for x in (frequency.rejects, ins.rejects, hist.rejects) if len(x)],
-                        ignore_index=True) if any(len(x) for x in (
-                            frequency.rejects, ins.rejects, hist.rejects)) else ins.rejects
-    rejects = rejects[REJECT_COLUMNS].reset_index(drop=True)
-    hc = {"rows_read": hist.rows_read, "rows_used": hist.rows_used,
-          "rows_later": hist.rows_later, "rows_unstaffed": hist.rows_unstaffed,
-          "rows_rejected": len(hist.rejects)}
-    return DrawResult(qt, int(seed), pol, plan, public, shortfall, load, frequency, rejects, hc,
-                      ins.rows_read)
+    hnames = [hnames] if isinstance(hnames, (str, Path)) else hnames
+    return [str(x) for x in hnames] if hnames else None
 
 
+def _all_rejects(frequency: FrequencyResult, ins: Inspectors, hist: History) -> pd.DataFrame:
+    """The rows of every input a draw could not use: firms and events, officers, history."""
+    tables = (frequency.rejects, ins.rejects, hist.rejects)
+    rejects = pd.concat([x for x in tables if len(x)], ignore_index=True) if any(
+        len(x) for x in tables) else ins.rejects
+    return rejects[REJECT_COLUMNS].reset_index(drop=True)
+
+
+def _history_counts(hist: History) -> dict[str, int]:
+    """What became of the inspection history's rows (recorded in the draw's manifest)."""
+    return {"rows_read": hist.rows_read, "rows_used": hist.rows_used,
+            "rows_later": hist.rows_later, "rows_unstaffed": hist.rows_unstaffed,
+            "rows_rejected": len(hist.rejects)}
 
 
 def _draw_core(pol: Policy, qt: Quarter, rng: np.random.Generator, freq: pd.DataFrame,
@@ -422,19 +442,8 @@ def draw_quarters(policy: Policy | str | Path, quarters: Sequence[str | Quarter]
     ValueError
         ``seeds`` is a sequence whose length is not the number of quarters, or a seed is
         negative.
-    PolicyError
-        The policy file is invalid.
-    PeriodError
-        A quarter is not a quarter or lies outside the policy's validity.
-    RulesetError
-        ``ruleset`` names a ruleset that cannot be loaded.
-    InputError
-        A table cannot be read (no such file, not a table, a required column missing), firms
-        or events are missing (and ``scores`` is not a ScoreResult), ``scores`` is not a
-        ScoreResult, DataFrame or scores.csv path, has no ``grade`` column or mixes rulesets,
-        the policy maps no grades of the scores' ruleset (``credit.grade_maps``), or a grade
-        has no credit level in the policy. A bad *row* is not an error: it goes to
-        ``rejects``.
+    PolicyError, PeriodError, RulesetError, InputError
+        As for :func:`draw` (a quarter outside the policy's validity is a PeriodError).
 
     Examples
     --------
@@ -459,10 +468,7 @@ def draw_quarters(policy: Policy | str | Path, quarters: Sequence[str | Quarter]
     """
     pol = load_policy(policy)
     qs = [q if isinstance(q, Quarter) else parse_quarter(q) for q in quarters]
-    ss = [int(seeds)] * len(qs) if isinstance(seeds, (int, np.integer)) else [int(s) for s in
-                                                                               seeds]
-    if len(ss) != len(qs):
-        raise ValueError(f"{len(qs)} quarters need {len(qs)} seeds; got {len(ss)}.")
+    ss = _seeds(seeds, len(qs))
     prep, _ = _prepare_inputs(firms, events, scores, ruleset, None)
     credit = credit_levels(pol, prep.firms["firm_id"].to_numpy(dtype=object), scores,
                            ruleset.id if hasattr(ruleset, "id") else ruleset)
@@ -478,3 +484,17 @@ def draw_quarters(policy: Policy | str | Path, quarters: Sequence[str | Quarter]
         out.append(r)
         hist = hist + [plan_history(r.plan)]
     return out
+
+
+def _seeds(seeds: int | Sequence[int], n: int) -> list[int]:
+    """One seed per quarter: the one seed given for all of them, or the n given.
+
+    Raises
+    ------
+    ValueError
+        A sequence whose length is not ``n``.
+    """
+    ss = [int(seeds)] * n if isinstance(seeds, (int, np.integer)) else [int(s) for s in seeds]
+    if len(ss) != n:
+        raise ValueError(f"{n} quarters need {n} seeds; got {len(ss)}.")
+    return ss

@@ -82,55 +82,77 @@ def read_history(objs: Any, firm_ids: Iterable[str], before: dt.date | None = No
         if names and k < len(names):
             file = names[k]
         files.append(file)
-        for c in ("firm_id", "date"):
-            if c not in df.columns:
-                raise InputError(missing_column_message(
-                    file, "inspection history", c, _HISTORY_ALIASES,
-                    df.attrs.get("headers", df.columns)), file=file, column=c,
-                    reason_code="missing_column")
-        for c in ("inspector_ids", "kind", "status"):
-            if c not in df.columns:
-                df[c] = ""
-        n = len(df)
-        read += n
-        bad = np.zeros(n, dtype=bool)
-        fid = df["firm_id"].astype(str).str.strip().str.upper()
-        unk = (known.get_indexer(fid) < 0)
-        rej.add(file, np.flatnonzero(unk), "firm_id", "unknown_firm", fid[unk],
-                "No accepted firm has this firm_id (check the firms table and its rejects).")
-        bad |= unk
-        ds = df["date"].astype(str).str.strip()
-        parsed = pd.to_datetime(ds, format="%Y-%m-%d", errors="coerce")
-        okd = parsed.notna().to_numpy() & (ds.str.len() == 10).to_numpy()
-        for r, v in zip(np.flatnonzero(~okd), ds[~okd]):
-            rej.add(file, [r], "date", "bad_date", [v],
-                    no_such_day(v) or "Not a date in the form YYYY-MM-DD.")
-        bad |= ~okd
-        kind = df["kind"].astype(str).str.strip().str.lower().replace("", "random")
-        okk = kind.isin(VISIT_KINDS).to_numpy()
-        rej.add(file, np.flatnonzero(~okk), "kind", "bad_value", df["kind"][~okk],
-                f"'kind' must be one of {', '.join(VISIT_KINDS)} (or empty for random).")
-        bad |= ~okk
-        skip = (df["status"].astype(str).str.strip().str.lower() == "unstaffed").to_numpy() & ~bad
-        unstaffed += int(skip.sum())
-        days = np.zeros(n, dtype=np.int64)
-        if okd.any():
-            days[okd] = (parsed[okd].to_numpy(dtype="datetime64[D]")
-                         - np.datetime64("1970-01-01", "D")).astype(np.int64)
-        late = ~bad & ~skip & (days >= day_of(before)) if before is not None else \
-            np.zeros(n, dtype=bool)
-        later += int(late.sum())
-        use = ~bad & ~skip & ~late
-        parts.append(pd.DataFrame({
-            "firm_id": fid[use].to_numpy(dtype=object),
-            "day": days[use],
-            "inspector_ids": [_split_ids(x) for x in df["inspector_ids"][use]],
-            "kind": kind[use].to_numpy(dtype=object),
-        }))
+        part, n_late, n_unstaffed = _history_rows(_with_columns(df, file), file, known, before,
+                                                  rej)
+        parts.append(part)
+        read += len(df)
+        later += n_late
+        unstaffed += n_unstaffed
     table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
         {"firm_id": pd.Series(dtype=object), "day": pd.Series(dtype=np.int64),
          "inspector_ids": pd.Series(dtype=object), "kind": pd.Series(dtype=object)})
     return History(table, rej.frame(), read, len(table), later, unstaffed, files)
+
+
+def _with_columns(df: pd.DataFrame, file: str) -> pd.DataFrame:
+    """``df`` with the optional columns added empty.
+
+    Raises
+    ------
+    InputError
+        A required column (``firm_id``, ``date``) is missing.
+    """
+    for c in ("firm_id", "date"):
+        if c not in df.columns:
+            raise InputError(missing_column_message(
+                file, "inspection history", c, _HISTORY_ALIASES,
+                df.attrs.get("headers", df.columns)), file=file, column=c,
+                reason_code="missing_column")
+    for c in ("inspector_ids", "kind", "status"):
+        if c not in df.columns:
+            df[c] = ""
+    return df
+
+
+def _history_rows(df: pd.DataFrame, file: str, known: pd.Index, before: dt.date | None,
+                  rej: _Rej) -> tuple[pd.DataFrame, int, int]:
+    """One history table's checks: each row is rejected (an unknown firm, a bad date or
+    kind: added to ``rej``), skipped (unstaffed, or dated on or after ``before``) or used.
+    Returns the rows used (firm_id, day, inspector_ids, kind) and the counts of rows later
+    and unstaffed."""
+    n = len(df)
+    bad = np.zeros(n, dtype=bool)
+    fid = df["firm_id"].astype(str).str.strip().str.upper()
+    unk = (known.get_indexer(fid) < 0)
+    rej.add(file, np.flatnonzero(unk), "firm_id", "unknown_firm", fid[unk],
+            "No accepted firm has this firm_id (check the firms table and its rejects).")
+    bad |= unk
+    ds = df["date"].astype(str).str.strip()
+    parsed = pd.to_datetime(ds, format="%Y-%m-%d", errors="coerce")
+    okd = parsed.notna().to_numpy() & (ds.str.len() == 10).to_numpy()
+    for r, v in zip(np.flatnonzero(~okd), ds[~okd]):
+        rej.add(file, [r], "date", "bad_date", [v],
+                no_such_day(v) or "Not a date in the form YYYY-MM-DD.")
+    bad |= ~okd
+    kind = df["kind"].astype(str).str.strip().str.lower().replace("", "random")
+    okk = kind.isin(VISIT_KINDS).to_numpy()
+    rej.add(file, np.flatnonzero(~okk), "kind", "bad_value", df["kind"][~okk],
+            f"'kind' must be one of {', '.join(VISIT_KINDS)} (or empty for random).")
+    bad |= ~okk
+    skip = (df["status"].astype(str).str.strip().str.lower() == "unstaffed").to_numpy() & ~bad
+    days = np.zeros(n, dtype=np.int64)
+    if okd.any():
+        days[okd] = (parsed[okd].to_numpy(dtype="datetime64[D]")
+                     - np.datetime64("1970-01-01", "D")).astype(np.int64)
+    late = ~bad & ~skip & (days >= day_of(before)) if before is not None else \
+        np.zeros(n, dtype=bool)
+    use = ~bad & ~skip & ~late
+    return pd.DataFrame({
+        "firm_id": fid[use].to_numpy(dtype=object),
+        "day": days[use],
+        "inspector_ids": [_split_ids(x) for x in df["inspector_ids"][use]],
+        "kind": kind[use].to_numpy(dtype=object),
+    }), int(late.sum()), int(skip.sum())
 
 
 def plan_history(plan: pd.DataFrame) -> pd.DataFrame:

@@ -89,14 +89,7 @@ def read_inspectors(obj: Any, name: str | None = None) -> Inspectors:
         return obj
     df, file = _table(obj, "inspectors", _INSPECTOR_ALIASES)
     file = name or file
-    for c in ("inspector_id", "name", "county_code"):
-        if c not in df.columns:
-            raise InputError(missing_column_message(
-                file, "inspectors", c, _INSPECTOR_ALIASES, df.attrs.get("headers", df.columns)),
-                file=file, column=c, reason_code="missing_column")
-    for c in ("conflicts", "max_checks_per_quarter"):
-        if c not in df.columns:
-            df[c] = ""
+    df = _with_columns(df, file)
     rej = _Rej()
     n = len(df)
     bad = np.zeros(n, dtype=bool)
@@ -121,13 +114,36 @@ def read_inspectors(obj: Any, name: str | None = None) -> Inspectors:
     rej.add(file, np.flatnonzero(~okm), "max_checks_per_quarter", "bad_number", mx[~okm],
             "Must be a whole number of checks, at least 1 (or empty for the policy's default).")
     bad |= ~okm
-    ok = ~bad
-    t = pd.DataFrame({
+    return Inspectors(_accepted(df, num, ~bad), rej.frame(), n, file)
+
+
+def _with_columns(df: pd.DataFrame, file: str) -> pd.DataFrame:
+    """``df`` with the optional columns added empty.
+
+    Raises
+    ------
+    InputError
+        A required column (``inspector_id``, ``name``, ``county_code``) is missing.
+    """
+    for c in ("inspector_id", "name", "county_code"):
+        if c not in df.columns:
+            raise InputError(missing_column_message(
+                file, "inspectors", c, _INSPECTOR_ALIASES, df.attrs.get("headers", df.columns)),
+                file=file, column=c, reason_code="missing_column")
+    for c in ("conflicts", "max_checks_per_quarter"):
+        if c not in df.columns:
+            df[c] = ""
+    return df
+
+
+def _accepted(df: pd.DataFrame, max_checks: pd.Series, ok: np.ndarray) -> pd.DataFrame:
+    """The accepted officers, one row each, sorted by ``inspector_id`` (conflicts as a
+    frozenset of firm ids; no maximum: 0, the policy's default)."""
+    return pd.DataFrame({
         "inspector_id": df["inspector_id"][ok].to_numpy(dtype=object),
         "name": df["name"][ok].to_numpy(dtype=object),
         "county_code": df["county_code"][ok].to_numpy(dtype=object),
         "conflicts": [frozenset(_split_ids(x, upper=True)) for x in df["conflicts"][ok]],
-        "max_checks_per_quarter": num[ok].fillna(0).astype(np.int64).to_numpy(),
+        "max_checks_per_quarter": max_checks[ok].fillna(0).astype(np.int64).to_numpy(),
     }).sort_values("inspector_id", kind="stable").reset_index(drop=True)
-    return Inspectors(t, rej.frame(), n, file)
 

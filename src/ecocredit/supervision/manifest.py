@@ -53,7 +53,7 @@ def write_with_manifest(out_dir: str | Path, files: Mapping[str, bytes],
     ``out_dir`` as one atomic directory switch; return the manifest."""
     import json
 
-    from ..audit.rundir import write_run_files
+    from ..output.rundir import write_run_files
 
     m = manifest(files)
     out = dict(files)

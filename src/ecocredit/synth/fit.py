@@ -61,7 +61,8 @@ def distribution(ruleset: str, root: Path | str = ".") -> tuple[dict[str, int], 
 
 @lru_cache(maxsize=None)
 def _distribution(ruleset: str, root_s: str) -> tuple[tuple[tuple[str, int], ...], int, int]:
-    from .. import load_ruleset, score
+    from ..engine.run import score
+    from ..ruleset import load_ruleset
 
     run, root = SAMPLE_RUNS[ruleset], Path(root_s)
     rs = load_ruleset(ruleset)
@@ -76,7 +77,7 @@ def _distribution(ruleset: str, root_s: str) -> tuple[tuple[tuple[str, int], ...
 def markdown_table(root: Path | str = ".", rulesets: Sequence[str] | None = None) -> str:
     """The README's table: per ruleset, its period and each grade's count and share of the
     graded firms, best grade first."""
-    from .. import load_ruleset
+    from ..ruleset import load_ruleset
 
     lines = ["| ruleset | period | graded | grades, best first: count (share of graded) "
              "| not graded | rejected rows |", "|---|---|---|---|---|---|"]
