@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
+import unicodedata
 
 import numpy as np
 
-__all__ = ["NO_DATE", "NO_DAY", "day_of", "date_of", "add_months", "months_text", "add_months_days", "iso_days"]
+__all__ = ["NO_DATE", "NO_DAY", "add_months", "add_months_days", "date_of", "day_of", "iso_days", "months_text"]
 
 NO_DATE = np.iinfo(np.int32).min  # sentinel for "no date" in int32 day columns
 NO_DAY = np.iinfo(np.int64).min  # sentinel for "no day" in int64 day arrays of the engines
@@ -73,3 +75,38 @@ def iso_days(days: np.ndarray) -> np.ndarray:
     if has.any():
         out[has] = np.datetime_as_string(d[has].astype("datetime64[D]")).astype(object)
     return out
+
+
+#: a date written year-month-day: 2024-05-01, 2024/5/1, 2024.05.01 or 2024年5月1日
+YMD = re.compile(r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})$|^(\d{4})年(\d{1,2})月(\d{1,2})日$", re.ASCII)
+_STAMP_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[T ]", re.ASCII)
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+
+
+def calendar_problem(v: str, lang: str = "en") -> tuple[str, dict] | None:
+    """Why a value shaped as a year-month-day date names no day: the message catalog's key
+    and its fields (``ecocredit.read.parse.no_such_day`` words it), or None when the value
+    is not so shaped or the day exists. Here, below the readers and the catalog, so that both
+    can ask.
+
+    >>> calendar_problem("2025-02-30")
+    ('date.no_such_day', {'value': '2025-02-30', 'year': 2025, 'days': 28, 'month': 'February'})
+    >>> calendar_problem("2024-02-29") is None
+    True
+    """
+    text = unicodedata.normalize("NFKC", str(v).strip())
+    m = YMD.match(text) or _STAMP_DATE.match(text)
+    if not m:
+        return None
+    groups = [g for g in m.groups() if g is not None and g not in "-/."]
+    y, mo, d = (int(g) for g in groups[:3])
+    if not 1 <= mo <= 12:
+        return "date.no_such_month", {"value": text}
+    last = calendar.monthrange(y, mo)[1] if y >= 1 else 31
+    if 1 <= d <= last:
+        return None
+    if d == 0:
+        return "date.day_zero", {"value": text}
+    return "date.no_such_day", {"value": text, "year": y, "days": last,
+                                "month": _MONTHS[mo - 1] if lang == "en" else mo}

@@ -25,6 +25,8 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
+from ..days import calendar_problem
+
 __all__ = ["LANGS", "NOT_GRADED", "PLAN_PUBLIC_HEADERS", "PUBLIC_HEADERS", "REASONS_ZH", "REPORT_HEADERS",
            "REPORT_SHEETS", "RUN_HEADERS", "SHEET_NAMES", "TABLE_LABELS", "TEXT", "VALUES",
            "check_lang",
@@ -417,8 +419,13 @@ def reject_messages(rejects: Any, lang: str) -> Any:
     out = rejects.copy()
     if check_lang(lang) == "zh" and len(out):
         vals = out["value"].astype(str) if "value" in out.columns else ""
-        from ..read.parse import no_such_day  # the reader imports this module
-        out["message"] = [(c == "bad_date" and no_such_day(v, "zh")) or
+        out["message"] = [(c == "bad_date" and _no_such_day_zh(v)) or
                           REASONS_ZH.get(c, c) + (f"：{v}" if v else "")
                           for c, v in zip(out["reason_code"].astype(str), vals)]
     return out
+
+
+def _no_such_day_zh(v: str) -> str | None:
+    """The Chinese ``bad_date`` message of a date that names no day, or None."""
+    problem = calendar_problem(v, "zh")
+    return None if problem is None else t(problem[0], "zh", **problem[1])

@@ -3,7 +3,6 @@ raw bytes) and decimal yuan to integer fen (no float on the way)."""
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 import unicodedata
@@ -13,7 +12,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..days import NO_DATE
+from ..days import NO_DATE, calendar_problem
+from ..days import YMD as _YMD
 from ..output.i18n import t
 from .text import _arr, _fixed_width_bytes, _np
 
@@ -74,7 +74,6 @@ def _iso_days(rows: np.ndarray, b: np.ndarray, days: np.ndarray, ok: np.ndarray)
 
 
 #: year-month-day written with '-', '/' or '.' (one or two digit month and day), or in Chinese
-_YMD = re.compile(r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})$|^(\d{4})年(\d{1,2})月(\d{1,2})日$", re.ASCII)
 #: an ISO date and time, with or without a zone (Z, +08:00, +0800, +08)
 _STAMP = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?"
                     r"\s*(Z|[+-]\d{2}(?::?\d{2})?)?$", re.ASCII)
@@ -120,12 +119,9 @@ def _real(y: int, m: int, d: int) -> bool:
         return False
 
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
 #: the generic message of a value that is not a date (rejects.csv, ``bad_date``)
 NOT_A_DATE = ("Not a date: YYYY-MM-DD (also 2024/5/1, 2024.05.01, 2024年5月1日, or a timestamp, "
               "taken in China time).")
-_STAMP_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[T ]", re.ASCII)
 
 
 def no_such_day(v: str, lang: str = "en") -> str | None:
@@ -144,8 +140,9 @@ def no_such_day(v: str, lang: str = "en") -> str | None:
     Returns
     -------
     str or None
-        The message (catalog keys ``date.no_such_month`` and ``date.no_such_day``), or None
-        when the value is not shaped as a year-month-day date or the day exists.
+        The message (catalog keys ``date.no_such_month``, ``date.day_zero`` and
+        ``date.no_such_day``; :func:`ecocredit.days.calendar_problem` finds the problem), or
+        None when the value is not shaped as a year-month-day date or the day exists.
 
     Examples
     --------
@@ -156,21 +153,8 @@ def no_such_day(v: str, lang: str = "en") -> str | None:
     >>> no_such_day("2024-02-29") is None, no_such_day("yesterday") is None
     (True, True)
     """
-    text = unicodedata.normalize("NFKC", str(v).strip())
-    m = _YMD.match(text) or _STAMP_DATE.match(text)
-    if not m:
-        return None
-    groups = [g for g in m.groups() if g is not None and g not in "-/."]
-    y, mo, d = (int(g) for g in groups[:3])
-    if not 1 <= mo <= 12:
-        return t("date.no_such_month", lang, value=text)
-    last = calendar.monthrange(y, mo)[1] if y >= 1 else 31
-    if 1 <= d <= last:
-        return None
-    if d == 0:
-        return t("date.day_zero", lang, value=text)
-    return t("date.no_such_day", lang, value=text, year=y, days=last,
-             month=_MONTHS[mo - 1] if lang == "en" else mo)
+    problem = calendar_problem(v, lang)
+    return None if problem is None else t(problem[0], lang, **problem[1])
 
 
 def date_messages(values: np.ndarray | pd.Series) -> np.ndarray:
