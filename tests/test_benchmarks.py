@@ -64,6 +64,48 @@ def test_the_duckdb_baseline_gives_ecocredits_grades_scores_and_vetoes(tables):
         sorted(zip(contrib["firm_id"], contrib["rule_id"], contrib["points_cents"].astype(int)))
 
 
+def test_the_polars_baseline_gives_ecocredits_grades_scores_vetoes_and_points(tables):
+    pytest.importorskip("polars")
+    from benchmarks.baselines.polars_lazy import score_polars
+
+    pol, contrib = score_polars(tables["firms"], tables["events"], RULESET, period=PERIOD,
+                                history=tables["history"])
+    eco = _eco(tables)
+    assert _grades(pol) == _grades(eco.scores)
+    want = eco.contributions[eco.contributions["rule_id"].isin(contrib["rule_id"])]
+    assert sorted(zip(want["firm_id"], want["rule_id"], want["points_cents"])) == \
+        sorted(zip(contrib["firm_id"], contrib["rule_id"], contrib["points_cents"].astype(int)))
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_polars_and_duckdb_read_the_csv_files_themselves_and_agree(tables, tmp_path, encoding):
+    """End to end from the contract's CSV files, UTF-8 and GB18030 (the runner's agreement
+    check before it times them); both baselines write the same scores and contributions."""
+    pytest.importorskip("polars")
+    pytest.importorskip("duckdb")
+    import pandas as pd
+
+    from benchmarks.baselines import duckdb_sql, polars_lazy
+    from benchmarks.baselines.common import transcode
+
+    files = synth.write(tables, tmp_path / "in", "csv")
+    if encoding != "utf-8":
+        for t, f in files.items():
+            files[t] = transcode(f, tmp_path / "in" / f"{t}.gb.csv", "utf-8", encoding)
+    out = {}
+    for name, mod in (("polars", polars_lazy), ("duckdb", duckdb_sql)):
+        mod.end_to_end(files["firms"], files["events"], RULESET, period=PERIOD,
+                       history=files["history"], out=tmp_path / name, encoding=encoding)
+        out[name] = pd.read_csv(tmp_path / name / "scores.csv", dtype=str, keep_default_na=False)
+    want = _eco(tables).scores
+    for name, got in out.items():
+        got = got.assign(score_cents=got["score_cents"].astype(int),
+                         vetoed=got["vetoed"].str.lower() == "true")
+        assert _grades(got) == _grades(want), name
+    assert (tmp_path / "polars" / "contributions.csv").read_bytes() == \
+        (tmp_path / "duckdb" / "contributions.csv").read_bytes()
+
+
 def test_ecocredit_is_many_times_faster_than_the_naive_baseline(tables):
     _eco(tables)  # warm: imports, ruleset cache
     eco = min(_timed(lambda: _eco(tables)) for _ in range(3))

@@ -79,26 +79,20 @@ def _events(p: Plan, events: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def _hits(p: Plan, ev: pl.LazyFrame) -> pl.LazyFrame:
-    """One row per (rule, matching event): one filter per rule that reads events."""
-    parts = []
-    for rid, m in p.ev_rules:
-        sel = pl.col("event_type").is_in(list(m.types))
-        if m.severity is not None:
-            sel &= pl.col("severity").is_in(list(m.severity))
-        if m.medium is not None:
-            sel &= pl.col("medium").is_in(list(m.medium))
-        if m.amount_min is not None:
-            sel &= pl.col("fen") >= fen(m.amount_min)
-        if m.amount_max is not None:
-            sel &= (pl.col("fen") >= 0) & (pl.col("fen") < fen(m.amount_max))
-        if m.effective_after_days:
-            sel &= pl.col("day") + pl.duration(days=int(m.effective_after_days)) <= p.eval_date
-        parts.append(ev.filter(sel).select("firm_id", "event_id", "event_type",
-                                           pl.lit(rid).alias("rule_id")))
-    if not parts:
-        return pl.LazyFrame(schema={"firm_id": _S, "event_id": _S, "event_type": _S,
-                                    "rule_id": _S})
-    return pl.concat(parts)
+    """One row per (rule, matching event): the events joined to a table of the rules' filters
+    (one row per rule and event type), then filtered."""
+    rows = [(rid, t, m.severity, m.medium, fen(m.amount_min), fen(m.amount_max),
+             int(m.effective_after_days)) for rid, m in p.ev_rules for t in m.types]
+    rules = pl.LazyFrame(rows, orient="row", schema={
+        "rule_id": _S, "event_type": _S, "sev": pl.List(_S), "med": pl.List(_S),
+        "amin": pl.Int64, "amax": pl.Int64, "delay": pl.Int64})
+    ok = ((pl.col("sev").is_null() | pl.col("sev").list.contains(pl.col("severity")))
+          & (pl.col("med").is_null() | pl.col("med").list.contains(pl.col("medium")))
+          & (pl.col("amin").is_null() | (pl.col("fen") >= pl.col("amin")))
+          & (pl.col("amax").is_null() | ((pl.col("fen") >= 0) & (pl.col("fen") < pl.col("amax"))))
+          & (pl.col("day") + pl.duration(days=pl.col("delay")) <= p.eval_date))
+    return ev.join(rules, on="event_type").filter(ok.fill_null(False)).select(
+        "firm_id", "event_id", "event_type", "rule_id")
 
 
 def _points(p: Plan, counts: pl.LazyFrame) -> pl.LazyFrame:
@@ -144,17 +138,22 @@ def _history(p: Plan, history: pl.LazyFrame | None) -> tuple[pl.LazyFrame | None
     return h.group_by("firm_id").agg(aggs), [a.meta.output_name() for a in aggs]
 
 
-def _grade(p: Plan, hist_cols: list[str]) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
-    """(the final grade index, vetoed, rules_applied) as expressions over the scored frame,
-    whose history columns are ``hist_cols`` (none without a history table)."""
+def _grade(p: Plan, scored: pl.LazyFrame, hist_cols: list[str]) -> pl.LazyFrame:
+    """The scored frame with ``g`` (the final grade index), ``vetoed`` and ``rules_applied``.
+
+    Each override is one ``with_columns`` step naming the previous grade column (an expression
+    holding the previous one twice would double at every step). ``hist_cols`` are the history
+    columns of ``scored`` (none without a history table).
+    """
     rs, sc = p.rs, p.rs.scoring
     band = pl.lit(rs.grade_index[sc.bands[-1].grade])
     for b in reversed([b for b in sc.bands if b.min is not None]):
         band = pl.when(pl.col("total") >= to_cents(b.min)).then(rs.grade_index[b.grade]) \
             .otherwise(band)
-    g, vetoes, applied = band, [], []
-    for r in p.overrides:
-        w, k = r.when, pl.col("graded")
+    scored = scored.with_columns(band.alias("g0"))
+    vetoes, applied = [], []
+    for i, r in enumerate(p.overrides, 1):
+        w, k, g = r.when, pl.col("graded"), pl.col(f"g{i - 1}")
         if w.events is not None:
             n = pl.col(f"n_{r.id}").fill_null(0)
             k &= n < w.fewer_than if w.fewer_than is not None else n >= w.at_least
@@ -171,12 +170,15 @@ def _grade(p: Plan, hist_cols: list[str]) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
             new = pl.max_horizontal(g, pl.when(k).then(
                 rs.grade_index[r.grade] if r.grade else p.worst).otherwise(0))
             if r.kind == "veto":
-                vetoes.append(k)
-        applied.append(pl.when(new != g).then(pl.lit(r.id)))
-        g = new
-    vetoed = pl.any_horizontal(vetoes) if vetoes else pl.lit(False)
-    rules = pl.concat_str(applied, separator=";", ignore_nulls=True) if applied else pl.lit("")
-    return g, vetoed, rules
+                vetoes.append(pl.col(f"k{i}"))
+        scored = scored.with_columns(k.alias(f"k{i}"), new.alias(f"g{i}"))
+        applied.append(pl.when(pl.col(f"g{i}") != g).then(pl.lit(r.id)))
+    last = len(p.overrides)
+    return scored.with_columns(
+        pl.col(f"g{last}").alias("g"),
+        (pl.any_horizontal(vetoes) if vetoes else pl.lit(False)).alias("vetoed"),
+        (pl.concat_str(applied, separator=";", ignore_nulls=True) if applied else pl.lit(""))
+        .alias("rules_applied"))
 
 
 def query(firms: pl.LazyFrame, events: pl.LazyFrame, ruleset: Ruleset | str, *, period: str,
@@ -220,16 +222,15 @@ def query(firms: pl.LazyFrame, events: pl.LazyFrame, ruleset: Ruleset | str, *, 
         total = pl.max_horizontal(total, to_cents(sc.min))
     scored = scored.with_columns(raw.alias("raw"), gained.alias("gained"),
                                  over.alias("over"), total.alias("total"))
-    g, vetoed, rules = _grade(p, hist_cols)
     ids = pl.Series(list(p.rs.grade_ids))
-    scores = scored.with_columns(g.alias("g")).sort("_ord").select(
+    scores = _grade(p, scored, hist_cols).sort("_ord").select(
         "firm_id", pl.when("graded").then(pl.lit("graded")).otherwise(pl.lit("not_graded"))
         .alias("status"),
         pl.when("graded").then("total").otherwise(0).cast(pl.Int64).alias("score_cents"),
         pl.when("graded").then(pl.lit(ids).gather(pl.col("g"))).otherwise(pl.lit(""))
         .alias("grade"),
-        (pl.col("graded") & vetoed).alias("vetoed"),
-        pl.when("graded").then(rules).otherwise(pl.lit("")).alias("rules_applied"))
+        (pl.col("graded") & pl.col("vetoed")).alias("vetoed"),
+        pl.when("graded").then("rules_applied").otherwise(pl.lit("")).alias("rules_applied"))
     clamps = []
     if sc.max is not None:
         clamps.append(scored.filter(pl.col("graded") & (pl.col("over") > 0)).select(
