@@ -235,6 +235,9 @@ def child(step: str, data: Path, ruleset: str, runs: int, work: Path) -> dict[st
         else:
             from benchmarks.baselines.polars_lazy import end_to_end
         ins = _inputs(data)
+        if step == "e2e-duckdb" and _encoding(data) != "utf-8":
+            from benchmarks.baselines.duckdb_sql import _connect, load_encodings
+            load_encodings(_connect())  # installed once, untimed (or found missing once)
         secs, r = _times(lambda: end_to_end(ins["firms"], ins["events"], ruleset, period=period,
                                             history=ins["history"], out=work / step,
                                             encoding=_encoding(data)), runs, info)

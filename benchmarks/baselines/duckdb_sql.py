@@ -298,13 +298,21 @@ def score_duckdb(firms: pd.DataFrame, events: pd.DataFrame, ruleset: Ruleset | s
     return scores, contrib
 
 
-def _encodings(con: Any) -> bool:
-    """Load DuckDB's ``encodings`` extension (GB18030 among them); False where it cannot be
-    installed (no network) or loaded."""
+#: set once the ``encodings`` extension could not be installed: not tried again (each try
+#: waits for the download to fail)
+_NO_ENCODINGS: list[bool] = []
+
+
+def load_encodings(con: Any) -> bool:
+    """Load DuckDB's ``encodings`` extension (GB18030 among them) into ``con``; False where it
+    cannot be installed (no network) or loaded."""
+    if _NO_ENCODINGS:
+        return False
     try:
         con.execute("INSTALL encodings; LOAD encodings")
         return True
     except Exception:  # noqa: BLE001 - duckdb raises IOException/HTTPException/... alike
+        _NO_ENCODINGS.append(True)
         return False
 
 
@@ -323,7 +331,7 @@ def end_to_end(firms: str | Path, events: str | Path, ruleset: Ruleset | str, *,
     out.mkdir(parents=True, exist_ok=True)
     enc, transcoded = "utf-8", False
     if not is_utf8(encoding):
-        if _encodings(con):
+        if load_encodings(con):
             enc = encoding
         else:
             transcoded = True
