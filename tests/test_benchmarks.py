@@ -146,3 +146,17 @@ def test_the_event_id_hash_finds_exactly_the_repeats():
     fixed = pa.array(["EV%09d" % i for i in range(50)])
     mixed = pa.array(["EV%09d" % i for i in range(50)] + ["x"])
     assert (_hash_strings(fixed) == _hash_strings(mixed)[:50]).all()
+
+
+def test_the_generator_writes_the_csv_set_again_in_gb18030(tmp_path):
+    from benchmarks.generate import write_size
+
+    utf8 = write_size("tiny", tmp_path / "csv", "csv")
+    gb = write_size("tiny", tmp_path / "gb", "csv-gb18030", source=tmp_path / "csv")
+    assert gb["rows"] == utf8["rows"] and gb["encoding"] == "gb18030"
+    for t in ("firms", "events", "measurements", "history"):
+        text = (tmp_path / "csv" / f"{t}.csv").read_bytes().decode("utf-8")
+        raw = (tmp_path / "gb" / f"{t}.csv").read_bytes()
+        assert raw.decode("gb18030") == text
+    firms = (tmp_path / "gb" / "firms.csv").read_bytes()
+    assert firms != (tmp_path / "csv" / "firms.csv").read_bytes()  # the names are Chinese
