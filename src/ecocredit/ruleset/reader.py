@@ -101,7 +101,7 @@ class Reader:
     def _scalar(self, node: yaml.Node, path: PathT, ctor: yaml.SafeLoader) -> Any:
         """One scalar: numbers checked for size before they are built, floats as decimals,
         strings free of control characters."""
-        if node.style is None and _NUMBER.match(node.value):
+        if not node.style and _NUMBER.match(node.value):  # plain: None in PyYAML, '' in libyaml
             try:
                 d = Decimal(node.value.replace("_", ""))
             except Exception:  # 0x..., 0o..., sexagesimal: YAML 1.1 forms, built below
