@@ -58,8 +58,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -182,9 +183,9 @@ def child(step: str, data: Path, ruleset: str, runs: int, work: Path) -> dict[st
     elif step == "pass":
         import datetime as dt
 
-        from ecocredit.read import prepare
         from ecocredit.engine.vectorized import score_prepared
         from ecocredit.periods import parse_period
+        from ecocredit.read import prepare
 
         t = load(data)
         info["rss_inputs_mb"] = round(_peak_mb())
@@ -246,8 +247,8 @@ def child(step: str, data: Path, ruleset: str, runs: int, work: Path) -> dict[st
     elif step == "explain-cli":
         secs = _explain_cli(data, ruleset, period, work, info)
     elif step == "partitioned":
-        from concurrent.futures import ProcessPoolExecutor
         import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
 
         from ecocredit.scale import score_files_partitioned
         ins = {t: str(data / f"{t}.parquet") for t in TABLES}
@@ -358,7 +359,7 @@ def check_baselines(data: Path, formats: dict[str, Path] | None = None) -> dict[
     res = ecocredit.score(t["firms"], t["events"], BASELINE_RULESET, period=period,
                           history=t["history"], measurements=t["measurements"], today=TODAY)
     want = res.scores.set_index("firm_id")[["status", "score_cents", "grade", "vetoed"]]
-    kw = dict(period=period, history=t["history"])
+    kw = {"period": period, "history": t["history"]}
     got = {"naive pandas": score_naive(t["firms"], t["events"], BASELINE_RULESET, **kw),
            "DuckDB": duckdb_sql.score_duckdb(t["firms"], t["events"], BASELINE_RULESET, **kw)[0],
            "Polars": polars_lazy.score_polars(t["firms"], t["events"], BASELINE_RULESET, **kw)[0]}
@@ -434,9 +435,9 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(child(a.child, Path(a.data), a.ruleset, a.runs, Path(a.work))))
         return 0
 
+    import ecocredit
     from benchmarks.generate import data_dir, write_size
     from benchmarks.ratios import ratios
-    import ecocredit
 
     def ensure(size: str, fmt: str = "parquet") -> Path:
         d = data_dir(size, fmt)
