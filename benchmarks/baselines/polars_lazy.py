@@ -263,7 +263,7 @@ def end_to_end(firms: str | Path, events: str | Path, ruleset: Ruleset | str, *,
                as_of: dt.date | str | None = None) -> dict[str, int]:
     """Read CSV (``encoding``) or Parquet files, score, write ``scores.csv`` and
     ``contributions.csv`` into ``out`` (and the UTF-8 copies of GB18030 inputs); return the row
-    counts written."""
+    counts written and ``"transcoded"``: whether the inputs were transcoded first."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     s, c = query(scan(firms, encoding, out), scan(events, encoding, out), ruleset,
@@ -272,5 +272,6 @@ def end_to_end(firms: str | Path, events: str | Path, ruleset: Ruleset | str, *,
     s, c = pl.collect_all([s, c])
     s.write_csv(out / "scores.csv")
     c.write_csv(out / "contributions.csv")
-    return {"scores": s.height, "contributions": c.height}
+    return {"scores": s.height, "contributions": c.height,
+            "transcoded": not is_utf8(encoding) and Path(firms).suffix not in (".parquet", ".pq")}
 
