@@ -1,4 +1,4 @@
-"""Generate the benchmark data sets: a thin CLI over :mod:`ecocredit.synth` writing Parquet.
+"""Generate the benchmark data sets: a thin CLI over :mod:`ecocredit.synth` writing Parquet or CSV.
 
 Sizes (fixed seeds, so every machine benchmarks the same data)::
 
@@ -13,7 +13,15 @@ Usage::
 
     PYTHONPATH=src python -m benchmarks.generate --size province            # → benchmarks/data/province/
     PYTHONPATH=src python -m benchmarks.generate --size small --out /tmp/s  # elsewhere
-    PYTHONPATH=src python -m benchmarks.generate --size small --format csv   # CSV instead
+    PYTHONPATH=src python -m benchmarks.generate --size small --format csv   # CSV (UTF-8) instead
+    PYTHONPATH=src python -m benchmarks.generate --size small --format csv-gb18030  # CSV in GB18030
+    # GB18030 copies of a UTF-8 CSV set already written (no second generation):
+    PYTHONPATH=src python -m benchmarks.generate --size province --format csv-gb18030 \
+        --from benchmarks/data/province-csv
+
+Formats: ``parquet`` (string columns), ``csv`` (UTF-8, no BOM) and ``csv-gb18030`` (the same
+bytes' text in GB18030, as many Chinese offices save their CSV). Default directories are
+``benchmarks/data/<size>`` for Parquet and ``benchmarks/data/<size>-<format>`` otherwise.
 """
 
 from __future__ import annotations
@@ -27,9 +35,13 @@ from pathlib import Path
 
 from ecocredit import synth
 
+from .baselines.common import transcode
+
 ROOT = Path(__file__).resolve().parent
 DATA = ROOT / "data"
 EVENTS_PER_FIRM_YEAR = 11.1  # 300,000 firms × 3 years × 11.1 ≈ 10 million events
+FORMATS = ("parquet", "csv", "csv-gb18030")
+TABLES = ("firms", "events", "measurements", "history")
 
 
 @dataclass(frozen=True)
@@ -59,17 +71,35 @@ def data_dir(size: str, fmt: str = "parquet") -> Path:
     return DATA / (size if fmt == "parquet" else f"{size}-{fmt}")
 
 
-def write_size(size: str, out: str | Path | None = None, fmt: str = "parquet") -> dict:
-    """Write a size to ``out`` (default ``benchmarks/data/<size>``); return counts and seconds."""
+def write_size(size: str, out: str | Path | None = None, fmt: str = "parquet",
+               source: str | Path | None = None) -> dict:
+    """Write a size to ``out`` (default :func:`data_dir`); return counts and seconds.
+
+    ``csv-gb18030`` is written as UTF-8 CSV, then transcoded file by file; with ``source`` (a
+    directory holding the UTF-8 CSV of this size) only the transcoding is done.
+    """
     s = SIZES[size]
     out = Path(out) if out else data_dir(size, fmt)
     t0 = time.perf_counter()
-    chunks = synth.iter_chunks(s.firms, chunk_firms=s.chunk_firms, seed=s.seed,
-                               events_per_firm_year=s.events_per_firm_year)
-    rows = synth.write_chunks(chunks, out, fmt)
+    if source is not None:
+        if fmt != "csv-gb18030":
+            raise SystemExit("--from only makes GB18030 copies (--format csv-gb18030)")
+        src = Path(source)
+        rows = json.loads((src / "generated.json").read_text())["rows"]
+    else:
+        chunks = synth.iter_chunks(s.firms, chunk_firms=s.chunk_firms, seed=s.seed,
+                                   events_per_firm_year=s.events_per_firm_year)
+        rows = synth.write_chunks(chunks, out, "parquet" if fmt == "parquet" else "csv")
+        src = out
+    if fmt == "csv-gb18030":
+        out.mkdir(parents=True, exist_ok=True)
+        for t in TABLES:
+            tmp = transcode(src / f"{t}.csv", out / f"{t}.csv.part", "utf-8", "gb18030")
+            tmp.replace(out / f"{t}.csv")
     info = {"size": s.name, "firms_random": s.firms, "seed": s.seed,
             "events_per_firm_year": s.events_per_firm_year, "chunk_firms": s.chunk_firms,
-            "format": fmt, "rows": rows, "seconds": round(time.perf_counter() - t0, 2)}
+            "format": fmt, "encoding": "gb18030" if fmt == "csv-gb18030" else "utf-8",
+            "rows": rows, "seconds": round(time.perf_counter() - t0, 2)}
     (out / "generated.json").write_text(json.dumps(info, indent=2) + "\n")
     return info
 
@@ -79,9 +109,11 @@ def main(argv: list[str] | None = None) -> int:
         "\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--size", choices=sorted(SIZES), required=True)
     p.add_argument("--out", help="output directory (default benchmarks/data/<size>)")
-    p.add_argument("--format", choices=("parquet", "csv"), default="parquet")
+    p.add_argument("--format", choices=FORMATS, default="parquet")
+    p.add_argument("--from", dest="source",
+                   help="with --format csv-gb18030: transcode this UTF-8 CSV set of the size")
     a = p.parse_args(argv)
-    info = write_size(a.size, a.out, a.format)
+    info = write_size(a.size, a.out, a.format, a.source)
     for t, n in info["rows"].items():
         print(f"{t}: {n:,} rows")
     print(f"{a.size} written to {a.out or data_dir(a.size, a.format)} in {info['seconds']} s",

@@ -50,18 +50,51 @@ def test_the_naive_baseline_gives_ecocredits_grades_scores_and_vetoes(tables):
     assert _grades(naive) == _grades(_eco(tables).scores)
 
 
-def test_the_duckdb_baseline_gives_ecocredits_grades_scores_and_vetoes(tables):
-    pytest.importorskip("duckdb")
-    from benchmarks.baselines.duckdb_sql import score_duckdb
+@pytest.mark.parametrize("baseline", ["duckdb_sql.score_duckdb", "polars_lazy.score_polars"])
+def test_the_duckdb_and_polars_baselines_give_ecocredits_grades_scores_vetoes_and_points(
+        tables, baseline):
+    module, func = baseline.split(".")
+    pytest.importorskip({"duckdb_sql": "duckdb", "polars_lazy": "polars"}[module])
+    import importlib
 
-    duck, contrib = score_duckdb(tables["firms"], tables["events"], RULESET, period=PERIOD,
-                                 history=tables["history"])
+    score = getattr(importlib.import_module(f"benchmarks.baselines.{module}"), func)
+    got, contrib = score(tables["firms"], tables["events"], RULESET, period=PERIOD,
+                         history=tables["history"])
     eco = _eco(tables)
-    assert _grades(duck) == _grades(eco.scores)
+    assert _grades(got) == _grades(eco.scores)
     # the point rules' contributions carry the same points
     want = eco.contributions[eco.contributions["rule_id"].isin(contrib["rule_id"])]
     assert sorted(zip(want["firm_id"], want["rule_id"], want["points_cents"])) == \
         sorted(zip(contrib["firm_id"], contrib["rule_id"], contrib["points_cents"].astype(int)))
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_polars_and_duckdb_read_the_csv_files_themselves_and_agree(tables, tmp_path, encoding):
+    """End to end from the contract's CSV files, UTF-8 and GB18030 (the runner's agreement
+    check before it times them); both baselines write the same scores and contributions."""
+    pytest.importorskip("polars")
+    pytest.importorskip("duckdb")
+    import pandas as pd
+
+    from benchmarks.baselines import duckdb_sql, polars_lazy
+    from benchmarks.baselines.common import transcode
+
+    files = synth.write(tables, tmp_path / "in", "csv")
+    if encoding != "utf-8":
+        for t, f in files.items():
+            files[t] = transcode(f, tmp_path / "in" / f"{t}.gb.csv", "utf-8", encoding)
+    out = {}
+    for name, mod in (("polars", polars_lazy), ("duckdb", duckdb_sql)):
+        mod.end_to_end(files["firms"], files["events"], RULESET, period=PERIOD,
+                       history=files["history"], out=tmp_path / name, encoding=encoding)
+        out[name] = pd.read_csv(tmp_path / name / "scores.csv", dtype=str, keep_default_na=False)
+    want = _eco(tables).scores
+    for name, got in out.items():
+        got = got.assign(score_cents=got["score_cents"].astype(int),
+                         vetoed=got["vetoed"].str.lower() == "true")
+        assert _grades(got) == _grades(want), name
+    assert (tmp_path / "polars" / "contributions.csv").read_bytes() == \
+        (tmp_path / "duckdb" / "contributions.csv").read_bytes()
 
 
 def test_ecocredit_is_many_times_faster_than_the_naive_baseline(tables):
@@ -113,3 +146,17 @@ def test_the_event_id_hash_finds_exactly_the_repeats():
     fixed = pa.array(["EV%09d" % i for i in range(50)])
     mixed = pa.array(["EV%09d" % i for i in range(50)] + ["x"])
     assert (_hash_strings(fixed) == _hash_strings(mixed)[:50]).all()
+
+
+def test_the_generator_writes_the_csv_set_again_in_gb18030(tmp_path):
+    from benchmarks.generate import write_size
+
+    utf8 = write_size("tiny", tmp_path / "csv", "csv")
+    gb = write_size("tiny", tmp_path / "gb", "csv-gb18030", source=tmp_path / "csv")
+    assert gb["rows"] == utf8["rows"] and gb["encoding"] == "gb18030"
+    for t in ("firms", "events", "measurements", "history"):
+        text = (tmp_path / "csv" / f"{t}.csv").read_bytes().decode("utf-8")
+        raw = (tmp_path / "gb" / f"{t}.csv").read_bytes()
+        assert raw.decode("gb18030") == text
+    firms = (tmp_path / "gb" / "firms.csv").read_bytes()
+    assert firms != (tmp_path / "csv" / "firms.csv").read_bytes()  # the names are Chinese

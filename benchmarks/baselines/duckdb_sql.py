@@ -34,22 +34,19 @@ Usage::
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ecocredit.ruleset import Ruleset, load_ruleset
-from ecocredit.periods import parse_period
 from ecocredit.points import to_cents
+from ecocredit.ruleset import Ruleset
 
-from .naive_pandas import history_windows
+from .common import SUPPORTED_KINDS, fen, history_windows, is_utf8, plan, transcode
 
-__all__ = ["ruleset_sql", "score_duckdb", "end_to_end", "SUPPORTED_KINDS"]
-
-SUPPORTED_KINDS = {"event_points", "bonus", "count_threshold", "veto", "cap", "downgrade"}
+__all__ = ["SUPPORTED_KINDS", "end_to_end", "ruleset_sql", "score_duckdb"]
 
 
 def _q(s: str) -> str:
@@ -61,24 +58,11 @@ def _list(values: list[str] | None) -> str:
 
 
 def _fen(v: Decimal | None) -> str:
-    return "NULL" if v is None else str(int((v * 100).to_integral_value(rounding=ROUND_CEILING)))
+    return "NULL" if v is None else str(fen(v))
 
 
 def _col(rule_id: str) -> str:
     return '"' + rule_id.replace('"', "") + '"'
-
-
-def _check(rs: Ruleset) -> None:
-    if rs.evaluation.mode != "annual":
-        raise NotImplementedError(f"duckdb baseline: only annual rulesets ({rs.id})")
-    if rs.scoring.grade_by != "bands":
-        raise NotImplementedError("duckdb baseline: only grades by bands")
-    for r in rs.rules:
-        if r.kind not in SUPPORTED_KINDS:
-            raise NotImplementedError(f"duckdb baseline: rule kind {r.kind} ({r.id})")
-        m = getattr(r, "match", None) or (r.when.events if getattr(r, "when", None) else None)
-        if m is not None and m.valid_months is not None:
-            raise NotImplementedError(f"duckdb baseline: valid_months ({r.id})")
 
 
 def ruleset_sql(ruleset: Ruleset | str, *, period: str, as_of: dt.date | str | None = None,
@@ -91,19 +75,12 @@ def ruleset_sql(ruleset: Ruleset | str, *, period: str, as_of: dt.date | str | N
     (the input row order). Returns ``{"scores": sql, "contributions": sql}`` sharing one CTE
     prefix in ``{"with": ...}``.
     """
-    rs = ruleset if isinstance(ruleset, Ruleset) else load_ruleset(ruleset)
-    _check(rs)
-    per = parse_period(str(period))
-    as_of_d = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
-    eval_date = rs.evaluation_date(per, as_of_d)
+    pl = plan(ruleset, period, as_of, "duckdb baseline")
+    rs, per, as_of_d, eval_date = pl.rs, pl.per, pl.as_of, pl.eval_date
     E = f"DATE '{eval_date.isoformat()}'"
     sc = rs.scoring
-    worst = len(rs.grades) - 1
-    point_rules = [r for r in rs.rules if r.kind in ("event_points", "bonus", "count_threshold")
-                   and rs.rule_in_force(r, eval_date)]
-    overrides = [r for r in rs.overrides() if rs.rule_in_force(r, eval_date)]
-    ev_rules = [(r.id, r.match) for r in point_rules] + [
-        (r.id, r.when.events) for r in overrides if r.when.events is not None]
+    worst = pl.worst
+    point_rules, overrides, ev_rules = pl.point_rules, pl.overrides, pl.ev_rules
 
     # match_rules: one row per (rule, event type), with the rule's other filters
     mrows = []
@@ -321,31 +298,59 @@ def score_duckdb(firms: pd.DataFrame, events: pd.DataFrame, ruleset: Ruleset | s
     return scores, contrib
 
 
+#: set once the ``encodings`` extension could not be installed: not tried again (each try
+#: waits for the download to fail)
+_NO_ENCODINGS: list[bool] = []
+
+
+def load_encodings(con: Any) -> bool:
+    """Load DuckDB's ``encodings`` extension (GB18030 among them) into ``con``; False where it
+    cannot be installed (no network) or loaded."""
+    if _NO_ENCODINGS:
+        return False
+    try:
+        con.execute("INSTALL encodings; LOAD encodings")
+        return True
+    except Exception:  # noqa: BLE001 - duckdb raises IOException/HTTPException/... alike
+        _NO_ENCODINGS.append(True)
+        return False
+
+
 def end_to_end(firms: str | Path, events: str | Path, ruleset: Ruleset | str, *, period: str,
-               history: str | Path | None = None, out: str | Path,
-               as_of: dt.date | str | None = None, con: Any = None) -> dict[str, int]:
+               history: str | Path | None = None, out: str | Path, encoding: str = "utf-8",
+               as_of: dt.date | str | None = None, con: Any = None) -> dict[str, Any]:
     """Read Parquet or CSV files, score, and write ``scores.csv`` and ``contributions.csv``.
 
-    Returns the row counts written.
+    CSV files are read by ``read_csv`` with ``encoding``; for GB18030 that needs DuckDB's
+    ``encodings`` extension, and where it cannot be loaded the files are transcoded to UTF-8
+    copies in ``out`` first (:func:`.common.transcode`). Returns the row count of the scores and
+    ``"transcoded"``: whether that happened.
     """
     con = con or _connect()
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    enc, transcoded = "utf-8", False
+    if not is_utf8(encoding):
+        if load_encodings(con):
+            enc = encoding
+        else:
+            transcoded = True
 
     def rel(p: str | Path, ord_col: bool = False) -> str:
-        p = str(p)
-        if p.endswith((".parquet", ".pq")):
+        p = Path(p)
+        if p.suffix in (".parquet", ".pq"):
             return (f"(SELECT *, file_row_number AS _ord FROM read_parquet({_q(p)}, "
                     f"file_row_number = true))" if ord_col else f"read_parquet({_q(p)})")
-        src = f"read_csv({_q(p)}, all_varchar = true, header = true)"
+        if transcoded:
+            p = transcode(p, out / f"{p.stem}.utf8.csv", encoding, "utf-8")
+        src = f"read_csv({_q(p)}, all_varchar = true, header = true, encoding = {_q(enc)})"
         return f"(SELECT *, row_number() OVER () AS _ord FROM {src})" if ord_col else src
 
     sql = ruleset_sql(ruleset, period=period, as_of=as_of, firms=rel(firms, True),
                       events=rel(events), history=rel(history) if history else None)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     for stmt in sql["setup"]:
         con.execute(stmt)
-    counts = {}
     for name in ("scores", "contributions"):
         con.execute(f"COPY ({sql[name]}) TO {_q(out / (name + '.csv'))} (HEADER, DELIMITER ',')")
-    counts["scores"] = con.execute("SELECT count(*) FROM _scored").fetchone()[0]
-    return counts
+    return {"scores": con.execute("SELECT count(*) FROM _scored").fetchone()[0],
+            "transcoded": transcoded}

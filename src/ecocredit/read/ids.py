@@ -127,14 +127,15 @@ class _IdIndex:
     plain integer sort orders rows by hash and, within equal hashes, by row. Rows with equal
     (shortened) hashes are only candidates: the strings decide.
 
-    Why this is kept rather than a library call (issue 10), measured on the province's
-    9,983,002 event ids and 1,686,055 references, 2 shared cores (load ~20, so the figures
-    are wall seconds under contention, median of 3; the ratio is what counts): this class
-    with :func:`_hash_strings` finds the repeats *and* resolves the references in 29.3 s;
-    ``pc.dictionary_encode`` of the ids alone takes 25.0 s and ``pc.index_in`` of the
-    references alone 16.0 s (41 s together, before the first-occurrence rows the reject
-    message needs, which took the Arrow route to 107.7 s). Polars' ``is_duplicated`` on the
-    same ids did not finish within the benchmark's 15-minute budget on that machine.
+    Why this is kept rather than a library call (issue 10), measured in CPU seconds (process
+    time, median of 3, 2 shared cores; ``benchmarks/ids_cpu.py``) on the province's 9,983,002
+    event ids and 1,686,055 references: this class with :func:`_hash_strings` finds the
+    repeats and resolves the references in 1.7 s; Arrow doing the same
+    (``pc.dictionary_encode`` of the ids, the first occurrences from the codes, ``pc.index_in``
+    of the references) takes 8.2 s (``dictionary_encode`` alone 4.3 s, ``index_in`` alone
+    3.4 s). On the ``small`` set (998,301 ids): 0.16 s against 0.78 s. Polars'
+    ``is_duplicated`` on the same ids did not finish within the benchmark's 15-minute budget
+    on an earlier, heavily loaded run.
     """
 
     def __init__(self, ids: pa.Array, hashes: np.ndarray) -> None:
