@@ -24,6 +24,7 @@ from ..read import read_table
 from ..ruleset import load_ruleset
 from ..output.i18n import REPORT_HEADERS, REPORT_SHEETS, RUN_HEADERS
 from ..output.i18n import t as t_  # (``t`` names tables here)
+from ..output.summary import rows_rejected_in
 from .page import Chart, Section, anchor, page_html, table_html
 
 __all__ = ["Report", "run_report", "whatif_report", "backtest_report", "write_report"]
@@ -321,7 +322,7 @@ def run_report(run_dir: str | Path, lang: str = "en") -> Report:
                date=opts.get("evaluation_date", "?"), as_of=as_of),
              t_("report.line_counts", lang, firms=len(scores),
                graded=int((scores["status"] == "graded").sum()),
-               rejects=manifest.get("counts", {}).get("rejects", 0)),
+               rejects=rows_rejected_in(manifest)),
              t_("report.line_run", lang, dir=d.resolve(), version=__version__)]
     title = t_("report.title", lang, ruleset=rs.get("id", "?"), period=opts.get("period", ""))
     return _report(title, lines, sections, tables, lang)

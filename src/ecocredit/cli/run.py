@@ -12,6 +12,7 @@ from ..audit import input_changed, read_manifest, replay, rerun, saved_score_row
 from ..audit.explainfile import saved_firm_result
 from ..engine.run import score
 from ..output import summary_text
+from ..output.summary import rejected_rows, rows_rejected_in
 from ..output.i18n import t
 from ..progress import enabled_for, shown
 from .common import _date, _fail, _guard, _score_notes, cli, lang_option
@@ -91,7 +92,7 @@ def score_cmd(ruleset: str, period: str, firms: str, events: str, measurements: 
             head = t("score.head", lang, firms=run.firms, ruleset=m["ruleset"]["id"],
                      version=m["ruleset"]["version"], period=m["options"]["period"],
                      date=m["options"]["evaluation_date"])
-            click.echo(summary_text(run.grade_counts, labels, head=head, rejected=run.rejects,
+            click.echo(summary_text(run.grade_counts, labels, head=head, rejected=rows_rejected_in(m),
                                     out_dir=out, lang=lang))
         from ..periods import parse_period
         from ..read.coverage import warnings_in
@@ -118,7 +119,7 @@ def score_cmd(ruleset: str, period: str, firms: str, events: str, measurements: 
                  version=rs.version, period=result.period.label, date=result.eval_date)
         labels = {g.id: g.label for g in rs.grades}
         click.echo(summary_text(result.grade_counts(), labels, head=head,
-                                rejected=len(result.rejects), out_dir=out, lang=lang))
+                                rejected=rejected_rows(result.rejects), out_dir=out, lang=lang))
         for line in _score_notes(rs, result.scores, lang):
             click.echo(line)
     for w in (warnings if lang == "en" else run_warnings(result, lang)):

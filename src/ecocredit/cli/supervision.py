@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from ..output.i18n import t
+from ..output.summary import rejected_rows
 from ..supervision.assign import shortfall_reason
 from .common import (_date, _echo_table, _fail, _guard, _lint_files, _scores_option, cli,
                      lang_option)
@@ -86,7 +87,7 @@ def inspection_frequency_cmd(policy: str, firms: str, events: str, scores: str |
         if lang == "zh":
             counts = counts.rename(index={c.id: c.label.zh for c in fr.policy.categories})
         click.echo(_printed_table(counts, lang))
-        _echo_tail(len(fr.rejects), out, lang)
+        _echo_tail(rejected_rows(fr.rejects), out, lang)
     sys.exit(1 if len(fr.rejects) else 0)
 
 
@@ -186,7 +187,7 @@ def _echo_draw(r: Any, out: str, lang: str) -> None:
                 x.required_checks, x.unstaffed, lang)
             click.echo(t("draw.shortfall_unit", lang, unit=x.unit_code, unit_name=x.unit_name,
                          unstaffed=x.unstaffed, required=x.required_checks, reason=why))
-    _echo_tail(len(r.rejects), out, lang)
+    _echo_tail(rejected_rows(r.rejects), out, lang)
     if lang == "zh":
         click.echo(t("draw.public_written", lang, path=f"{out}/plan_public.xlsx"))
 

@@ -8,7 +8,37 @@ import pandas as pd
 
 from .i18n import t
 
-__all__ = ["summary_text"]
+__all__ = ["rejected_rows", "rows_rejected_in", "summary_text"]
+
+
+def rejected_rows(rejects: pd.DataFrame) -> int:
+    """How many input rows ``rejects`` rejects: distinct (file, row) pairs.
+
+    Parameters
+    ----------
+    rejects : DataFrame
+        A rejects table (``file``, ``row``, ...), one line per problem found: a row with two
+        problems has two lines.
+
+    Returns
+    -------
+    int
+        The number of rows, the same number as the manifest's sum of ``rows_rejected``
+        (not the number of lines of ``rejects.csv``).
+    """
+    if not len(rejects):
+        return 0
+    if not {"file", "row"} <= set(rejects.columns):
+        return int(len(rejects))
+    return int(len(rejects[["file", "row"]].drop_duplicates()))
+
+
+def rows_rejected_in(manifest: dict) -> int:
+    """The input rows a run's manifest says were rejected (the sum over its inputs)."""
+    ins = manifest.get("inputs") or {}
+    if ins:
+        return int(sum(int(i.get("rows_rejected", 0)) for i in ins.values()))
+    return int(manifest.get("counts", {}).get("rejects", 0))
 
 
 def summary_text(grade_counts: pd.Series, labels: dict[str, str], *, head: str,
