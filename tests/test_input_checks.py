@@ -42,6 +42,9 @@ def test_an_amount_is_read_exactly_or_not_at_all(text, fen):
     ("2025-12-31 23:59:59", "2025-12-31"),
     ("1/5/2024", None), ("05-01-2024", None), ("2024/5-1", None), ("2024-02-30", None),
     ("2024/2/30", None), ("2024", None), ("", None),
+    # a time that is not a time of day: rejected with a zone and without one alike
+    ("2025-12-31T25:00", None), ("2025-02-28T10:99", None), ("2025-02-28T10:99+08:00", None),
+    ("2025-12-31T25:00+08:00", None), ("2025-12-31 24:00", None), ("2025-12-31T23:59:60Z", None),
 ])
 def test_a_date_is_read_in_china_time_or_not_at_all(text, day):
     import datetime as dt
@@ -64,6 +67,13 @@ def test_a_date_is_read_in_china_time_or_not_at_all(text, day):
     ("2025-13-01", "2025-13-01 is not a day of the calendar: a year has 12 months (01 to 12)."),
     ("2025-01-00", "2025-01-00 is not a day of the calendar: the days of a month count from 01."),
     ("2024-02-29", None), ("yesterday", None), ("1/5/2024", None),
+    ("2025-12-31T25:00", "2025-12-31T25:00: the time is not a time of day (hours 00 to 23, "
+                         "minutes and seconds 00 to 59)."),
+    ("2025-02-28T10:99+08:00", "2025-02-28T10:99+08:00: the time is not a time of day (hours "
+                               "00 to 23, minutes and seconds 00 to 59)."),
+    ("2025-02-30T10:00", "2025-02-30T10:00 is not a day of the calendar: February 2025 has 28 "
+                         "days."),
+    ("2025-12-31T23:59", None),
 ])
 def test_a_date_the_calendar_lacks_is_named_as_such_not_as_a_wrong_form(text, why):
     from ecocredit.read.parse import NOT_A_DATE, date_messages, no_such_day

@@ -79,7 +79,14 @@ def iso_days(days: np.ndarray) -> np.ndarray:
 
 #: a date written year-month-day: 2024-05-01, 2024/5/1, 2024.05.01 or 2024年5月1日
 YMD = re.compile(r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})$|^(\d{4})年(\d{1,2})月(\d{1,2})日$", re.ASCII)
-_STAMP_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[T ]", re.ASCII)
+#: a date and a time of day: the date year-month-day written with '-', '/' or '.' (one or two
+#: digit month and day), then 'T' or spaces, then H:MM or H:MM:SS (fractions of a second
+#: allowed), then maybe a zone (Z, +08:00, +0800, +08). ISO timestamps (2025-12-31T16:30Z) and
+#: what a Chinese-locale spreadsheet writes into a CSV (2025/2/28 8:00) are both this.
+STAMP = re.compile(r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?:T|\s+)(\d{1,2}):(\d{2})"
+                   r"(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$", re.ASCII)
+#: the date of something that starts like a timestamp (for saying that its day does not exist)
+_STAMP_DATE = re.compile(r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?:T|\s)", re.ASCII)
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")
 
@@ -94,6 +101,8 @@ def calendar_problem(v: str, lang: str = "en") -> tuple[str, dict] | None:
     ('date.no_such_day', {'value': '2025-02-30', 'year': 2025, 'days': 28, 'month': 'February'})
     >>> calendar_problem("2024-02-29") is None
     True
+    >>> calendar_problem("2025-12-31T25:00")
+    ('date.no_such_time', {'value': '2025-12-31T25:00'})
     """
     text = unicodedata.normalize("NFKC", str(v).strip())
     m = YMD.match(text) or _STAMP_DATE.match(text)
@@ -101,6 +110,23 @@ def calendar_problem(v: str, lang: str = "en") -> tuple[str, dict] | None:
         return None
     groups = [g for g in m.groups() if g is not None and g not in "-/."]
     y, mo, d = (int(g) for g in groups[:3])
+    problem = _day_problem(text, y, mo, d, lang)
+    if problem is None and not time_of_day(STAMP.match(text)):
+        return "date.no_such_time", {"value": text}
+    return problem
+
+
+def time_of_day(stamp: re.Match[str] | None) -> bool:
+    """Whether a :data:`STAMP` match's time is a time of day (00:00:00 to 23:59:59); True
+    when there is no match (no time to check)."""
+    if stamp is None:
+        return True
+    h, mi, sec = int(stamp.group(5)), int(stamp.group(6)), int(stamp.group(7) or 0)
+    return h <= 23 and mi <= 59 and sec <= 59
+
+
+def _day_problem(text: str, y: int, mo: int, d: int, lang: str) -> tuple[str, dict] | None:
+    """:func:`calendar_problem` of the date part (year ``y``, month ``mo``, day ``d``)."""
     if not 1 <= mo <= 12:
         return "date.no_such_month", {"value": text}
     last = calendar.monthrange(y, mo)[1] if y >= 1 else 31

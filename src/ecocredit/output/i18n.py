@@ -201,6 +201,10 @@ TEXT: Mapping[str, Mapping[str, str]] = MappingProxyType({k: MappingProxyType(v)
     "date.day_zero": {
         "en": "{value} is not a day of the calendar: the days of a month count from 01.",
         "zh": "{value} 不是日历上存在的日期：每月的日期从 1 日起算。"},
+    "date.no_such_time": {
+        "en": "{value}: the time is not a time of day (hours 00 to 23, minutes and seconds "
+              "00 to 59).",
+        "zh": "{value} 中的时间不是一天中的时刻（时为 00 至 23，分、秒为 00 至 59）。"},
     # ---- ecocredit publish ---------------------------------------------------------------
     "publish.stage.draft": {"en": "draft result published for comment",
                             "zh": "评价结果（初评）公示"},

@@ -12,7 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..days import NO_DATE, calendar_problem
+from ..days import NO_DATE, STAMP, calendar_problem, time_of_day
 from ..days import YMD as _YMD
 from ..output.i18n import t
 from .text import _arr, _fixed_width_bytes, _np
@@ -73,18 +73,16 @@ def _iso_days(rows: np.ndarray, b: np.ndarray, days: np.ndarray, ok: np.ndarray)
     days[sel] = _days_from_civil(y[good], m[good], d[good]).astype(np.int32)
 
 
-#: year-month-day written with '-', '/' or '.' (one or two digit month and day), or in Chinese
-#: an ISO date and time, with or without a zone (Z, +08:00, +0800, +08)
-_STAMP = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?"
-                    r"\s*(Z|[+-]\d{2}(?::?\d{2})?)?$", re.ASCII)
 CHINA = dt.timezone(dt.timedelta(hours=8), "China Standard Time")
 
 
 def _other_date_form(v: str) -> int | None:
     """The day of a date written in another unambiguous form, or None.
 
-    ``2024/5/1``, ``2024.05.01`` and ``2024年5月1日`` are year-month-day; a timestamp with a
-    zone is converted to China time (UTC+8) before its date is taken
+    ``2024/5/1``, ``2024.05.01`` and ``2024年5月1日`` are year-month-day; so is the date of a
+    date and time (:data:`ecocredit.days.STAMP`: ``2025-12-31T16:30Z``, ``2025/2/28 8:00``) whose
+    time is a time of day (``25:00`` and ``10:99`` are not, with or without a zone). A timestamp
+    with a zone is converted to China time (UTC+8) before its date is taken
     (``2025-12-31T16:30Z`` is 2026-01-01), one without a zone is China time already.
     Day-first or month-first forms (``1/5/2024``) are ambiguous and stay rejected.
     """
@@ -95,19 +93,19 @@ def _other_date_form(v: str) -> int | None:
             y, mo, d = (m.group(1), m.group(3), m.group(4)) if m.group(1) else m.group(5, 6, 7)
             return int(_days_from_civil(*(np.int64(int(x)) for x in (y, mo, d)))) if _real(
                 int(y), int(mo), int(d)) else None
-        m = _STAMP.match(v)
-        if not m:
+        m = STAMP.match(v)
+        if not m or not time_of_day(m):
             return None
-        date = dt.date.fromisoformat(m.group(1))
-        if m.group(5):
-            zone = m.group(5)
+        date = dt.date(int(m.group(1)), int(m.group(3)), int(m.group(4)))
+        if m.group(8):
+            zone = m.group(8)
             off = dt.timedelta(0) if zone == "Z" else (1 if zone[0] == "+" else -1) * dt.timedelta(
                 hours=int(zone[1:3]), minutes=int(zone[-2:]) if len(zone) > 3 else 0)
-            t = dt.datetime(date.year, date.month, date.day, int(m.group(2)), int(m.group(3)),
-                            int(m.group(4) or 0), tzinfo=dt.timezone(off))
+            t = dt.datetime(date.year, date.month, date.day, int(m.group(5)), int(m.group(6)),
+                            int(m.group(7) or 0), tzinfo=dt.timezone(off))
             date = t.astimezone(CHINA).date()
         return (date - dt.date(1970, 1, 1)).days
-    except ValueError:  # 2025-02-30, 25:00, an offset of 24 hours
+    except ValueError:  # 2025-02-30, an offset of 24 hours
         return None
 
 
