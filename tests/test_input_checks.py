@@ -42,6 +42,10 @@ def test_an_amount_is_read_exactly_or_not_at_all(text, fen):
     ("2025-12-31 23:59:59", "2025-12-31"),
     ("1/5/2024", None), ("05-01-2024", None), ("2024/5-1", None), ("2024-02-30", None),
     ("2024/2/30", None), ("2024", None), ("", None),
+    # a date and time as a Chinese-locale spreadsheet exports it to CSV: China time, the day kept
+    ("2025/2/28 8:00", "2025-02-28"), ("2025.02.28 08:00", "2025-02-28"),
+    ("2025-2-28 8:00", "2025-02-28"), ("2025/2/28 23:59:59", "2025-02-28"),
+    ("2025/2/28 25:00", None), ("2025/2/30 8:00", None),
     # a time that is not a time of day: rejected with a zone and without one alike
     ("2025-12-31T25:00", None), ("2025-02-28T10:99", None), ("2025-02-28T10:99+08:00", None),
     ("2025-12-31T25:00+08:00", None), ("2025-12-31 24:00", None), ("2025-12-31T23:59:60Z", None),

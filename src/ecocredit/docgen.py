@@ -219,6 +219,14 @@ message naming another row (`duplicate_id`) names it the same way. A missing req
 column, a column named twice or an unreadable file stops the run before anything is scored
 (exit 2, one line on stderr).
 
+**Dates** are year-month-day: `2024-05-01`, also `2024/5/1`, `2024.05.01` and `2024年5月1日`.
+A date with a time of day is read as its day in China time (UTC+8): with a zone it is converted
+first (`2025-12-31T16:30Z` is 2026-01-01); without one, as ISO writes it
+(`2025-12-31 23:59:59`) or as a Chinese-locale spreadsheet exports it to CSV (`2025/2/28 8:00`,
+`2025.02.28 08:00`, `2025-2-28 8:00`), it is China time already and only the day is used. The
+time must be a time of day (`2025-12-31T25:00` and `10:99` are `bad_date`). Day-first or
+month-first forms (`1/5/2025`) are ambiguous and rejected.
+
 Reference date: dates later than the run's reference date (today, or the date the command is
 given) are rejected as `future_date`.
 """

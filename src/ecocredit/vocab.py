@@ -203,8 +203,9 @@ REASON_CODES: Mapping[str, str] = MappingProxyType({
                     "GB 11714 check character (admit real registered codes with --allow-codes)",
     "bad_region_code": "not a 6-digit GB/T 2260 administrative division code",
     "bad_date": "not a year-month-day date (YYYY-MM-DD, 2024/5/1, 2024.05.01, 2024年5月1日, "
-                "or a timestamp, taken in China time), or a day the calendar lacks "
-                "(2025-02-30, 2025-13-01: the message says so)",
+                "or a date and time such as 2025-12-31T16:30+08:00 or 2025/2/28 8:00, taken "
+                "in China time), or a day the calendar lacks (2025-02-30, 2025-13-01) or a time "
+                "that is not a time of day (2025-12-31T25:00): the message says so",
     "future_date": "a date later than the run's reference date",
     "recorded_before_event": "recorded_at is earlier than event_date",
     "bad_number": "not a decimal number",
