@@ -203,7 +203,10 @@ supervision commands) read four tables: `firms` and `events` (required), `measur
 workbook order. To read one sheet only, name it after the
 file with `#`, for any input option of any command: `--firms 名单.xlsx#企业2` (quote it in a
 shell if the name has spaces). A sheet the workbook lacks stops the run (exit 2) with a line
-naming the sheets it has; the manifest records the file, its hash and the sheet.
+naming the sheets it has; the manifest records the file, its hash and the sheet. Read without
+`#`, a sheet with some of the table's required columns but not all stops the run (exit 2),
+naming the sheet and the column (its rows would otherwise be neither used nor rejected); a
+sheet with none of them (notes) is passed over.
 
 **Headers** are the English names below or their Chinese aliases (a file may mix them, but not
 name one column twice). Other columns are kept: the firms table's extra columns are copied to

@@ -3,7 +3,9 @@ merged cells said plainly.
 
 - Every sheet whose header row has the table's required columns is read, in workbook order
   (firms on a second sheet no longer vanish); with none, the first sheet is read (and the
-  missing column is reported as before).
+  missing column is reported as before). A sheet with some of the required columns but not all
+  is refused (its rows would be neither used nor rejected), naming the column and the fix
+  (``FILE.xlsx#SHEET``); a sheet with none of them (notes) is passed over.
 - A formula cell without a cached value (a workbook written by a program and never opened in
   Excel) would read as empty: its row is rejected as ``formula_no_value``.
 - A cell covered by merged cells (other than the range's top-left cell) is empty in the file:
@@ -112,8 +114,41 @@ def _canon(col: Any, table: str) -> str:
 
 
 def _holds_table(header: tuple, table: str) -> bool:
+    return not _lacks(header, table)
+
+
+def _lacks(header: tuple, table: str) -> list[str]:
+    """The table's required columns that the sheet's ``header`` row lacks."""
     names = {_canon(h, table) for h in header if h is not None}
-    return all(c in names for c in TABLES[table][0])
+    return [c for c in TABLES[table][0] if c not in names]
+
+
+def _refuse_part_tables(p: Path, table: str, rows_of: dict[str, list[tuple]],
+                        sheets: list[str]) -> None:
+    """Refuse a workbook read without ``#Sheet`` where a sheet holds some of the table's
+    required columns but not all: its rows would be neither used nor rejected. A sheet with
+    none of them (notes, a cover sheet) clearly is not the table and is passed over; a
+    workbook of one sheet keeps the usual missing-column refusal.
+
+    Raises
+    ------
+    InputError
+        ``missing_column``: naming the sheet, the column and the fix (``FILE.xlsx#SHEET``).
+    """
+    if len(rows_of) < 2:
+        return
+    required, zh = TABLES[table][0], {v: k for k, v in COLUMN_ALIASES[table].items()}
+    for title, rows in rows_of.items():
+        missing = _lacks(rows[0], table) if rows else []
+        if not missing or len(missing) == len(required):
+            continue
+        cols = ", ".join(f"{c} ({zh[c]})" if c in zh else c for c in missing)
+        eg = f" (e.g. {p.name}#{sheets[0]})" if sheets else ""
+        raise InputError(
+            f"{p.name}: sheet {title!r} holds some of the {table} table's columns but lacks the "
+            f"required column{'s' if len(missing) > 1 else ''} {cols}, so its rows would be left "
+            f"out; add the column, or name the sheets wanted with FILE.xlsx#SHEET{eg}.",
+            file=p.name, column=missing[0], reason_code="missing_column")
 
 
 def read_excel_table(p: Path, table: str, sheet: str | None = None,
@@ -128,6 +163,8 @@ def read_excel_table(p: Path, table: str, sheet: str | None = None,
     rows_of = {ws.title: list(ws.iter_rows(values_only=True)) for ws in values.worksheets
                if sheet is None or ws.title == sheet}
     sheets = [t for t, rows in rows_of.items() if rows and _holds_table(rows[0], table)]
+    if sheet is None:
+        _refuse_part_tables(p, table, rows_of, sheets)
     if sheet is not None:
         sheets = [sheet]
     elif not sheets:
