@@ -127,8 +127,9 @@ def _refuse_part_tables(p: Path, table: str, rows_of: dict[str, list[tuple]],
                         sheets: list[str]) -> None:
     """Refuse a workbook read without ``#Sheet`` where a sheet holds some of the table's
     required columns but not all: its rows would be neither used nor rejected. A sheet with
-    none of them (notes, a cover sheet) clearly is not the table and is passed over; a
-    workbook of one sheet keeps the usual missing-column refusal.
+    none of them (notes, a cover sheet) or holding another table (an events sheet, which has
+    ``firm_id``, beside the firms) clearly is not the table and is passed over; a workbook of
+    one sheet keeps the usual missing-column refusal.
 
     Raises
     ------
@@ -140,8 +141,9 @@ def _refuse_part_tables(p: Path, table: str, rows_of: dict[str, list[tuple]],
     required, zh = TABLES[table][0], {v: k for k, v in COLUMN_ALIASES[table].items()}
     for title, rows in rows_of.items():
         missing = _lacks(rows[0], table) if rows else []
-        if not missing or len(missing) == len(required):
-            continue
+        if not missing or len(missing) == len(required) or any(
+                _holds_table(rows[0], other) for other in TABLES if other != table):
+            continue  # the table, clearly not it, or another table (events beside firms)
         cols = ", ".join(f"{c} ({zh[c]})" if c in zh else c for c in missing)
         eg = f" (e.g. {p.name}#{sheets[0]})" if sheets else ""
         raise InputError(
