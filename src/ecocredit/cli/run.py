@@ -93,7 +93,7 @@ def score_cmd(ruleset: str, period: str, firms: str, events: str, measurements: 
                      version=m["ruleset"]["version"], period=m["options"]["period"],
                      date=m["options"]["evaluation_date"])
             click.echo(summary_text(run.grade_counts, labels, head=head, rejected=rows_rejected_in(m),
-                                    out_dir=out, lang=lang))
+                                    out_dir=out, lang=lang, xlsx=False))  # not with --engine
         from ..periods import parse_period
         from ..read.coverage import warnings_in
 

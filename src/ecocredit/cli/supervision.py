@@ -160,7 +160,7 @@ def _printed_table(table: Any, lang: str) -> str:
 
 def _echo_tail(rejects: int, out: str, lang: str) -> None:
     click.echo(t("score.rejected", lang, n=rejects)
-               + (t("score.see_rejects", lang) if rejects else ""))
+               + (t("score.see_rejects_csv", lang) if rejects else ""))  # no --xlsx here
     click.echo(t("score.written", lang, out=out))
 
 

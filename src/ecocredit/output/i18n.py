@@ -161,6 +161,8 @@ TEXT: Mapping[str, Mapping[str, str]] = MappingProxyType({k: MappingProxyType(v)
     "score.rejected": {"en": "Rejected input rows: {n}", "zh": "拒收的输入行：{n}"},
     "score.see_rejects": {"en": " (see rejects.csv)",
                           "zh": "（见 rejects.csv；中文说明见 --xlsx 写出的 rejects.xlsx）"},
+    # a command without --xlsx: no rejects.xlsx to point to
+    "score.see_rejects_csv": {"en": " (see rejects.csv)", "zh": "（见 rejects.csv）"},
     "score.written": {"en": "Outputs written to {out}", "zh": "输出已写入 {out}"},
     "score.lists": {
         "en": "Lists in force: red {red}, black {black} (see the list and list_until columns)",

@@ -42,9 +42,11 @@ def rows_rejected_in(manifest: dict) -> int:
 
 
 def summary_text(grade_counts: pd.Series, labels: dict[str, str], *, head: str,
-                 rejected: int, out_dir: str | Path | None = None, lang: str = "en") -> str:
+                 rejected: int, out_dir: str | Path | None = None, lang: str = "en",
+                 xlsx: bool = True) -> str:
     """A few lines for the terminal: grade counts and rejects (words in ``lang``, from
-    :mod:`ecocredit.output.i18n`)."""
+    :mod:`ecocredit.output.i18n`); ``xlsx``: the command has ``--xlsx`` (the Chinese hint
+    points to the rejects.xlsx it writes)."""
     total = int(grade_counts.sum())
     lines = [head]
     for gid, n in grade_counts.items():
@@ -52,7 +54,8 @@ def summary_text(grade_counts: pd.Series, labels: dict[str, str], *, head: str,
         share = f"{100 * n / total:5.1f}%" if total else "    -"
         lines.append(f"  {gid:<11} {label:<14} {int(n):>8}  {share}")
     lines.append(t("score.rejected", lang, n=rejected)
-                 + (t("score.see_rejects", lang) if rejected else ""))
+                 + (t("score.see_rejects" if xlsx else "score.see_rejects_csv", lang)
+                    if rejected else ""))
     if out_dir is not None:
         lines.append(t("score.written", lang, out=out_dir))
     return "\n".join(lines)
