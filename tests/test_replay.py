@@ -162,3 +162,34 @@ def test_inspection_frequency_runs_and_draws_replay_and_their_edits_are_reported
     for run, what in ((plan, "counts.checks"), (freq, "frequency.csv changed since the run")):
         proc = ecocredit_cli("replay", run)
         assert proc.returncode == 1 and what in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_a_saved_warning_the_replay_does_not_give_is_reported_as_warnings_that_differ(
+        saved_run, tmp_path, ecocredit_cli):
+    out = shutil.copytree(saved_run / "out", tmp_path / "out")
+    m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert "warnings" not in m  # the saved run is fully covered: no warning recomputed
+    m["warnings"] = [{"code": "period_not_ended", "message": "The period 2025 ends later."}]
+    (out / "manifest.json").write_text(json.dumps(m, indent=2, ensure_ascii=False),
+                                       encoding="utf-8")
+
+    proc = ecocredit_cli("replay", out)
+
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert ("manifest.json: the warnings differ (saved: The period 2025 ends later.; now: none)"
+            in proc.stdout), proc.stdout
+    assert "not something a run records" not in proc.stdout
+
+
+def test_manifests_compared_say_which_side_lacks_a_field_a_run_records_only_sometimes():
+    from ecocredit.audit.replay import compare_manifests
+
+    w = [{"code": "x", "message": "Inputs end early."}]
+    assert compare_manifests({"warnings": w}, {}) == [
+        "manifest.json: the warnings differ (saved: Inputs end early.; now: none)"]
+    assert compare_manifests({}, {"warnings": w}) == [
+        "manifest.json: the warnings differ (saved: none; now: Inputs end early.)"]
+    assert compare_manifests({"options": {"allow_codes": "a.csv"}}, {"options": {}}) == [
+        "manifest.json: options.allow_codes is 'a.csv' in the manifest, absent when recomputed"]
+    assert compare_manifests({"colour": 1}, {}) == [
+        "manifest.json: colour is not something a run records"]

@@ -210,6 +210,19 @@ def check_outputs(m: dict[str, Any], run_dir: Path, problems: list[str]) -> dict
     return saved
 
 
+#: fields a run records only sometimes (a warning, an allow-list, a named sheet): absent from
+#: the recomputed manifest they differ, they are not foreign to a run
+_SOMETIMES = frozenset({"warnings", "allow_codes", "sheet", "as_of"})
+
+
+def _warning_texts(warnings: Any) -> str:
+    """The messages of a manifest's ``warnings`` (a list of {code, message}), or 'none'."""
+    if not warnings:
+        return "none"
+    return " | ".join(str(w.get("message", w)) if isinstance(w, dict) else str(w)
+                      for w in warnings)
+
+
 def compare_manifests(saved: Any, now: Any, where: str = "") -> list[str]:
     """Every field of the saved manifest that is not what recomputing gives now.
 
@@ -222,7 +235,13 @@ def compare_manifests(saved: Any, now: Any, where: str = "") -> list[str]:
             if k in _PLACE or str(k).endswith(".xlsx"):
                 continue
             sub = f"{where}.{k}" if where else str(k)
-            if k not in now:
+            if sub == "warnings" and saved.get(k) != now.get(k):
+                out.append(f"manifest.json: the warnings differ (saved: "
+                           f"{_warning_texts(saved.get(k))}; now: {_warning_texts(now.get(k))})")
+            elif k not in now and k in _SOMETIMES:
+                out.append(f"manifest.json: {sub} is {saved[k]!r} in the manifest, absent when "
+                           "recomputed")
+            elif k not in now:
                 out.append(f"manifest.json: {sub} is not something a run records")
             elif k not in saved:
                 out.append(f"manifest.json: {sub} is missing (recomputed: {now[k]!r})")
