@@ -71,12 +71,12 @@ def test_a_date_is_read_in_china_time_or_not_at_all(text, day):
     ("2025-13-01", "2025-13-01 is not a day of the calendar: a year has 12 months (01 to 12)."),
     ("2025-01-00", "2025-01-00 is not a day of the calendar: the days of a month count from 01."),
     ("2024-02-29", None), ("yesterday", None), ("1/5/2024", None),
-    ("2025-12-31T25:00", "2025-12-31T25:00: the time is not a time of day (hours 00 to 23, "
-                         "minutes and seconds 00 to 59)."),
-    ("2025-02-28T10:99+08:00", "2025-02-28T10:99+08:00: the time is not a time of day (hours "
-                               "00 to 23, minutes and seconds 00 to 59)."),
-    ("2025-02-30T10:00", "2025-02-30T10:00 is not a day of the calendar: February 2025 has 28 "
-                         "days."),
+    ("2025-12-31T25:00", ("2025-12-31T25:00: the time is not a time of day (hours 00 to 23, "
+                          "minutes and seconds 00 to 59).")),
+    ("2025-02-28T10:99+08:00", ("2025-02-28T10:99+08:00: the time is not a time of day (hours "
+                                "00 to 23, minutes and seconds 00 to 59).")),
+    ("2025-02-30T10:00", ("2025-02-30T10:00 is not a day of the calendar: February 2025 has 28 "
+                          "days.")),
     ("2025-12-31T23:59", None),
 ])
 def test_a_date_the_calendar_lacks_is_named_as_such_not_as_a_wrong_form(text, why):

@@ -12,8 +12,8 @@ from ..audit import input_changed, read_manifest, replay, rerun, saved_score_row
 from ..audit.explainfile import saved_firm_result
 from ..engine.run import score
 from ..output import summary_text
-from ..output.summary import rejected_rows, rows_rejected_in
 from ..output.i18n import t
+from ..output.summary import rejected_rows, rows_rejected_in
 from ..progress import enabled_for, shown
 from .common import _date, _fail, _guard, _score_notes, cli, lang_option
 

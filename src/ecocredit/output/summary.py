@@ -29,8 +29,8 @@ def rejected_rows(rejects: pd.DataFrame) -> int:
     if not len(rejects):
         return 0
     if not {"file", "row"} <= set(rejects.columns):
-        return int(len(rejects))
-    return int(len(rejects[["file", "row"]].drop_duplicates()))
+        return len(rejects)
+    return len(rejects[["file", "row"]].drop_duplicates())
 
 
 def rows_rejected_in(manifest: dict) -> int:

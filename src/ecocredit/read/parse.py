@@ -4,7 +4,6 @@ raw bytes) and decimal yuan to integer fen (no float on the way)."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 import unicodedata
 
 import numpy as np
