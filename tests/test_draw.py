@@ -480,6 +480,16 @@ def test_bad_inspector_and_history_rows_are_rejected_and_listed():
     assert h.table["inspector_ids"].iloc[0] == ("P00", "P01")
 
 
+def test_a_history_row_with_two_problems_is_one_rejected_row():
+    fid = make_firm_id(1)
+    hist = pd.DataFrame({"firm_id": [fid, make_firm_id(2)], "date": ["2024-03-01", "2024-13-01"],
+                         "inspector_ids": ["P00", ""], "kind": ["random", "random"]})
+    h = read_history(hist, [fid], parse_quarter("2025Q2").start)
+    assert len(h.rejects) == 2  # unknown firm and a month the year lacks: two lines, one row
+    assert h.rows_rejected == 1
+    assert h.rows_read == h.rows_used + h.rows_later + h.rows_unstaffed + h.rows_rejected
+
+
 def test_the_sample_province_draw_names_its_shortfall_and_stays_within_the_maximum():
     import ecocredit
 

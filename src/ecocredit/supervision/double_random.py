@@ -356,7 +356,7 @@ def _history_counts(hist: History) -> dict[str, int]:
     """What became of the inspection history's rows (recorded in the draw's manifest)."""
     return {"rows_read": hist.rows_read, "rows_used": hist.rows_used,
             "rows_later": hist.rows_later, "rows_unstaffed": hist.rows_unstaffed,
-            "rows_rejected": len(hist.rejects)}
+            "rows_rejected": hist.rows_rejected}
 
 
 def _draw_core(pol: Policy, qt: Quarter, rng: np.random.Generator, freq: pd.DataFrame,

@@ -35,6 +35,14 @@ class History:
     rows_unstaffed: int
     files: list[str] = field(default_factory=list)
 
+    @property
+    def rows_rejected(self) -> int:
+        """The rows rejected: distinct (file, row) of ``rejects`` (a row with two problems has
+        two lines there but is one row)."""
+        if not len(self.rejects):
+            return 0
+        return len(self.rejects[["file", "row"]].drop_duplicates())
+
 
 def read_history(objs: Any, firm_ids: Iterable[str], before: dt.date | None = None,
                  names: Sequence[str] | None = None) -> History:
