@@ -453,6 +453,24 @@ def test_measures_read_the_grade_in_force_on_the_day_and_leave_a_trace_in_the_re
     assert Register(register_url).verify().records == {"decisions": 4, "trace": 2}
 
 
+def test_decisions_cut_from_the_end_are_caught_without_a_head_when_a_trace_record_names_one(
+        county: Path, register_url: str, ecocredit_cli) -> None:
+    ecocredit_cli("publish", county / "run", "--register", register_url, "--stage", "final",
+                  "--published-on", "2026-06-05")
+    req = county / "req.csv"
+    req.write_text(f"firm_id,action,date,who\n{B},subsidy,2026-06-05,窗口\n", encoding="utf-8")
+    assert ecocredit_cli("measures", county / "run", "--requests", req, "--register",
+                         register_url).returncode == 0
+    reg = Register(register_url)
+    assert int(reg.trace().loc[0, "decision_seq"]) == 2 and reg.verify().ok
+    t = sa.Table("decisions", sa.MetaData(), autoload_with=reg.engine)
+    with reg.engine.begin() as c:  # the chain of decisions #1 alone still checks
+        c.execute(t.delete().where(t.c.seq >= 2))
+    r = ecocredit_cli("register", "verify", "--register", register_url)
+    assert r.returncode == 1 and "BROKEN (1 decisions, 1 trace records)" in r.stdout, r.stdout
+    assert "decisions #2, named by trace #1, is missing" in r.stdout
+
+
 # ---- the worked example of docs/cycle.md ------------------------------------------------------
 
 
