@@ -297,10 +297,17 @@ def test_every_command_that_appends_prints_the_head_it_leaves_and_an_old_head_st
 
 
 def test_a_malformed_expected_head_is_a_one_line_error(register_url: str, ecocredit_cli) -> None:
-    for bad in ("4", "4:abc", "ledger=4:" + "0" * 64, "x:" + "0" * 64):
+    h = "0" * 64
+    for bad in ("4", "4:abc", "ledger=4:" + h, "x:" + h):
         r = ecocredit_cli("register", "verify", "--register", register_url, "--expect-head", bad)
         _one_line_error(r)
         assert "SEQ:HASH" in r.stderr
+    for bad, says in (("", "empty"), ("  ", "empty"), (f"decisions=6029:{h} decisions=1:{h}",
+                                                      "decisions head twice"),
+                      (f"4:{h} decisions=4:{h}", "decisions head twice")):
+        r = ecocredit_cli("register", "verify", "--register", register_url, "--expect-head", bad)
+        _one_line_error(r)
+        assert says in r.stderr, (bad, r.stderr)
 
 
 def _publish_process(run: Path, url: str, pause: float, marker: Path) -> subprocess.Popen:

@@ -134,7 +134,8 @@ def parse_head(text: str) -> dict[str, tuple[int, str]]:
     Raises
     ------
     RegisterError
-        Not of that form (the hash must be the full 64 hex digits).
+        Not of that form (the hash must be the full 64 hex digits), empty, or naming a
+        table twice.
     """
     out: dict[str, tuple[int, str]] = {}
     for part in text.replace(",", " ").split():
@@ -145,6 +146,9 @@ def parse_head(text: str) -> dict[str, tuple[int, str]]:
                 or any(c not in "0123456789abcdef" for c in h.lower())):
             raise RegisterError(f"head {part!r} is not SEQ:HASH or decisions=SEQ:HASH / "
                                 "trace=SEQ:HASH (HASH: the 64 hex digits printed).")
+        if table in out:
+            raise RegisterError(f"head {text.strip()!r} gives the {table} head twice: give "
+                                "each table's head once.")
         out[table] = (int(n), h.lower())
     if not out:
         raise RegisterError("the expected head is empty (give SEQ:HASH).")
