@@ -297,10 +297,17 @@ def test_every_command_that_appends_prints_the_head_it_leaves_and_an_old_head_st
 
 
 def test_a_malformed_expected_head_is_a_one_line_error(register_url: str, ecocredit_cli) -> None:
-    for bad in ("4", "4:abc", "ledger=4:" + "0" * 64, "x:" + "0" * 64):
+    h = "0" * 64
+    for bad in ("4", "4:abc", "ledger=4:" + h, "x:" + h):
         r = ecocredit_cli("register", "verify", "--register", register_url, "--expect-head", bad)
         _one_line_error(r)
         assert "SEQ:HASH" in r.stderr
+    for bad, says in (("", "empty"), ("  ", "empty"), (f"decisions=6029:{h} decisions=1:{h}",
+                                                      "decisions head twice"),
+                      (f"4:{h} decisions=4:{h}", "decisions head twice")):
+        r = ecocredit_cli("register", "verify", "--register", register_url, "--expect-head", bad)
+        _one_line_error(r)
+        assert says in r.stderr, (bad, r.stderr)
 
 
 def _publish_process(run: Path, url: str, pause: float, marker: Path) -> subprocess.Popen:
@@ -451,6 +458,24 @@ def test_measures_read_the_grade_in_force_on_the_day_and_leave_a_trace_in_the_re
         ["2026-06-04", "false", "", ""], ["2026-06-05", "true", "yellow", "GD-M08"]]
     assert pd.isna(tr.loc[0, "decision_seq"]) and int(tr.loc[1, "decision_seq"]) == 2
     assert Register(register_url).verify().records == {"decisions": 4, "trace": 2}
+
+
+def test_decisions_cut_from_the_end_are_caught_without_a_head_when_a_trace_record_names_one(
+        county: Path, register_url: str, ecocredit_cli) -> None:
+    ecocredit_cli("publish", county / "run", "--register", register_url, "--stage", "final",
+                  "--published-on", "2026-06-05")
+    req = county / "req.csv"
+    req.write_text(f"firm_id,action,date,who\n{B},subsidy,2026-06-05,窗口\n", encoding="utf-8")
+    assert ecocredit_cli("measures", county / "run", "--requests", req, "--register",
+                         register_url).returncode == 0
+    reg = Register(register_url)
+    assert int(reg.trace().loc[0, "decision_seq"]) == 2 and reg.verify().ok
+    t = sa.Table("decisions", sa.MetaData(), autoload_with=reg.engine)
+    with reg.engine.begin() as c:  # the chain of decisions #1 alone still checks
+        c.execute(t.delete().where(t.c.seq >= 2))
+    r = ecocredit_cli("register", "verify", "--register", register_url)
+    assert r.returncode == 1 and "BROKEN (1 decisions, 1 trace records)" in r.stdout, r.stdout
+    assert "decisions #2, named by trace #1, is missing" in r.stdout
 
 
 # ---- the worked example of docs/cycle.md ------------------------------------------------------

@@ -236,3 +236,46 @@ def test_the_public_draw_plan_gives_its_reasons_in_chinese() -> None:
                   drawn=3, of=9)
     assert en == "25% per quarter (3 drawn of 9 this quarter)"
     assert zh == "每季度 25%（本季度从 9 家中抽取 3 家）"
+
+
+@pytest.mark.parametrize("code, message, value, zh", [
+    ("duplicate_id", "The same firm_id is on row 3 of sheet 企业1.", "9144X",
+     "firm_id 与工作表“企业1”第 3 行重复：9144X"),
+    ("duplicate_id", "The same event_id is on row 7.", "E1", "event_id 与第 7 行重复：E1"),
+    ("duplicate_id", "The same event_id is on data row 2.", "E1",
+     "event_id 与第 2 个数据行（不计表头）重复：E1"),
+    ("bad_number", "Not a decimal number of yuan with at most two decimals (fen); thousands "
+                   "separators only between groups of three digits (1,500.00).", "12.345",
+     "不是以元为单位、最多两位小数（分）的十进制数字；千位分隔符只能用于每三位数字之间"
+     "（如 1,500.00）：12.345"),
+    ("bad_number", "Indicator 'ratio' takes a number.", "high", "指标 ratio 的取值须为十进制数字：high"),
+    ("out_of_domain", "Indicator 'ratio' (fraction) takes values from 0 to 1 (a fraction: 95% "
+                      "is 0.95).", "95", "指标 ratio（fraction）的取值范围为 0 至 1：95"),
+    ("missing_value", "A required value is empty.", "", "必填值为空"),
+])
+def test_a_chinese_reject_message_carries_the_facts_of_the_english_one(code, message, value, zh):
+    rejects = pd.DataFrame([{"file": "f.xlsx", "row": 4, "column": "c", "reason_code": code,
+                             "value": value, "message": message}])
+    assert i18n.reject_messages(rejects, "zh")["message"].tolist() == [zh]
+    assert i18n.reject_messages(rejects, "en")["message"].tolist() == [message]
+
+
+def test_the_chinese_duplicate_id_of_a_workbook_names_the_other_row_and_sheet(
+        tmp_path: Path, ecocredit_cli) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "企业1"
+    ws.append(["firm_id", "name", "region_code", "supervision_class"])
+    ws.append(["91340100MA2RXL8G0A", "甲", "340100", "general"])
+    ws.append(["91340100MA2RXL8G0A", "乙", "340100", "general"])
+    wb.save(tmp_path / "firms.xlsx")
+    (tmp_path / "events.csv").write_text("event_id,firm_id,event_date,event_type\n",
+                                         encoding="utf-8")
+    r = ecocredit_cli("score", "--ruleset", "anhui-2019", "--period", "2025", "--firms",
+                      tmp_path / "firms.xlsx", "--events", tmp_path / "events.csv", "--today",
+                      "2026-06-01", "--xlsx", "--lang", "zh", "--out", tmp_path / "out")
+    assert r.returncode in (0, 1), r.stderr
+    ws = openpyxl.load_workbook(tmp_path / "out" / "rejects.xlsx")["拒收记录"]
+    rows = [dict(zip(REJECT_COLUMNS, [c.value for c in row])) for row in ws.iter_rows(min_row=2)]
+    dup = [x for x in rows if x["reason_code"] == "duplicate_id"]
+    assert [x["message"] for x in dup] == ["firm_id 与第 2 行重复：91340100MA2RXL8G0A"], rows

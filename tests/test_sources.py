@@ -171,3 +171,17 @@ def test_a_document_number_cited_under_a_second_title_is_a_lint_problem(tmp_path
     assert problem.code == "document_title" and problem.path.endswith("reference.document")
     assert "皖环函〔2019〕662号" in problem.message
     load_ruleset(file)  # citation metadata: loading tolerates it (lint asks for the fix)
+
+
+def test_a_citation_of_two_documents_at_once_lists_each_document_once_with_its_addresses():
+    rs = load_ruleset("guangdong-2015")
+    table = source_table(rs)
+    docs = [s.document for s in table]
+    assert len(docs) == len(set(docs)) and not any("；" in d or ";" in d for d in docs)
+    [annex] = [s for s in table if "环发〔2013〕150号附件" in s.document]
+    assert annex.document == "企业环境信用评价指标及评分方法（试行）（环发〔2013〕150号附件）"
+    assert annex.kind == "secondary" and len(annex.owners) == 5 and len(annex.urls) == 1
+    for rs in bundled_rulesets():  # every bundled ruleset: one row per document
+        docs = [s.document for s in source_table(rs)]
+        assert len(docs) == len(set(docs)), rs.id
+        assert not any(re.search(r"[；;]", d) for d in docs), rs.id

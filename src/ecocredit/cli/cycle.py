@@ -125,7 +125,7 @@ def verify_cmd(register: str, expect_head: str | None) -> None:
     """
     from ..cycle.register import parse_head
 
-    expected = parse_head(expect_head) if expect_head else None
+    expected = None if expect_head is None else parse_head(expect_head)  # '' is an error
     rep = _open(register).verify(expected)
     click.echo(rep.text())
     sys.exit(0 if rep.ok else 1)

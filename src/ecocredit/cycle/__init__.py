@@ -5,7 +5,8 @@ See ``docs/cycle.md``. The register (:class:`Register`) is the one store of ever
 :func:`measures_in_register` each write in one transaction.
 """
 
-from .register import Register, RegisterError, VerifyReport  # noqa: F401
+from .register import Register, RegisterError  # noqa: F401
+from .verify import VerifyReport  # noqa: F401
 from .publish import PublishResult, publish  # noqa: F401
 from .objections import ObjectionResult, answer_objections  # noqa: F401
 from .adjust import AdjustResult, adjust  # noqa: F401

@@ -30,16 +30,19 @@ import os
 import time
 import uuid
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 import pandas as pd
 import sqlalchemy as sa
 
 from ..errors import EcocreditError
 
-__all__ = ["Register", "RegisterError", "VerifyReport", "Head", "parse_head", "STAGES",
+if TYPE_CHECKING:
+    from .verify import VerifyReport
+
+__all__ = ["Register", "RegisterError", "Head", "parse_head", "STAGES",
            "IN_FORCE_STAGES", "DECISION_FIELDS", "TRACE_FIELDS"]
 
 STAGES = ("draft", "objection", "final", "adjustment", "repair")
@@ -131,7 +134,8 @@ def parse_head(text: str) -> dict[str, tuple[int, str]]:
     Raises
     ------
     RegisterError
-        Not of that form (the hash must be the full 64 hex digits).
+        Not of that form (the hash must be the full 64 hex digits), empty, or naming a
+        table twice.
     """
     out: dict[str, tuple[int, str]] = {}
     for part in text.replace(",", " ").split():
@@ -142,42 +146,13 @@ def parse_head(text: str) -> dict[str, tuple[int, str]]:
                 or any(c not in "0123456789abcdef" for c in h.lower())):
             raise RegisterError(f"head {part!r} is not SEQ:HASH or decisions=SEQ:HASH / "
                                 "trace=SEQ:HASH (HASH: the 64 hex digits printed).")
+        if table in out:
+            raise RegisterError(f"head {text.strip()!r} gives the {table} head twice: give "
+                                "each table's head once.")
         out[table] = (int(n), h.lower())
     if not out:
         raise RegisterError("the expected head is empty (give SEQ:HASH).")
     return out
-
-
-@dataclass
-class VerifyReport:
-    """What :meth:`Register.verify` found: ``ok``, the records checked, the first problems.
-
-    ``head`` is the head found (:class:`Head`); ``expected`` the head it was checked against
-    (``{}`` when none was given: then the removal of the last records cannot be seen).
-    """
-
-    ok: bool
-    records: dict[str, int]
-    problems: list[str] = field(default_factory=list)
-    head: Head | None = None
-    expected: dict[str, tuple[int, str]] = field(default_factory=dict)
-
-    def text(self) -> str:
-        n = ", ".join(f"{v} {k}" for k, v in self.records.items())
-        if not self.ok:
-            return "\n".join([f"Register chain BROKEN ({n} records):"] + ["  " + p for p in
-                                                                            self.problems])
-        lines = [f"Register chain intact: {n} records, every hash verified."]
-        if self.head is not None:
-            lines.append(f"Head: {self.head.text()}")
-        if self.expected:
-            at = ", ".join(f"{t} #{s}" for t, (s, _) in self.expected.items())
-            lines.append(f"The expected head is in the chain ({at}): no record up to it was "
-                         "removed or changed.")
-        else:
-            lines.append("No expected head given (--expect-head): records removed from the "
-                         "end would not show.")
-        return "\n".join(lines)
 
 
 class Writer:
@@ -402,33 +377,13 @@ class Register:
         Returns
         -------
         VerifyReport
-            ``ok`` False when a hash or link does not check or the expected head is not found.
+            ``ok`` False when a hash or link does not check, a trace record or a decision
+            names a decision that is not there (``decision_seq``, ``supersedes``), or the
+            expected head is not found (:mod:`ecocredit.cycle.verify`).
         """
-        expected = parse_head(expect) if isinstance(expect, str) else dict(expect or {})
-        problems: list[str] = []
-        counts: dict[str, int] = {}
-        last: dict[str, tuple[int, str]] = {}
-        for name, table, fields in (("decisions", decisions_table, DECISION_FIELDS),
-                                    ("trace", trace_table, TRACE_FIELDS)):
-            want = expected.get(name)
-            prev, expect_seq, n, at_want = GENESIS, 1, 0, GENESIS if want and not want[0] else None
-            try:
-                with self.engine.connect() as conn:
-                    for row in conn.execute(sa.select(table).order_by(table.c.seq)).mappings():
-                        n += 1
-                        rec = dict(row)
-                        problems += _link_problems(name, rec, fields, expect_seq, prev)
-                        if want and rec["seq"] == want[0]:
-                            at_want = rec["hash"]
-                        prev, expect_seq = rec["hash"], rec["seq"] + 1
-            except sa.exc.SQLAlchemyError as exc:
-                raise RegisterError(f"{_safe(self.target)}: cannot read the register "
-                                    f"({_first_line(exc)}).") from None
-            counts[name], last[name] = n, (expect_seq - 1, prev)
-            if want:
-                problems += _head_problems(name, want, at_want, expect_seq - 1)
-        return VerifyReport(ok=not problems, records=counts, problems=problems[:20],
-                            head=Head(last), expected=expected)
+        from .verify import verify_register
+
+        return verify_register(self, expect)
 
     def dispose(self) -> None:
         """Close the connections."""
@@ -443,35 +398,6 @@ def _last(conn: sa.Connection, table: sa.Table) -> tuple[int, str]:
 
 def _head(conn: sa.Connection) -> Head:
     return Head({"decisions": _last(conn, decisions_table), "trace": _last(conn, trace_table)})
-
-
-def _link_problems(name: str, rec: dict[str, Any], fields: list[str], expect_seq: int,
-                   prev: str) -> list[str]:
-    """What is wrong with one record of a chain: its number, its link, its own hash."""
-    out = []
-    if rec["seq"] != expect_seq:
-        out.append(f"{name} #{rec['seq']}: expected #{expect_seq} (a record is missing)")
-    if rec["prev_hash"] != prev:
-        out.append(f"{name} #{rec['seq']}: prev_hash does not match the hash of the record "
-                   "before it")
-    if record_hash(rec, fields) != rec["hash"]:
-        out.append(f"{name} #{rec['seq']}: the record was changed after it was recorded (its "
-                   "hash does not match)")
-    return out
-
-
-def _head_problems(name: str, want: tuple[int, str], found: str | None, last: int) -> list[str]:
-    """Whether the expected head ``want`` (seq, hash) is in the chain (``found``: its hash)."""
-    seq, h = want
-    if found is None and last < seq:
-        return [(f"{name}: the chain ends at #{last} but the expected head is #{seq}: "
-                 f"{seq - last} record(s) at its end were removed")]
-    if found is None:
-        return [f"{name} #{seq}: the expected head's record is missing"]
-    if found != h:
-        return [(f"{name} #{seq}: its hash is not the expected head's: the records up to it "
-                 "are not those the head was taken from")]
-    return []
 
 
 def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:

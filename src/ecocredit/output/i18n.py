@@ -21,14 +21,15 @@ placeholders.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
 from ..days import calendar_problem
 
-__all__ = ["LANGS", "NOT_GRADED", "PLAN_PUBLIC_HEADERS", "PUBLIC_HEADERS", "REASONS_ZH", "REPORT_HEADERS",
-           "REPORT_SHEETS", "RUN_HEADERS", "SHEET_NAMES", "TABLE_LABELS", "TEXT", "VALUES",
+__all__ = ["LANGS", "NOT_GRADED", "PLAN_PUBLIC_HEADERS", "PUBLIC_HEADERS", "REASONS_ZH",
+           "REASON_DETAILS_ZH", "reason_zh", "REPORT_HEADERS", "REPORT_SHEETS", "RUN_HEADERS", "SHEET_NAMES", "TABLE_LABELS", "TEXT", "VALUES",
            "check_lang",
            "headers", "reject_messages", "t", "value"]
 
@@ -148,6 +149,25 @@ REASONS_ZH: Mapping[str, str] = MappingProxyType({
     "missing_column": "缺少必需的列",
     "bad_input": "输入无法识别",
 })
+
+#: the facts an English reject message adds to its reason code, carried into Chinese:
+#: (reason code, pattern matched on the English message, Chinese text) — the Chinese text
+#: replaces the reason's general meaning; its ``{0}``, ``{1}``… are the pattern's groups
+REASON_DETAILS_ZH: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
+    (code, re.compile(pattern), zh) for code, pattern, zh in (
+        ("duplicate_id", r"^The same (\w+) is on data row (\d+)\.$",
+         "{0} 与第 {1} 个数据行（不计表头）重复"),
+        ("duplicate_id", r"^The same (\w+) is on row (\d+) of sheet (.+)\.$",
+         "{0} 与工作表“{2}”第 {1} 行重复"),
+        ("duplicate_id", r"^The same (\w+) is on row (\d+)\.$", "{0} 与第 {1} 行重复"),
+        ("bad_number", r"^Not a decimal number of yuan with at most two decimals",
+         "不是以元为单位、最多两位小数（分）的十进制数字；千位分隔符只能用于每三位数字之间"
+         "（如 1,500.00）"),
+        ("bad_number", r"^Indicator '(.+)' takes a number\.$", "指标 {0} 的取值须为十进制数字"),
+        ("out_of_domain", r"^Indicator '(.+)' \((.+)\) takes values from (\S+) to (\S+?)"
+                          r"(?: \(a fraction: 95% is 0\.95\))?\.$",
+         "指标 {0}（{1}）的取值范围为 {2} 至 {3}"),
+    ))
 
 #: message key → {language: template}; placeholders are :meth:`str.format` fields
 TEXT: Mapping[str, Mapping[str, str]] = MappingProxyType({k: MappingProxyType(v) for k, v in {
@@ -424,11 +444,31 @@ def reject_messages(rejects: Any, lang: str) -> Any:
     """
     out = rejects.copy()
     if check_lang(lang) == "zh" and len(out):
-        vals = out["value"].astype(str) if "value" in out.columns else ""
+        n = len(out)
+        vals = out["value"].astype(str) if "value" in out.columns else [""] * n
+        msgs = out["message"].astype(str) if "message" in out.columns else [""] * n
         out["message"] = [(c == "bad_date" and _no_such_day_zh(v)) or
-                          REASONS_ZH.get(c, c) + (f"：{v}" if v else "")
-                          for c, v in zip(out["reason_code"].astype(str), vals)]
+                          reason_zh(c, m) + (f"：{v}" if v else "")
+                          for c, v, m in zip(out["reason_code"].astype(str), vals, msgs)]
     return out
+
+
+def reason_zh(code: str, message: str = "") -> str:
+    """A reject's reason in Chinese, with the facts its English ``message`` adds (the other
+    row of a ``duplicate_id``, the form of a ``bad_number``; :data:`REASON_DETAILS_ZH`).
+
+    Examples
+    --------
+    >>> reason_zh("duplicate_id", "The same firm_id is on row 3 of sheet 企业1.")
+    'firm_id 与工作表“企业1”第 3 行重复'
+    >>> reason_zh("duplicate_id")
+    '编号与前面某行重复'
+    """
+    for c, pattern, zh in REASON_DETAILS_ZH:
+        m = pattern.search(message) if c == code else None
+        if m:
+            return zh.format(*m.groups())
+    return REASONS_ZH.get(code, code)
 
 
 def _no_such_day_zh(v: str) -> str | None:

@@ -30,7 +30,8 @@ from ..rules.base import PathT, Reference
 from .reader import format_path, line_for
 
 __all__ = ["OFFICIAL_DOMAINS", "URL_KINDS", "is_official_host", "url_host", "citations",
-           "lint_sources", "lint_document_titles", "document_number", "Source", "source_table", "secondary_only", "cited_rules"]
+           "lint_sources", "lint_document_titles", "document_number", "document_parts",
+           "Source", "source_table", "secondary_only", "cited_rules"]
 
 #: Reviewed official domains: a host is official when it is one of these or a subdomain of
 #: one. Every government site of the mainland is under ``gov.cn`` (the provincial and city
@@ -154,8 +155,7 @@ def lint_document_titles(doc: Any, lines: dict[PathT, int], file: str) -> list[P
     seen: set[tuple[str, str]] = set()
     problems: list[Problem] = []
     for path, _owner, ref in citations(doc):
-        for part in re.split(r"[；;]", ref.document):
-            part = part.strip()
+        for part in document_parts(ref.document):
             number = document_number(part)
             if not number:
                 continue
@@ -193,7 +193,7 @@ class Source:
     Attributes
     ----------
     document : str
-        Title and number, as cited.
+        Title and number of one document, as cited (one part of a citation ``A；B``).
     articles : list of str
         The distinct articles (sections, annex items) cited, in first-cited order.
     owners : list of str
@@ -215,18 +215,38 @@ class Source:
         return "official" if "official" in kinds else ("secondary" if self.urls else "none")
 
 
+def document_parts(document: str) -> list[str]:
+    """The documents one citation names: ``A；B`` (a rule resting on two documents at once)
+    is ``[A, B]``, anything else itself.
+
+    Examples
+    --------
+    >>> document_parts("评分方法（环发〔2013〕150号附件）；广东省2015年企业环境信用评价操作指引")
+    ['评分方法（环发〔2013〕150号附件）', '广东省2015年企业环境信用评价操作指引']
+    >>> document_parts("企业环境信用评价办法（试行）")
+    ['企业环境信用评价办法（试行）']
+    """
+    parts = [p.strip() for p in re.split(r"[；;]", document)]
+    return [p for p in parts if p] or [document]
+
+
 def source_table(doc: Any) -> list[Source]:
     """The documents ``doc`` cites, official ones first, then secondary, then unlinked; each
-    kind in first-cited order."""
+    kind in first-cited order.
+
+    A citation of two documents at once (``A；B``, :func:`document_parts`) counts for each:
+    its article, its citing record and its address go to both, so that each document is
+    listed once with every address it is cited with."""
     by_doc: dict[str, Source] = {}
     for _path, owner, ref in citations(doc):
-        s = by_doc.setdefault(ref.document, Source(ref.document))
-        if ref.article and ref.article not in s.articles:
-            s.articles.append(ref.article)
-        if owner and owner not in s.owners:
-            s.owners.append(owner)
-        if ref.url:
-            s.urls.setdefault(ref.url, ref.url_kind or "")
+        for part in document_parts(ref.document):
+            s = by_doc.setdefault(part, Source(part))
+            if ref.article and ref.article not in s.articles:
+                s.articles.append(ref.article)
+            if owner and owner not in s.owners:
+                s.owners.append(owner)
+            if ref.url:
+                s.urls.setdefault(ref.url, ref.url_kind or "")
     order = {"official": 0, "secondary": 1, "none": 2}
     return sorted(by_doc.values(), key=lambda s: order[s.kind])  # stable: file order kept
 
