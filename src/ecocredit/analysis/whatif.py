@@ -236,7 +236,8 @@ def whatif(firms: Any, events: Any, baseline: Any, reform: Any, *, period: str |
     Examples
     --------
     >>> import pandas as pd
-    >>> fid = "91360102MA35XKQ15" + ecocredit.codes.uscc_check_char("91360102MA35XKQ15")
+    >>> from ecocredit.codes import uscc_check_char
+    >>> fid = "91360102MA35XKQ15" + uscc_check_char("91360102MA35XKQ15")
     >>> firms = pd.DataFrame({"firm_id": [fid], "name": ["甲"], "region_code": ["360102"]})
     >>> events = pd.DataFrame({"event_id": ["E1"], "firm_id": [fid],
     ...                        "event_date": ["2025-03-01"], "event_type": ["fine"]})
