@@ -185,7 +185,9 @@ def test_a_run_with_bad_rows_exits_1_and_every_input_file_reconciles(tmp_path, e
         assert len(rows) == info["rows_rejected"], table
     assert {r["file"] for r in rejects} == {str(p) for p in inputs.values()}
     assert list(by_firm(out / "scores.csv")) == [A]
-    assert f"Rejected input rows: {len(rejects)}" in proc.stdout
+    # rows, not lines of rejects.csv: the firm row with two problems counts once
+    assert len(rejects) == 10
+    assert f"Rejected input rows: {sum(expected.values())}" in proc.stdout
 
 
 # --------------------------------------------------------------------------------------
