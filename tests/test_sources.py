@@ -71,14 +71,22 @@ def test_a_marked_address_is_accepted_and_an_unknown_kind_is_a_bad_value(tmp_pat
     assert [p.code for p in lint_ruleset(bad)] == ["bad_value"]
 
 
-def test_a_shared_citation_with_a_missing_kind_is_reported_once_at_its_anchor(tmp_path):
+def _two_references(tmp_path, first: str, second: str):
+    """The test ruleset with its second rule's reference ``first`` and the third's ``second``
+    (YAML flow mappings or anchors), written to a file."""
     text = BASE.read_text(encoding="utf-8").replace("  weights_total: 0.25\n",
                                                     "  weights_total: 0.2\n")
-    text = text.replace(RULE2, "    reference: &shared {document: 测试文件, url: \"http://a.cn/x\"}\n")
+    text = text.replace(RULE2, f"    reference: {first}\n")
     text = text.replace("    reference: {document: 测试文件, article: 第3条}\n",
-                        "    reference: *shared\n")
+                        f"    reference: {second}\n")
     file = tmp_path / "case.yaml"
     file.write_text(text, encoding="utf-8")
+    return file
+
+
+def test_a_shared_citation_with_a_missing_kind_is_reported_once_at_its_anchor(tmp_path):
+    file = _two_references(tmp_path, "&shared {document: 测试文件, url: \"http://a.cn/x\"}",
+                           "*shared")
     assert [(p.code, p.path) for p in lint_ruleset(file)] == [
         ("url_kind", "rules[1].reference.url")]
 
@@ -160,13 +168,8 @@ def test_one_document_number_is_cited_under_one_title_in_every_bundled_ruleset_a
 
 
 def test_a_document_number_cited_under_a_second_title_is_a_lint_problem(tmp_path):
-    text = BASE.read_text(encoding="utf-8").replace("  weights_total: 0.25\n",
-                                                    "  weights_total: 0.2\n")
-    text = text.replace(RULE2, "    reference: {document: 某办法（皖环函〔2019〕662号）}\n")
-    text = text.replace("    reference: {document: 测试文件, article: 第3条}\n",
-                        "    reference: {document: 某办法（2019年修订）（皖环函〔2019〕662号）}\n")
-    file = tmp_path / "case.yaml"
-    file.write_text(text, encoding="utf-8")
+    file = _two_references(tmp_path, "{document: 某办法（皖环函〔2019〕662号）}",
+                           "{document: 某办法（2019年修订）（皖环函〔2019〕662号）}")
     [problem] = lint_ruleset(file)
     assert problem.code == "document_title" and problem.path.endswith("reference.document")
     assert "皖环函〔2019〕662号" in problem.message
